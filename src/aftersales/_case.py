@@ -1,0 +1,242 @@
+"""The case and the order facts it is about.
+
+States use the platform's own refund vocabulary (Taobao Open Platform
+``Refund.status``) so imported records map one to one.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import ClassVar
+
+import attrs
+import pendulum
+
+from ._errors import InvalidInput
+from ._events import Event
+from ._instant import instant, optional_instant
+from ._money import Money, to_money
+
+__all__ = [
+    "Case",
+    "Deadline",
+    "Kind",
+    "Order",
+    "OrderItem",
+    "Party",
+    "RefundRequested",
+    "ReturnShipment",
+    "Status",
+    "Transition",
+]
+
+
+class Status(enum.Enum):
+    """Refund status, in the platform's words."""
+
+    NO_REFUND = "NO_REFUND"  # before a case opens; appears only as a transition's source
+    WAIT_SELLER_AGREE = "WAIT_SELLER_AGREE"
+    WAIT_BUYER_RETURN_GOODS = "WAIT_BUYER_RETURN_GOODS"
+    WAIT_SELLER_CONFIRM_GOODS = "WAIT_SELLER_CONFIRM_GOODS"
+    SELLER_REFUSE_BUYER = "SELLER_REFUSE_BUYER"
+    CLOSED = "CLOSED"
+    SUCCESS = "SUCCESS"
+
+
+class Kind(enum.Enum):
+    """Which workflow a case follows."""
+
+    REFUND_BEFORE_SHIPMENT = "refund_before_shipment"
+    REFUND_ONLY = "refund_only"
+    RETURN_AND_REFUND = "return_and_refund"
+
+
+class Party(enum.Enum):
+    BUYER = "buyer"
+    SELLER = "seller"
+    PLATFORM = "platform"
+
+
+def _id(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    # 19-digit platform IDs exceed a float's precision: they stay strings.
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(
+            f"{attribute.name} must be a non-empty string (platform IDs are 19 digits: "
+            f"keep them as text), got {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class OrderItem:
+    """A sub-order (``oid``): refunds are per sub-order."""
+
+    oid: str = attrs.field(validator=_id)
+    paid: Money = attrs.field(converter=to_money)
+    refunded: Money = attrs.field(default=Money.ZERO, converter=to_money)
+    title: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.refunded > self.paid:
+            raise InvalidInput(
+                f"sub-order {self.oid}: already refunded {self.refunded} exceeds paid {self.paid}"
+            )
+
+    @property
+    def refundable(self) -> Money:
+        return self.paid - self.refunded
+
+
+def _items(value: Iterable[OrderItem]) -> tuple[OrderItem, ...]:
+    return tuple(value)
+
+
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Order:
+    """The facts of a trade that decide which timers apply."""
+
+    id: str = attrs.field(validator=_id)
+    paid: Money = attrs.field(converter=to_money)
+    paid_at: pendulum.DateTime = attrs.field(converter=instant)
+    shipped_at: pendulum.DateTime | None = attrs.field(default=None, converter=optional_instant)
+    signed_at: pendulum.DateTime | None = attrs.field(default=None, converter=optional_instant)
+    finished_at: pendulum.DateTime | None = attrs.field(default=None, converter=optional_instant)
+    items: tuple[OrderItem, ...] = attrs.field(default=(), converter=_items)
+
+    def __attrs_post_init__(self) -> None:
+        if self.shipped_at is not None and self.shipped_at < self.paid_at:
+            raise InvalidInput(f"order {self.id}: shipped_at is before paid_at")
+        if self.signed_at is not None:
+            if self.shipped_at is None:
+                raise InvalidInput(f"order {self.id}: signed_at given but the order never shipped")
+            if self.signed_at < self.shipped_at:
+                raise InvalidInput(f"order {self.id}: signed_at is before shipped_at")
+        if self.finished_at is not None and self.finished_at < self.paid_at:
+            raise InvalidInput(f"order {self.id}: finished_at is before paid_at")
+        oids = [item.oid for item in self.items]
+        if len(set(oids)) != len(oids):
+            raise InvalidInput(f"order {self.id}: duplicate sub-order IDs")
+        total = sum((item.paid.amount for item in self.items), start=Money.ZERO.amount)
+        if total > self.paid.amount:
+            raise InvalidInput(
+                f"order {self.id}: sub-orders add up to {total:.2f}, more than paid {self.paid}"
+            )
+
+    def item(self, oid: str | None) -> OrderItem:
+        """The sub-order a refund is about; a single-item order is its own sub-order."""
+        if not self.items:
+            if oid not in (None, self.id):
+                raise InvalidInput(f"order {self.id} has no sub-order {oid!r}")
+            return OrderItem(oid=self.id, paid=self.paid)
+        if oid is None:
+            if len(self.items) == 1:
+                return self.items[0]
+            raise InvalidInput(
+                f"order {self.id} has {len(self.items)} sub-orders; name one with oid "
+                f"({', '.join(i.oid for i in self.items)})"
+            )
+        for item in self.items:
+            if item.oid == oid:
+                return item
+        known = ", ".join(i.oid for i in self.items)
+        raise InvalidInput(f"order {self.id} has no sub-order {oid!r}; sub-orders: {known}")
+
+    def shipped_by(self, at: pendulum.DateTime) -> bool:
+        return self.shipped_at is not None and self.shipped_at <= at
+
+    def signed_by(self, at: pendulum.DateTime) -> bool:
+        return self.signed_at is not None and self.signed_at <= at
+
+
+@attrs.frozen(kw_only=True)
+class RefundRequested(Event):
+    """The buyer opened a request (PRE-APPLY); the first event of every case's log."""
+
+    type: ClassVar[str] = "refund_requested"
+    case_id: str = attrs.field(validator=_id)
+    kind: Kind = attrs.field(converter=Kind)
+    order: Order
+    amount: Money = attrs.field(converter=to_money)
+    reason: str = ""
+    oid: str | None = None
+    description: str = ""
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+
+
+@attrs.frozen
+class Deadline:
+    """The one running timer of a waiting state."""
+
+    name: str
+    due: pendulum.DateTime
+    on_expiry: str
+    rule: str
+    waits_for: Party
+
+
+@attrs.frozen
+class Transition:
+    """One line of a case's history."""
+
+    at: pendulum.DateTime
+    source: Status
+    target: Status
+    trigger: str  # an event type, or "timeout:<deadline name>"
+    rule: str
+    event_id: str | None = None
+
+
+@attrs.frozen
+class ReturnShipment:
+    """Goods on their way back to the seller: a return, or a parcel refused at delivery."""
+
+    at: pendulum.DateTime
+    carrier: str = ""
+    tracking: str = ""
+    surface_mail: bool = False
+    refused_delivery: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Case:
+    """One after-sales case: an immutable value the engine replaces on every step.
+
+    ``log`` is every accepted event, the opening request first; replaying it
+    with :func:`aftersales.replay` gives this case back.
+    """
+
+    id: str
+    kind: Kind
+    order: Order
+    oid: str
+    status: Status
+    requested: Money
+    reason: str
+    opened_at: pendulum.DateTime
+    changed_at: pendulum.DateTime
+    deadline: Deadline | None = None
+    refunded: Money = Money.ZERO
+    intervention_available_from: pendulum.DateTime | None = None
+    refusal_reason: str | None = None
+    return_shipment: ReturnShipment | None = None
+    history: tuple[Transition, ...] = ()
+    log: tuple[Event, ...] = ()
+
+    @property
+    def item(self) -> OrderItem:
+        return self.order.item(self.oid)
+
+    @property
+    def waiting_for(self) -> Party | None:
+        return None if self.deadline is None else self.deadline.waits_for
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (Status.CLOSED, Status.SUCCESS)
+
+    def has_seen(self, event_id: str) -> bool:
+        return any(event.id == event_id for event in self.log)

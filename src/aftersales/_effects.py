@@ -1,0 +1,75 @@
+"""Effects: what a transition asks the world to know or do, as plain data.
+
+The core never performs an effect. The shell (the runner, a shop's worker)
+reads them: log the refund, show the buyer a message, set a reminder.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+
+from ._case import Deadline, Party
+from ._money import Money
+
+__all__ = [
+    "BuyerRefunded",
+    "DeadlineStarted",
+    "Effect",
+    "InterventionAvailable",
+    "NotifyBuyer",
+    "RequestClosed",
+    "ReturnAddressShown",
+]
+
+
+@attrs.frozen
+class Effect:
+    """Base of all effects."""
+
+
+@attrs.frozen
+class BuyerRefunded(Effect):
+    """The platform paid the buyer back: by the seller's consent or because a timer ran out."""
+
+    amount: Money
+    decided_by: Party
+    rule: str
+
+
+@attrs.frozen
+class ReturnAddressShown(Effect):
+    """The seller's return address is now shown to the buyer (RET-RESPOND-5D)."""
+
+    rule: str
+
+
+@attrs.frozen
+class DeadlineStarted(Effect):
+    """A new timer runs; a shell sets a reminder for it."""
+
+    deadline: Deadline
+
+
+@attrs.frozen
+class InterventionAvailable(Effect):
+    """From this instant the buyer may ask for customer-service intervention."""
+
+    at: pendulum.DateTime
+    rule: str
+
+
+@attrs.frozen
+class RequestClosed(Effect):
+    """The request ended without a refund; the trade goes on."""
+
+    why: str
+    rule: str
+
+
+@attrs.frozen
+class NotifyBuyer(Effect):
+    """A message for the buyer; ``template`` names it, the case is its context."""
+
+    template: str
+    rule: str

@@ -1,0 +1,208 @@
+"""The pure engine: ``open_case``, ``step``, ``advance`` and ``replay``.
+
+No clock, no I/O, no logging: time comes in on events and as ``advance``'s
+``now``; the case and its effects come back as values.
+
+Semantics every workflow shares:
+
+- before an event applies, the case is advanced to the event's time, so a timer
+  that ran out first fires first (a timer due exactly at the event's instant has
+  run out);
+- an event ID the case has seen is a no-op;
+- an event older than the case's last change is refused;
+- an event the state does not accept raises :class:`IllegalEvent` naming the
+  state and the events it allows; nothing is half-applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._case import Case, Deadline, Kind, RefundRequested, Status, Transition
+from ._duration import deadline_after
+from ._effects import DeadlineStarted, Effect, NotifyBuyer
+from ._errors import IllegalEvent, InvalidInput, OutOfOrderEvent
+from ._events import Event
+from ._instant import instant
+from ._machine import Row, Timer, Workflow
+from ._policy import Policy
+from ._workflows import WORKFLOWS, check_amount
+
+__all__ = ["advance", "open_case", "replay", "step", "workflow_of"]
+
+Step = tuple[Case, tuple[Effect, ...]]
+
+
+def workflow_of(case: Case) -> Workflow:
+    return WORKFLOWS[case.kind]
+
+
+def open_case(request: RefundRequested, policy: Policy) -> Step:
+    """Open a case from the buyer's request (PRE-APPLY)."""
+    order, at, kind = request.order, request.at, request.kind
+    if at < order.paid_at:
+        raise InvalidInput(f"case {request.case_id}: requested before the order was paid")
+    if kind is Kind.REFUND_BEFORE_SHIPMENT and order.shipped_by(at):
+        raise InvalidInput(
+            f"case {request.case_id}: order {order.id} shipped at {order.shipped_at}; a refund "
+            "before shipment needs an unshipped order (use refund_only or return_and_refund)"
+        )
+    if kind is Kind.REFUND_ONLY and not order.shipped_by(at):
+        raise InvalidInput(
+            f"case {request.case_id}: order {order.id} has not shipped; use refund_before_shipment"
+        )
+    if kind is Kind.RETURN_AND_REFUND and not order.signed_by(at):
+        raise InvalidInput(
+            f"case {request.case_id}: a return needs a parcel signed for (RET-RESPOND-5D); "
+            "before signing the buyer refuses delivery and asks for a refund only (RET-REJECT)"
+        )
+    item = order.item(request.oid)
+    check_amount(request.case_id, request.amount, item.refundable)
+    workflow = WORKFLOWS[kind]
+    case = Case(
+        id=request.case_id,
+        kind=kind,
+        order=order,
+        oid=item.oid,
+        status=workflow.initial,
+        requested=request.amount,
+        reason=request.reason,
+        opened_at=at,
+        changed_at=at,
+        history=(
+            Transition(
+                at, Status.NO_REFUND, workflow.initial, request.type, "PRE-APPLY", request.id
+            ),
+        ),
+        log=(request,),
+    )
+    deadline = _deadline(workflow, case, policy, at)
+    case = attrs.evolve(case, deadline=deadline)
+    effects: tuple[Effect, ...] = (NotifyBuyer("refund/received.txt", "PRE-APPLY"),)
+    if deadline is not None:
+        effects += (DeadlineStarted(deadline),)
+    return case, effects
+
+
+def step(case: Case, event: Event, policy: Policy) -> Step:
+    """Apply one event; timers due by the event's time fire first."""
+    if case.has_seen(event.id):
+        return case, ()
+    if event.at < case.changed_at:
+        raise OutOfOrderEvent(
+            case_id=case.id,
+            event_id=event.id,
+            at=event.at.isoformat(),
+            last_change=case.changed_at.isoformat(),
+        )
+    case, fired = advance(case, event.at, policy)
+    workflow = WORKFLOWS[case.kind]
+    rows = workflow.dispatch.get((case.status, event.type))
+    if rows is None:
+        raise IllegalEvent(
+            case_id=case.id,
+            state=case.status.value,
+            event_type=event.type,
+            allowed=workflow.allowed.get(case.status, ()),
+        )
+    reasons = []
+    for row in rows:
+        why = None if row.guard is None else row.guard.check(case, event, policy)
+        if why is None:
+            case, effects = _transition(workflow, case, row, event, policy, event.at)
+            return case, fired + effects
+        reasons.append(why)
+    raise IllegalEvent(
+        case_id=case.id,
+        state=case.status.value,
+        event_type=event.type,
+        allowed=workflow.allowed.get(case.status, ()),
+        reason="; ".join(reasons),
+    )
+
+
+def advance(case: Case, now: pendulum.DateTime, policy: Policy) -> Step:
+    """Fire every timer due at or before ``now``, in order."""
+    now = instant(now)
+    effects: tuple[Effect, ...] = ()
+    workflow = WORKFLOWS[case.kind]
+    while case.deadline is not None and case.deadline.due <= now:
+        timer = workflow.timers[case.status]
+        case, fired = _transition(workflow, case, timer, None, policy, case.deadline.due)
+        effects += fired
+    return case, effects
+
+
+def replay(log: Iterable[Event], policy: Policy, *, until: pendulum.DateTime | None = None) -> Case:
+    """Rebuild a case from its event log (then advance to ``until``, if given).
+
+    ``replay(case.log, policy, until=case.changed_at) == case`` for every case.
+    """
+    events = iter(log)
+    first = next(events, None)
+    if not isinstance(first, RefundRequested):
+        raise InvalidInput("an event log starts with the refund_requested event that opened it")
+    case, _ = open_case(first, policy)
+    for event in events:
+        case, _ = step(case, event, policy)
+    if until is not None:
+        case, _ = advance(case, until, policy)
+    return case
+
+
+def _deadline(
+    workflow: Workflow, case: Case, policy: Policy, start: pendulum.DateTime
+) -> Deadline | None:
+    timer = workflow.timers.get(case.status)
+    if timer is None:
+        return None
+    field = timer.length(case, policy)
+    due = deadline_after(start, getattr(policy, field), policy.calendar, policy.tz)
+    return Deadline(timer.name, due, timer.on_expiry, policy.rule_of(field), timer.waits_for)
+
+
+def _transition(
+    workflow: Workflow,
+    case: Case,
+    how: Row | Timer,
+    event: Event | None,
+    policy: Policy,
+    at: pendulum.DateTime,
+) -> Step:
+    changes: dict[str, Any] = {}
+    effects: tuple[Effect, ...] = ()
+    source, target = case.status, how.target
+    if target is not source and (exit_action := workflow.on_exit.get(source)) is not None:
+        more, out = exit_action(case, event, policy, at)
+        changes.update(more)
+        effects += out
+    if how.action is not None:
+        more, out = how.action(case, event, policy, at)
+        changes.update(more)
+        effects += out
+    if event is None:
+        assert isinstance(how, Timer)
+        trigger, rule, event_id = f"timeout:{how.name}", how.rule, None
+    else:
+        assert isinstance(how, Row)
+        trigger, rule, event_id = event.type, how.rule, event.id
+    record = Transition(at, source, target, trigger, rule, event_id)
+    case = attrs.evolve(
+        case,
+        status=target,
+        changed_at=at,
+        history=(*case.history, record),
+        log=case.log if event is None else (*case.log, event),
+        **changes,
+    )
+    if isinstance(how, Row) and how.timer == "keep":
+        return case, effects
+    deadline = _deadline(workflow, case, policy, at)
+    case = attrs.evolve(case, deadline=deadline)
+    if deadline is not None:
+        effects += (DeadlineStarted(deadline),)
+    return case, effects

@@ -1,0 +1,158 @@
+"""The shape of a workflow table, and the static checks every table must pass.
+
+A workflow is data: rows ``(state, event type) -> guard, target, action, rule``
+and, per waiting state, the one timer that starts on entry with what happens
+when it runs out. Dispatch is a dict lookup; diagrams and docs read the same
+rows, so they cannot drift from what the engine does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Literal
+
+import attrs
+import pendulum
+
+from ._case import Case, Kind, Party, Status
+from ._effects import Effect
+from ._events import Event
+from ._policy import Policy
+from ._rules import RULES
+
+__all__ = ["Action", "Guard", "Row", "Timer", "Workflow", "check_workflow"]
+
+Changes = dict[str, Any]
+#: An action returns the case fields it changes and the effects it emits.
+Action = Callable[
+    [Case, Event | None, Policy, pendulum.DateTime], tuple[Changes, tuple[Effect, ...]]
+]
+
+
+@attrs.frozen
+class Guard:
+    """A named condition; ``check`` returns None when it holds, else why not."""
+
+    name: str
+    check: Callable[[Case, Event, Policy], str | None] = attrs.field(eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class Row:
+    source: Status
+    event: str
+    target: Status
+    rule: str
+    guard: Guard | None = None
+    action: Action | None = attrs.field(default=None, eq=False)
+    #: "keep": a self-loop that leaves the running deadline alone.
+    timer: Literal["restart", "keep"] = "restart"
+
+
+@attrs.frozen(kw_only=True)
+class Timer:
+    """The deadline a state starts on entry."""
+
+    name: str
+    waits_for: Party
+    #: Picks the policy field holding the length (e.g. surface mail gets 30 days).
+    length: Callable[[Case, Policy], str] = attrs.field(eq=False)
+    #: Every policy field ``length`` may pick, for docs and checks.
+    fields: tuple[str, ...]
+    on_expiry: str
+    target: Status
+    rule: str
+    action: Action | None = attrs.field(default=None, eq=False)
+
+
+def fixed(field: str) -> Callable[[Case, Policy], str]:
+    return lambda _case, _policy: field
+
+
+@attrs.frozen(kw_only=True)
+class Workflow:
+    kind: Kind
+    initial: Status
+    rows: tuple[Row, ...]
+    timers: Mapping[Status, Timer]
+    final: frozenset[Status]
+    #: Actions run whenever a state is left, whatever the trigger.
+    on_exit: Mapping[Status, Action] = attrs.field(factory=dict, eq=False)
+    dispatch: Mapping[tuple[Status, str], tuple[Row, ...]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+    allowed: Mapping[Status, frozenset[str]] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        dispatch: dict[tuple[Status, str], list[Row]] = {}
+        for row in self.rows:
+            dispatch.setdefault((row.source, row.event), []).append(row)
+        allowed: dict[Status, set[str]] = {}
+        for source, event in dispatch:
+            allowed.setdefault(source, set()).add(event)
+        object.__setattr__(
+            self, "dispatch", MappingProxyType({k: tuple(v) for k, v in dispatch.items()})
+        )
+        object.__setattr__(
+            self, "allowed", MappingProxyType({k: frozenset(v) for k, v in allowed.items()})
+        )
+
+    @property
+    def states(self) -> frozenset[Status]:
+        found = {self.initial, *self.final, *self.timers}
+        for row in self.rows:
+            found.update((row.source, row.target))
+        found.update(timer.target for timer in self.timers.values())
+        return frozenset(found)
+
+
+def check_workflow(workflow: Workflow, event_types: Iterable[str]) -> list[str]:  # noqa: PLR0912
+    """Problems with a table: an empty list means it is sound.
+
+    Every non-final state has exactly one timer (someone is always on the
+    clock); final states accept nothing; every state is reachable; every rule
+    ID and policy field exists; every row's event type is known.
+    """
+    problems: list[str] = []
+    known_events = set(event_types)
+    policy_fields = attrs.fields_dict(Policy)
+    for state in sorted(workflow.states, key=lambda s: s.value):
+        if state in workflow.final:
+            if state in workflow.timers:
+                problems.append(f"{state.value} is final but has a timer")
+            if workflow.allowed.get(state):
+                problems.append(f"{state.value} is final but accepts events")
+        elif state not in workflow.timers:
+            problems.append(f"{state.value} waits with no deadline")
+    reachable = {workflow.initial}
+    frontier = [workflow.initial]
+    while frontier:
+        state = frontier.pop()
+        targets = [row.target for row in workflow.rows if row.source == state]
+        if state in workflow.timers:
+            targets.append(workflow.timers[state].target)
+        for target in targets:
+            if target not in reachable:
+                reachable.add(target)
+                frontier.append(target)
+    problems.extend(
+        f"{state.value} is unreachable"
+        for state in sorted(workflow.states - reachable, key=lambda s: s.value)
+    )
+    for row in workflow.rows:
+        if row.rule not in RULES:
+            problems.append(f"row {row.source.value}/{row.event} cites unknown rule {row.rule}")
+        if row.event not in known_events:
+            problems.append(f"row {row.source.value}/{row.event}: unknown event type")
+        if row.timer == "keep" and row.source != row.target:
+            problems.append(f"row {row.source.value}/{row.event} keeps a timer across states")
+    for state, timer in workflow.timers.items():
+        if timer.rule not in RULES:
+            problems.append(f"timer {timer.name} in {state.value} cites unknown rule {timer.rule}")
+        problems.extend(
+            f"timer {timer.name} reads unknown policy field {field}"
+            for field in timer.fields
+            if field not in policy_fields or "rule" not in policy_fields[field].metadata
+        )
+    return problems

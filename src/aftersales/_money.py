@@ -1,0 +1,108 @@
+"""Money: yuan as ``Decimal`` with exactly two places, never float."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import ClassVar
+
+import attrs
+
+from ._errors import InvalidInput
+
+__all__ = ["Money", "to_money"]
+
+_CENT = Decimal("0.01")
+
+
+def _to_amount(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidInput(
+                f"{value!r} is not an amount of money; write yuan like '59.9' or '59.90'"
+            ) from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    else:
+        # floats cannot hold 0.1 exactly: refuse them rather than guess
+        raise InvalidInput(
+            f"money must be a Decimal, an int or a string like '59.90', not {type(value).__name__}"
+        )
+    if not amount.is_finite():
+        raise InvalidInput(f"{value!r} is not a finite amount of money")
+    if amount < 0:
+        raise InvalidInput(f"money cannot be negative, got {value!r}")
+    if amount != amount.quantize(_CENT, rounding=ROUND_HALF_UP):
+        raise InvalidInput(f"{value!r} has more than two decimal places; yuan are counted in fen")
+    return amount.quantize(_CENT)
+
+
+@attrs.frozen(order=False)
+class Money:
+    """An amount in CNY, non-negative, two decimal places.
+
+    ``Money("59.9") == Money("59.90")``. Subtraction that would go below zero is
+    an error: a refund can never take back more than was paid.
+    """
+
+    amount: Decimal = attrs.field(converter=_to_amount)
+
+    ZERO: ClassVar[Money]
+
+    @classmethod
+    def of(cls, value: Money | Decimal | int | str) -> Money:
+        return value if isinstance(value, Money) else cls(value)
+
+    @classmethod
+    def from_fen(cls, fen: int) -> Money:
+        if isinstance(fen, bool) or not isinstance(fen, int):
+            raise InvalidInput(f"fen must be an int, got {type(fen).__name__}")
+        return cls(Decimal(fen).scaleb(-2))
+
+    @property
+    def fen(self) -> int:
+        return int(self.amount.scaleb(2))
+
+    def __add__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return Money(self.amount + other.amount)
+
+    def __sub__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        if other.amount > self.amount:
+            raise InvalidInput(f"cannot take {other} from {self}: money cannot go below zero")
+        return Money(self.amount - other.amount)
+
+    def __lt__(self, other: Money) -> bool:
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        return self.amount >= other.amount
+
+    def __bool__(self) -> bool:
+        return bool(self.amount)
+
+    def __str__(self) -> str:
+        return f"{self.amount:.2f}"
+
+    def __repr__(self) -> str:
+        return f"Money('{self}')"
+
+
+Money.ZERO = Money(0)
+
+
+def to_money(value: Money | Decimal | int | str) -> Money:
+    """attrs converter: anything ``Money()`` accepts, or a Money as is."""
+    return value if isinstance(value, Money) else Money(value)

@@ -1,0 +1,346 @@
+"""The what-if simulator behind ``aftersales timeline``.
+
+A scenario is a JSON document: a policy, a case with its order, the events in
+time order and an instant to advance to. :func:`run_scenario` feeds them to the
+pure engine and returns the outcome as JSON-ready data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._case import Case, Kind, Order, OrderItem, RefundRequested, Status
+from ._duration import Duration
+from ._engine import advance, open_case, step
+from ._errors import AfterSalesError, InvalidInput, PolicyError
+from ._events import EVENT_TYPES, Event
+from ._money import Money
+from ._policy import PRESETS, Policy, policy_fields, preset
+from ._serialize import event_from_dict, parse_instant
+
+__all__ = ["ScenarioError", "load_policy", "run_scenario", "scenario_schema"]
+
+
+class ScenarioError(AfterSalesError):
+    """A scenario could not be run; ``position`` is the failing event's index, if any."""
+
+    def __init__(self, message: str, *, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+def load_policy(value: object) -> Policy:
+    """``"taobao"``, or ``{"preset": "tmall", "ret_seller_response": "3d", ...}``.
+
+    Overrides may also sit under an ``"overrides"`` key.
+    """
+    if value is None:
+        return preset("taobao")
+    if isinstance(value, str):
+        return preset(value)
+    if not isinstance(value, Mapping):
+        raise PolicyError(f"policy is a preset name or an object, got {type(value).__name__}")
+    body = dict(value)
+    name = body.pop("preset", "taobao")
+    nested = body.pop("overrides", {})
+    if not isinstance(name, str) or not isinstance(nested, Mapping):
+        raise PolicyError("policy.preset is a name and policy.overrides an object")
+    return preset(name, **{**nested, **body})
+
+
+def _field(doc: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in doc:
+        raise InvalidInput(f"{where}.{key} is missing")
+    return doc[key]
+
+
+def _instant(doc: Mapping[str, Any], key: str, where: str) -> pendulum.DateTime | None:
+    value = doc.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}.{key}: {exc}") from None
+
+
+def _id(value: object, where: str) -> str:
+    # JSON numbers for IDs are accepted only as integers, never floats.
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidInput(f"{where} must be a string (or an integer), got {value!r}")
+    return str(value)
+
+
+def _order(doc: object) -> Order:
+    if not isinstance(doc, Mapping):
+        raise InvalidInput("case.order must be an object")
+    where = "case.order"
+    items: list[OrderItem] = []
+    for i, item in enumerate(doc.get("items", ())):
+        if not isinstance(item, Mapping):
+            raise InvalidInput(f"{where}.items[{i}] must be an object")
+        items.append(
+            OrderItem(
+                oid=_id(_field(item, "oid", f"{where}.items[{i}]"), f"{where}.items[{i}].oid"),
+                paid=Money.of(_field(item, "paid", f"{where}.items[{i}]")),
+                refunded=Money.of(item.get("refunded", "0")),
+                title=str(item.get("title", "")),
+            )
+        )
+    paid_at = _instant(doc, "paid_at", where)
+    if paid_at is None:
+        raise InvalidInput(f"{where}.paid_at is missing")
+    return Order(
+        id=_id(_field(doc, "id", where), f"{where}.id"),
+        paid=Money.of(_field(doc, "paid", where)),
+        paid_at=paid_at,
+        shipped_at=_instant(doc, "shipped_at", where),
+        signed_at=_instant(doc, "signed_at", where),
+        finished_at=_instant(doc, "finished_at", where),
+        items=items,
+    )
+
+
+def _request(doc: object) -> RefundRequested:
+    if not isinstance(doc, Mapping):
+        raise InvalidInput("case must be an object")
+    kind = _field(doc, "kind", "case")
+    if kind not in {k.value for k in Kind}:
+        raise InvalidInput(f"case.kind {kind!r} is not one of {', '.join(k.value for k in Kind)}")
+    case_id = _id(_field(doc, "id", "case"), "case.id")
+    opened_at = _instant(doc, "opened_at", "case")
+    if opened_at is None:
+        raise InvalidInput("case.opened_at is missing")
+    oid = doc.get("oid")
+    return RefundRequested(
+        id=str(doc.get("event_id", f"{case_id}-opened")),
+        at=opened_at,
+        case_id=case_id,
+        kind=Kind(kind),
+        order=_order(_field(doc, "order", "case")),
+        amount=Money.of(_field(doc, "amount", "case")),
+        reason=str(doc.get("reason", "")),
+        oid=None if oid is None else _id(oid, "case.oid"),
+        description=str(doc.get("description", "")),
+    )
+
+
+def _events(doc: object, case_id: str) -> list[Event]:
+    if doc is None:
+        return []
+    if not isinstance(doc, list):
+        raise InvalidInput("events must be a list")
+    events = []
+    for i, raw in enumerate(doc):
+        if not isinstance(raw, Mapping):
+            raise ScenarioError(f"events[{i}] must be an object", position=i)
+        body = dict(raw)
+        body.setdefault("id", f"{case_id}-e{i + 1}")
+        try:
+            events.append(event_from_dict(body))
+        except InvalidInput as exc:
+            raise ScenarioError(f"events[{i}] (event {i + 1}): {exc}", position=i) from None
+    return events
+
+
+def run_scenario(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Run a scenario document and describe the case at its end."""
+    if not isinstance(document, Mapping):
+        raise ScenarioError("a scenario is a JSON object")
+    try:
+        policy = load_policy(document.get("policy"))
+        request = _request(document.get("case"))
+        events = _events(document.get("events"), request.case_id)
+        until = _instant(document, "at", "scenario")
+        case, _ = open_case(request, policy)
+    except ScenarioError:
+        raise
+    except AfterSalesError as exc:
+        raise ScenarioError(str(exc)) from None
+    for i, event in enumerate(events):
+        try:
+            case, _ = step(case, event, policy)
+        except AfterSalesError as exc:
+            raise ScenarioError(
+                f"events[{i}] (event {i + 1}, {event.type} at {event.at.isoformat()}): {exc}",
+                position=i,
+            ) from exc
+    if until is not None:
+        case, _ = advance(case, until, policy)
+    return describe(case, policy)
+
+
+def describe(case: Case, policy: Policy) -> dict[str, Any]:
+    """The case as the simulator prints it, instants in the policy's zone (+08:00)."""
+    tz = policy.tz
+
+    def iso(value: pendulum.DateTime | None) -> str | None:
+        return None if value is None else value.in_timezone(tz).isoformat()
+
+    deadline = case.deadline
+    return {
+        "case_id": case.id,
+        "kind": case.kind.value,
+        "status": case.status.value,
+        "deadline": None
+        if deadline is None
+        else {
+            "name": deadline.name,
+            "due": iso(deadline.due),
+            "on_expiry": deadline.on_expiry,
+            "rule": deadline.rule,
+            "waits_for": deadline.waits_for.value,
+        },
+        "requested": str(case.requested),
+        "refunded": str(case.refunded),
+        "intervention_available_from": iso(case.intervention_available_from),
+        "history": [
+            {
+                "at": iso(t.at),
+                "from": t.source.value,
+                "to": t.target.value,
+                "trigger": t.trigger,
+                "rule": t.rule,
+                **({"event_id": t.event_id} if t.event_id is not None else {}),
+            }
+            for t in case.history
+        ],
+    }
+
+
+# -- JSON Schema ---------------------------------------------------------------------------
+
+_INSTANT = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})(\[[^\]]+\])?$",
+    "description": "ISO 8601 instant with its UTC offset, e.g. 2026-03-02T10:00:00+08:00",
+}
+_MONEY = {
+    "type": "string",
+    "pattern": r"^\d+(\.\d{1,2})?$",
+    "description": "yuan as a decimal string, at most two places, e.g. '59.9' or '59.90'",
+}
+_ID = {"type": ["string", "integer"], "description": "platform ID; 19-digit IDs as strings"}
+
+
+def _schema_of(annotation: object) -> dict[str, Any]:
+    if annotation in (Money, Money | None):
+        return _MONEY
+    if annotation is pendulum.DateTime:
+        return _INSTANT
+    if annotation is bool:
+        return {"type": "boolean"}
+    if annotation in (str, str | None):
+        return {"type": "string"}
+    if annotation == tuple[str, ...]:
+        return {"type": "array", "items": {"type": "string"}}
+    raise TypeError(f"no JSON Schema for {annotation!r}")  # a new field type needs a line here
+
+
+def _event_schema(cls: type[Event]) -> dict[str, Any]:
+    fields = attrs.fields(cls)
+    props: dict[str, Any] = {"type": {"const": cls.type}}
+    for a in fields:
+        props[a.name] = _schema_of(a.type)
+    required = ["type", "at"] + [
+        a.name for a in fields if a.default is attrs.NOTHING and a.name not in ("id", "at")
+    ]
+    props["id"] = {"type": "string", "description": "idempotency key; defaults to <case>-e<n>"}
+    return {
+        "type": "object",
+        "title": cls.type,
+        "description": (cls.__doc__ or "").strip().splitlines()[0],
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a timeline scenario."""
+    overrides: dict[str, Any] = {}
+    for a in policy_fields():
+        if a.type in ("Duration", Duration):  # annotations may still be strings here
+            schema: dict[str, Any] = {
+                "type": "string",
+                "pattern": r"^\d+\s*(h|hours?|d|days?|wd|working days?)$",
+            }
+        else:
+            schema = {"type": "boolean"}
+        overrides[a.name] = {**schema, "description": f"{a.metadata['doc']} ({a.metadata['rule']})"}
+    policy_object = {
+        "type": "object",
+        "properties": {
+            "preset": {"enum": list(PRESETS)},
+            "overrides": {"type": "object", "properties": overrides, "additionalProperties": False},
+            **overrides,
+        },
+        "additionalProperties": False,
+    }
+    order = {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "paid": _MONEY,
+            "paid_at": _INSTANT,
+            "shipped_at": {"oneOf": [_INSTANT, {"type": "null"}]},
+            "signed_at": {"oneOf": [_INSTANT, {"type": "null"}]},
+            "finished_at": {"oneOf": [_INSTANT, {"type": "null"}]},
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "oid": _ID,
+                        "paid": _MONEY,
+                        "refunded": _MONEY,
+                        "title": {"type": "string"},
+                    },
+                    "required": ["oid", "paid"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["id", "paid", "paid_at"],
+        "additionalProperties": False,
+    }
+    case = {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "kind": {"enum": [k.value for k in Kind]},
+            "opened_at": _INSTANT,
+            "amount": _MONEY,
+            "reason": {"type": "string"},
+            "description": {"type": "string"},
+            "oid": _ID,
+            "event_id": {"type": "string"},
+            "order": order,
+        },
+        "required": ["id", "kind", "opened_at", "amount", "order"],
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "aftersales timeline scenario",
+        "type": "object",
+        "properties": {
+            "policy": {"oneOf": [{"enum": list(PRESETS)}, policy_object]},
+            "case": case,
+            "events": {
+                "type": "array",
+                "items": {"oneOf": [_event_schema(cls) for cls in EVENT_TYPES.values()]},
+            },
+            "at": _INSTANT,
+        },
+        "required": ["case"],
+        "additionalProperties": False,
+    }
+
+
+STATUSES = [s.value for s in Status]

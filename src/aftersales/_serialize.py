@@ -1,0 +1,190 @@
+"""JSON for cases, events and effects, through one cattrs converter.
+
+Instants are written as ISO 8601 with their offset; a named zone is kept in
+brackets (``2026-03-02T10:00:00+08:00[Asia/Shanghai]``, RFC 9557) so a round
+trip gives back the same zone, not just the same offset. Money is a decimal
+string, never a float. Events and effects carry a ``type`` tag.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import cattrs
+import pendulum
+from cattrs.preconf.json import make_converter
+
+from ._case import Case, RefundRequested
+from ._duration import Duration
+from ._effects import Effect
+from ._errors import InvalidInput
+from ._events import EVENT_TYPES, Event
+from ._money import Money
+
+__all__ = [
+    "ALL_EVENT_TYPES",
+    "case_from_json",
+    "case_to_json",
+    "converter",
+    "event_from_dict",
+    "event_to_dict",
+    "format_instant",
+    "parse_instant",
+]
+
+ALL_EVENT_TYPES: Mapping[str, type[Event]] = {
+    RefundRequested.type: RefundRequested,
+    **EVENT_TYPES,
+}
+
+_ZONE = re.compile(r"^(?P<iso>[^\[\]]+)(?:\[(?P<zone>[^\[\]]+)\])?$")
+
+
+def format_instant(value: pendulum.DateTime) -> str:
+    text = value.isoformat()
+    tz = value.tzinfo
+    if isinstance(tz, pendulum.Timezone) and not isinstance(tz, pendulum.FixedTimezone):
+        return f"{text}[{tz.name}]"
+    return text
+
+
+def parse_instant(text: object) -> pendulum.DateTime:
+    """ISO 8601 with an offset (``+08:00`` or ``Z``), optionally ``[Zone/Name]``."""
+    if not isinstance(text, str) or (match := _ZONE.match(text.strip())) is None:
+        raise InvalidInput(f"{text!r} is not an ISO 8601 instant such as 2026-03-02T10:00:00+08:00")
+    iso, zone = match["iso"], match["zone"]
+    try:
+        parsed = pendulum.parse(iso, exact=True)
+    except Exception:  # pendulum raises ParserError and ValueError subclasses
+        raise InvalidInput(
+            f"{text!r} is not an ISO 8601 instant such as 2026-03-02T10:00:00+08:00"
+        ) from None
+    if not isinstance(parsed, pendulum.DateTime):
+        raise InvalidInput(
+            f"{text!r} is a date or a time, not an instant with date, time and offset"
+        )
+    if not re.search(r"(Z|[+-]\d{2}(:?\d{2})?)$", iso):
+        raise InvalidInput(f"{text!r} has no UTC offset; write it like 2026-03-02T10:00:00+08:00")
+    if zone is None:
+        return parsed
+    try:
+        named = parsed.in_timezone(zone)
+    except Exception:
+        raise InvalidInput(f"{text!r} names an unknown time zone {zone!r}") from None
+    if named.utcoffset() != parsed.utcoffset():
+        raise InvalidInput(f"{text!r}: the offset does not match {zone} at that instant")
+    return named
+
+
+def _resolve_annotations() -> None:
+    """Turn the string annotations of every value class into types, once."""
+    from . import _case, _effects, _events
+
+    for module in (_case, _effects, _events):
+        for value in vars(module).values():
+            if isinstance(value, type) and attrs.has(value):
+                attrs.resolve_types(value)
+
+
+def _make_converter() -> cattrs.Converter:
+    _resolve_annotations()
+    conv = make_converter()
+    conv.register_unstructure_hook(pendulum.DateTime, format_instant)
+    conv.register_structure_hook(pendulum.DateTime, lambda v, _: parse_instant(v))
+    conv.register_unstructure_hook(Money, str)
+    conv.register_structure_hook(Money, lambda v, _: Money(v))
+    conv.register_unstructure_hook(Duration, str)
+    conv.register_structure_hook(Duration, lambda v, _: Duration.parse(v))
+
+    def unstructure_event(event: Event) -> dict[str, Any]:
+        cls = type(event)
+        body = {a.name: conv.unstructure(getattr(event, a.name), a.type) for a in attrs.fields(cls)}
+        return {"type": event.type, **body}
+
+    def structure_event(value: Any, _: Any) -> Event:
+        return event_from_dict(value)
+
+    def unstructure_effect(effect: Effect) -> dict[str, Any]:
+        cls = type(effect)
+        body = {
+            a.name: conv.unstructure(getattr(effect, a.name), a.type) for a in attrs.fields(cls)
+        }
+        return {"type": _snake(cls.__name__), **body}
+
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Event), unstructure_event
+    )
+    conv.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Event), structure_event
+    )
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Effect), unstructure_effect
+    )
+    return conv
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+converter = _make_converter()
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    result: dict[str, Any] = converter.unstructure(event, Event)
+    return result
+
+
+def event_from_dict(value: object) -> Event:
+    """Build an event from its JSON form, with errors that name the bad field."""
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"an event is a JSON object, got {type(value).__name__}")
+    kind = value.get("type")
+    cls = ALL_EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise InvalidInput(
+            f"unknown event type {kind!r}; known types: {', '.join(sorted(ALL_EVENT_TYPES))}"
+        )
+    fields = attrs.fields_dict(cls)
+    body = {k: v for k, v in value.items() if k != "type"}
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise InvalidInput(
+            f"{kind}: unknown field(s) {', '.join(unknown)}; fields: {', '.join(fields)}"
+        )
+    missing = sorted(
+        name for name, a in fields.items() if a.default is attrs.NOTHING and name not in body
+    )
+    if missing:
+        raise InvalidInput(f"{kind}: missing field(s) {', '.join(missing)}")
+    try:
+        kwargs = {name: converter.structure(v, _type(fields[name])) for name, v in body.items()}
+        return cls(**kwargs)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{kind}: {exc}") from None
+    except cattrs.BaseValidationError as exc:
+        inner = cattrs.transform_error(exc)
+        raise InvalidInput(f"{kind}: {'; '.join(inner)}") from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{kind}: {exc}") from None
+
+
+def _type(field: attrs.Attribute[Any]) -> Any:
+    assert field.type is not None
+    return field.type
+
+
+def case_to_json(case: Case) -> str:
+    return json.dumps(converter.unstructure(case), ensure_ascii=False, sort_keys=True)
+
+
+def case_from_json(text: str) -> Case:
+    try:
+        result: Case = converter.structure(json.loads(text), Case)
+    except cattrs.BaseValidationError as exc:
+        raise InvalidInput("; ".join(cattrs.transform_error(exc))) from None
+    return result

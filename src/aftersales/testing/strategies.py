@@ -1,0 +1,250 @@
+"""Hypothesis strategies for aftersales values.
+
+Requires the hypothesis package (the ``testing`` extra). Every function returns
+a ``SearchStrategy``; arguments that shape a draw are strategies or plain
+bounds, in Hypothesis' own style. Instants default to 2025-2026, the years the
+packaged work calendar knows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import attrs
+import pendulum
+from hypothesis import strategies as st
+
+from .._case import Kind, Order, OrderItem, RefundRequested
+from .._duration import Duration
+from .._events import (
+    EVENT_TYPES,
+    BuyerCancelled,
+    BuyerModified,
+    BuyerRefusedDelivery,
+    BuyerShippedReturn,
+    Event,
+    SellerAgreed,
+    SellerConfirmedReceipt,
+    SellerRefused,
+    SellerShipped,
+)
+from .._money import Money
+from .._policy import Policy, preset
+
+__all__ = [
+    "event_sequences",
+    "events",
+    "instants",
+    "money",
+    "orders",
+    "policies",
+    "refund_requests",
+]
+
+SHANGHAI = pendulum.timezone("Asia/Shanghai")
+_START = pendulum.datetime(2025, 1, 1, tz=SHANGHAI)
+_END = pendulum.datetime(2026, 10, 31, tz=SHANGHAI)
+
+
+def money(
+    *, min_value: Money | str = "0.00", max_value: Money | str = "5000.00"
+) -> st.SearchStrategy[Money]:
+    """Amounts in whole fen between the bounds."""
+    low, high = Money.of(min_value).fen, Money.of(max_value).fen
+    return st.integers(low, high).map(Money.from_fen)
+
+
+def instants(
+    *,
+    min_value: pendulum.DateTime = _START,
+    max_value: pendulum.DateTime = _END,
+    timezones: Sequence[str] = ("Asia/Shanghai", "UTC"),
+) -> st.SearchStrategy[pendulum.DateTime]:
+    """Aware instants to the second, in a few zones (the engine must not care which)."""
+    span = int((max_value - min_value).total_seconds())
+    return st.builds(
+        lambda offset, zone: min_value.add(seconds=offset).in_timezone(zone),
+        st.integers(0, span),
+        st.sampled_from(list(timezones)),
+    )
+
+
+def _after(
+    start: pendulum.DateTime, max_delta: dt.timedelta
+) -> st.SearchStrategy[pendulum.DateTime]:
+    return st.integers(0, int(max_delta.total_seconds())).map(lambda s: start.add(seconds=s))
+
+
+@st.composite
+def orders(
+    draw: st.DrawFn,
+    *,
+    kind: Kind | None = None,
+    paid_at: st.SearchStrategy[pendulum.DateTime] | None = None,
+    max_items: int = 3,
+) -> Order:
+    """Orders whose shipping and signing facts fit ``kind`` (any fit when None).
+
+    The request time a kind needs is ``Order.paid_at`` + 4 days; orders are
+    shipped and signed (or not) before that.
+    """
+    paid_time = draw(paid_at if paid_at is not None else instants())
+    n_items = draw(st.integers(0, max_items))
+    prices = [draw(money(min_value="0.01", max_value="2000.00")) for _ in range(n_items)]
+    first_oid = draw(st.integers(10**18, 10**19 - 10))
+    items = tuple(
+        OrderItem(
+            oid=str(first_oid + i),
+            paid=price,
+            refunded=draw(money(max_value=price)) if draw(st.booleans()) else Money.ZERO,
+        )
+        for i, price in enumerate(prices)
+    )
+    if items:
+        # keep at least one sub-order with something left to refund
+        items = (OrderItem(oid=items[0].oid, paid=items[0].paid), *items[1:])
+    extra = draw(money(min_value="0.01" if not items else "0.00", max_value="100.00"))
+    paid = Money(sum((p.amount for p in prices), start=extra.amount))
+    stage = {
+        Kind.REFUND_BEFORE_SHIPMENT: "paid",
+        Kind.REFUND_ONLY: draw(st.sampled_from(["shipped", "signed"])),
+        Kind.RETURN_AND_REFUND: "signed",
+        None: draw(st.sampled_from(["paid", "shipped", "signed"])),
+    }[kind]
+    shipped_at = signed_at = None
+    if stage in ("shipped", "signed"):
+        shipped_at = draw(_after(paid_time, dt.timedelta(hours=48)))
+    if stage == "signed" and shipped_at is not None:
+        signed_at = draw(_after(shipped_at, dt.timedelta(hours=47)))
+    return Order(
+        id=f"{draw(st.integers(10**18, 10**19 - 1))}",
+        paid=paid,
+        paid_at=paid_time,
+        shipped_at=shipped_at,
+        signed_at=signed_at,
+        items=items,
+    )
+
+
+@st.composite
+def refund_requests(
+    draw: st.DrawFn,
+    *,
+    kinds: st.SearchStrategy[Kind] | None = None,
+) -> RefundRequested:
+    """An opening request consistent with its order and kind, for a partial or full amount."""
+    kind = draw(kinds if kinds is not None else st.sampled_from(list(Kind)))
+    order = draw(orders(kind=kind))
+    item = draw(st.sampled_from(order.items)) if order.items else order.item(None)
+    if not item.refundable:
+        item = order.items[0] if order.items else item
+    amount = draw(money(min_value="0.01", max_value=item.refundable))
+    at = draw(_after(order.paid_at.add(days=4), dt.timedelta(days=3)))
+    case_id = f"R{draw(st.integers(10**15, 10**16 - 1))}"
+    return RefundRequested(
+        id=f"{case_id}-opened",
+        at=at,
+        case_id=case_id,
+        kind=kind,
+        order=order,
+        amount=amount,
+        reason=draw(
+            st.sampled_from(["不想要了", "尺码不合适", "质量问题", "少件/漏发", "卖家发货慢"])
+        ),
+        oid=item.oid if order.items else None,
+    )
+
+
+def policies() -> st.SearchStrategy[Policy]:
+    """Presets, sometimes with a timer shortened or lengthened and switches flipped."""
+    durations = st.one_of(
+        st.integers(1, 240).map(Duration.hours),
+        st.integers(1, 15).map(Duration.days),
+        st.integers(1, 10).map(Duration.working_days),
+    )
+    overrides = st.fixed_dictionaries(
+        {},
+        optional={
+            "pre_seller_response": durations,
+            "ret_seller_response": durations,
+            "ret_buyer_ship_window": durations,
+            "ret_seller_confirm": durations,
+            "refused_buyer_window": durations,
+            "only_not_received_response": durations,
+            "refuse_before_shipment": st.booleans(),
+            "modify_restarts_response": st.booleans(),
+        },
+    )
+    return st.builds(
+        lambda name, changes: preset(name, **changes),
+        st.sampled_from(["taobao", "taobao-current", "tmall"]),
+        overrides,
+    )
+
+
+_IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=8, max_size=8)
+
+
+@st.composite
+def events(
+    draw: st.DrawFn,
+    *,
+    after: pendulum.DateTime,
+    max_delay: dt.timedelta = dt.timedelta(days=12),
+    types: Sequence[str] | None = None,
+    refundable: Money | None = None,
+) -> Event:
+    """One event of any type (legal or not in the case's state) at or after ``after``."""
+    names = list(types) if types is not None else sorted(EVENT_TYPES)
+    name = draw(st.sampled_from(names))
+    event_id = f"e-{draw(_IDS)}"
+    at = draw(_after(after, max_delay))
+    if name == SellerRefused.type:
+        reason = draw(st.sampled_from(["", "商品已影响二次销售"]))
+        return SellerRefused(id=event_id, at=at, reason=reason)
+    if name == BuyerShippedReturn.type:
+        return BuyerShippedReturn(
+            id=event_id,
+            at=at,
+            carrier=draw(st.sampled_from(["中通快递", "圆通速递", "顺丰速运", "中国邮政"])),
+            tracking=str(draw(st.integers(10**11, 10**15))),
+            surface_mail=draw(st.booleans()),
+        )
+    if name == BuyerModified.type:
+        amount = None
+        if refundable is not None and refundable and draw(st.booleans()):
+            amount = draw(money(min_value="0.01", max_value=refundable))
+        new_reason = draw(st.none() | st.just("质量问题"))
+        return BuyerModified(id=event_id, at=at, amount=amount, reason=new_reason)
+    simple: dict[str, type[Event]] = {
+        SellerAgreed.type: SellerAgreed,
+        SellerConfirmedReceipt.type: SellerConfirmedReceipt,
+        BuyerCancelled.type: BuyerCancelled,
+        BuyerRefusedDelivery.type: BuyerRefusedDelivery,
+        SellerShipped.type: SellerShipped,
+    }
+    return simple[name](id=event_id, at=at)
+
+
+@st.composite
+def event_sequences(
+    draw: st.DrawFn,
+    *,
+    after: pendulum.DateTime,
+    max_size: int = 8,
+    max_gap: dt.timedelta = dt.timedelta(days=6),
+    refundable: Money | None = None,
+) -> list[Event]:
+    """Events in time order with distinct IDs, starting at or after ``after``."""
+    size = draw(st.integers(0, max_size))
+    result: list[Event] = []
+    at = after
+    for _ in range(size):
+        event = draw(events(after=at, max_delay=max_gap, refundable=refundable))
+        at = event.at
+        result.append(event)
+    ids = [e.id for e in result]
+    if len(set(ids)) != len(ids):
+        result = [attrs.evolve(e, id=f"{e.id}-{i}") for i, e in enumerate(result)]
+    return result

@@ -1,0 +1,70 @@
+"""The project's two everyday commands, runnable with nothing but ``python3``.
+
+``python3 tasks.py demo``   creates ``.venv`` (once), installs the project and runs
+                            the main job on the example shop.
+``python3 tasks.py test``   the whole check: ruff, mypy --strict, pytest.
+
+Both install what they need into ``.venv`` by themselves; the install is redone
+only when ``pyproject.toml`` changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".aftersales-installed"
+
+
+def _run(*args: str | Path) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    completed = subprocess.run([str(a) for a in args], cwd=ROOT, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(completed.returncode)
+
+
+def _ensure_env() -> None:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    if not (BIN / "python").exists():
+        venv.create(VENV, with_pip=True)
+    python = BIN / "python"
+    # dependency groups need pip >= 25.1
+    _run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.1")
+    _run(python, "-m", "pip", "install", "--quiet", "-e", ".[testing]", "--group", "dev")
+    STAMP.write_text(digest)
+
+
+def demo(args: list[str]) -> None:
+    _ensure_env()
+    _run(BIN / "aftersales", "demo", *args)
+
+
+def test(args: list[str]) -> None:
+    _ensure_env()
+    _run(BIN / "ruff", "check", ".")
+    _run(BIN / "ruff", "format", "--check", ".")
+    _run(BIN / "mypy")
+    _run(BIN / "python", "-m", "pytest", *args)
+
+
+COMMANDS = {"demo": demo, "test": test}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        raise SystemExit(2)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The checked-in reference pages match what the tables generate."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+from aftersales import WORKFLOWS
+from aftersales._diagram import to_dot, to_mermaid
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate", DOCS / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_pages_are_up_to_date() -> None:
+    for path, text in _generator().pages().items():
+        assert path.exists(), f"{path.name} missing: run python docs/generate.py"
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path.name} is stale: run python docs/generate.py"
+        )
+
+
+def test_diagrams_show_every_row_and_timer() -> None:
+    for workflow in WORKFLOWS.values():
+        mermaid, dot = to_mermaid(workflow), to_dot(workflow)
+        for row in workflow.rows:
+            assert f"{row.source.value} --> {row.target.value}: {row.event}" in mermaid
+            assert f'"{row.source.value}" -> "{row.target.value}"' in dot
+        for timer in workflow.timers.values():
+            assert f"timeout:{timer.name} [{timer.rule}]" in mermaid

@@ -1,0 +1,141 @@
+"""The timeline simulator, through the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from aftersales import ScenarioError, run_scenario, scenario_schema
+from aftersales.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args))
+
+
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    return data
+
+
+def test_return_seller_silent_ends_in_success_on_day_ten_of_the_return() -> None:
+    result = _run("timeline", str(EXAMPLES / "return-seller-silent.json"))
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["status"] == "SUCCESS"
+    assert out["refunded"] == "129.00"
+    assert out["deadline"] is None
+    assert [(h["at"], h["to"], h["rule"]) for h in out["history"]] == [
+        ("2026-03-02T10:00:00+08:00", "WAIT_SELLER_AGREE", "PRE-APPLY"),
+        ("2026-03-07T10:00:00+08:00", "WAIT_BUYER_RETURN_GOODS", "RET-AUTO-AGREE"),
+        ("2026-03-08T09:00:00+08:00", "WAIT_SELLER_CONFIRM_GOODS", "RET-BUYER-SHIPS"),
+        ("2026-03-18T09:00:00+08:00", "SUCCESS", "RET-CONFIRM-10D"),
+    ]
+
+
+def test_illegal_event_exits_non_zero_naming_position_state_and_allowed() -> None:
+    result = _run("timeline", str(EXAMPLES / "return-late-agreement-refused.json"))
+    assert result.exit_code == 1
+    message = result.output
+    assert "events[0]" in message
+    assert "WAIT_BUYER_RETURN_GOODS" in message
+    assert "buyer_shipped_return" in message
+
+
+def test_output_is_in_shanghai_time_whatever_the_input_offset() -> None:
+    doc = _load("refund-before-shipment-seller-silent.json")
+    doc["case"]["opened_at"] = "2026-03-02T02:00:00Z"
+    doc["at"] = "2026-03-04T02:00:00+00:00"
+    out = run_scenario(doc)
+    assert out["status"] == "SUCCESS"
+    assert out["history"][-1]["at"] == "2026-03-04T10:00:00+08:00"
+
+
+def test_open_case_reports_its_running_deadline() -> None:
+    doc = _load("refund-before-shipment-refused.json")
+    out = run_scenario(doc)
+    assert out["status"] == "SELLER_REFUSE_BUYER"
+    assert out["deadline"] == {
+        "name": "buyer_response",
+        "due": "2026-10-05T15:00:00+08:00",
+        "on_expiry": "close",
+        "rule": "REFUSED-BUYER-7D",
+        "waits_for": "buyer",
+    }
+    assert out["intervention_available_from"] == "2026-10-01T10:00:00+08:00"
+
+
+def test_policy_overrides_in_a_scenario() -> None:
+    doc = _load("return-seller-silent.json")
+    doc["policy"] = {"preset": "taobao", "ret_seller_response": "3d"}
+    doc["events"] = []
+    doc["at"] = "2026-03-05T10:00:00+08:00"
+    assert run_scenario(doc)["status"] == "WAIT_BUYER_RETURN_GOODS"
+    doc["policy"] = {"preset": "taobao", "overrides": {"ret_seller_response": "6d"}}
+    assert run_scenario(doc)["status"] == "WAIT_SELLER_AGREE"
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"case": {"kind": "exchange_maybe"}}, "case.kind"),
+        ({"case": {"amount": "12.345"}}, "more than two decimal places"),
+        ({"case": {"opened_at": "2026-03-02 10:00"}}, "case.opened_at"),
+        ({"policy": "jd"}, "unknown policy preset"),
+        ({"events": [{"type": "seller_danced", "at": "2026-03-03T10:00:00+08:00"}]}, "events[0]"),
+    ],
+)
+def test_bad_scenarios_say_what_is_wrong(patch: dict[str, Any], message: str) -> None:
+    doc = _load("return-seller-silent.json")
+    for key, value in patch.items():
+        if isinstance(value, dict):
+            doc[key].update(value)
+        else:
+            doc[key] = value
+    with pytest.raises(ScenarioError) as caught:
+        run_scenario(doc)
+    assert message in str(caught.value)
+
+
+def test_schema_is_valid_and_every_example_conforms() -> None:
+    result = _run("timeline", "--schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema == scenario_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = sorted(EXAMPLES.glob("*.json"))
+    assert files
+    for path in files:
+        errors = list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8"))))
+        assert errors == [], (path.name, [e.message for e in errors])
+
+
+def test_schema_rejects_what_the_runner_rejects() -> None:
+    validator = jsonschema.Draft202012Validator(scenario_schema())
+    doc = _load("return-seller-silent.json")
+    doc["case"]["amount"] = 129.0
+    assert list(validator.iter_errors(doc))
+
+
+def test_demo_runs_every_example() -> None:
+    result = CliRunner().invoke(main, ["demo", str(EXAMPLES)])
+    assert result.exit_code == 0, result.output
+    assert "return-seller-silent.json" in result.output
+    assert "refused" in result.output  # the late-agreement example is refused on purpose
+
+
+def test_rules_lists_ids_with_their_policy_fields() -> None:
+    result = _run("rules")
+    assert result.exit_code == 0
+    assert "RET-CONFIRM-10D" in result.output
+    assert "ret_seller_confirm" in result.output
+    rows = json.loads(_run("rules", "--json").output)
+    assert {r["id"] for r in rows} >= {"PRE-AUTO-2D", "INT-REVIEW-4WD", "REV-NO-INDUCE"}
