@@ -130,4 +130,5 @@ def demo(folder: Path) -> None:
             click.echo(f"   final: {result['status']}, refunded {result['refunded']}")
         if result["intervention_available_from"]:
             click.echo(f"   intervention available from {result['intervention_available_from']}")
-    click.echo(f"{len(files)} scenarios, {len(files) - failed} ran, {failed} refused as expected")
+    ran = len(files) - failed
+    click.echo(f"{len(files)} scenarios: {ran} ran to the end, {failed} refused an event")
