@@ -139,3 +139,44 @@ def test_rules_lists_ids_with_their_policy_fields() -> None:
     assert "ret_seller_confirm" in result.output
     rows = json.loads(_run("rules", "--json").output)
     assert {r["id"] for r in rows} >= {"PRE-AUTO-2D", "INT-REVIEW-4WD", "REV-NO-INDUCE"}
+
+
+def _working_day_scenario() -> dict[str, Any]:
+    """A refund whose seller window is counted in working days, opened in 2027."""
+    doc = _load("refund-before-shipment-seller-silent.json")
+    doc["case"]["opened_at"] = "2027-03-01T10:00:00+08:00"
+    doc["case"]["order"]["paid_at"] = "2027-02-28T10:00:00+08:00"
+    del doc["at"]
+    return doc
+
+
+def test_a_year_the_calendar_does_not_know_is_a_clear_error(tmp_path: Path) -> None:
+    doc = _working_day_scenario()
+    doc["policy"] = {"preset": "taobao", "pre_seller_response": "2wd"}
+    with pytest.raises(ScenarioError, match="2027"):
+        run_scenario(doc)
+    doc["policy"]["calendar"] = {"fallback": "weekends"}
+    out = run_scenario(doc)
+    assert out["deadline"]["due"] == "2027-03-03T10:00:00+08:00"
+
+
+def test_shop_calendar_file_from_a_scenario(tmp_path: Path) -> None:
+    # Test-only data in the file format: one made-up day off, to see it counted.
+    (tmp_path / "shop-2027.toml").write_text(
+        '[years.2027]\nsource = "test data"\nholidays = ["2027-03-02"]\nworkdays = []\n',
+        encoding="utf-8",
+    )
+    doc = _working_day_scenario()
+    doc["policy"] = {
+        "preset": "taobao",
+        "pre_seller_response": "2wd",
+        "calendar": {"file": "shop-2027.toml"},
+    }
+    out = run_scenario(doc, base=tmp_path)
+    assert out["deadline"]["due"] == "2027-03-04T10:00:00+08:00"
+
+
+def test_calendar_days_need_no_holiday_data() -> None:
+    doc = _working_day_scenario()
+    out = run_scenario(doc)
+    assert out["deadline"]["due"] == "2027-03-03T10:00:00+08:00"

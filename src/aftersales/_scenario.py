@@ -8,11 +8,13 @@ pure engine and returns the outcome as JSON-ready data.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pendulum
 
+from ._calendar import Fallback, WorkCalendar
 from ._case import Case, Kind, Order, OrderItem, RefundRequested, Status
 from ._duration import Duration
 from ._engine import advance, open_case, step
@@ -33,10 +35,12 @@ class ScenarioError(AfterSalesError):
         self.position = position
 
 
-def load_policy(value: object) -> Policy:
+def load_policy(value: object, *, base: Path | None = None) -> Policy:
     """``"taobao"``, or ``{"preset": "tmall", "ret_seller_response": "3d", ...}``.
 
-    Overrides may also sit under an ``"overrides"`` key.
+    Overrides may also sit under an ``"overrides"`` key. ``"calendar"`` takes
+    ``{"file": "holidays-2027.toml", "fallback": "raise" | "weekends"}``: the
+    shop's calendar file (relative to ``base``) and what to do past its years.
     """
     if value is None:
         return preset("taobao")
@@ -47,9 +51,26 @@ def load_policy(value: object) -> Policy:
     body = dict(value)
     name = body.pop("preset", "taobao")
     nested = body.pop("overrides", {})
+    calendar = body.pop("calendar", None)
     if not isinstance(name, str) or not isinstance(nested, Mapping):
         raise PolicyError("policy.preset is a name and policy.overrides an object")
-    return preset(name, **{**nested, **body})
+    policy = preset(name, **{**nested, **body})
+    if calendar is None:
+        return policy
+    return attrs.evolve(policy, calendar=_calendar(calendar, base))
+
+
+def _calendar(value: object, base: Path | None) -> WorkCalendar:
+    if not isinstance(value, Mapping) or set(value) - {"file", "fallback"}:
+        raise PolicyError('policy.calendar is {"file": PATH, "fallback": "raise" or "weekends"}')
+    fallback = value.get("fallback", Fallback.RAISE.value)
+    if fallback not in {f.value for f in Fallback}:
+        raise PolicyError(f"policy.calendar.fallback {fallback!r} is not 'raise' or 'weekends'")
+    file = value.get("file")
+    if file is not None and not isinstance(file, str):
+        raise PolicyError("policy.calendar.file is a path")
+    path = None if file is None else (base / file if base is not None else Path(file))
+    return WorkCalendar.china(extra=path, fallback=Fallback(fallback))
 
 
 def _field(doc: Mapping[str, Any], key: str, where: str) -> Any:
@@ -147,12 +168,15 @@ def _events(doc: object, case_id: str) -> list[Event]:
     return events
 
 
-def run_scenario(document: Mapping[str, Any]) -> dict[str, Any]:
-    """Run a scenario document and describe the case at its end."""
+def run_scenario(document: Mapping[str, Any], *, base: Path | None = None) -> dict[str, Any]:
+    """Run a scenario document and describe the case at its end.
+
+    ``base`` is the folder relative paths in the document (a calendar file) start from.
+    """
     if not isinstance(document, Mapping):
         raise ScenarioError("a scenario is a JSON object")
     try:
-        policy = load_policy(document.get("policy"))
+        policy = load_policy(document.get("policy"), base=base)
         request = _request(document.get("case"))
         events = _events(document.get("events"), request.case_id)
         until = _instant(document, "at", "scenario")
@@ -277,6 +301,15 @@ def scenario_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "preset": {"enum": list(PRESETS)},
+            "calendar": {
+                "type": "object",
+                "description": "the shop's calendar file (docs/calendar.md) and the fallback",
+                "properties": {
+                    "file": {"type": "string"},
+                    "fallback": {"enum": [f.value for f in Fallback]},
+                },
+                "additionalProperties": False,
+            },
             "overrides": {"type": "object", "properties": overrides, "additionalProperties": False},
             **overrides,
         },

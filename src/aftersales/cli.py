@@ -54,7 +54,7 @@ def timeline(scenario: Path | None, schema: bool) -> None:
     if scenario is None:
         raise click.UsageError("give a SCENARIO file, or --schema")
     try:
-        result = run_scenario(_read_json(scenario))
+        result = run_scenario(_read_json(scenario), base=scenario.parent)
     except AfterSalesError as exc:
         click.echo(f"error: {scenario}: {exc}", err=True)
         sys.exit(1)
@@ -111,7 +111,7 @@ def demo(folder: Path) -> None:
     for path in files:
         click.secho(f"== {path.name}", bold=True)
         try:
-            result = run_scenario(_read_json(path))
+            result = run_scenario(_read_json(path), base=path.parent)
         except AfterSalesError as exc:
             click.secho(f"   refused: {exc}", fg="yellow")
             failed += 1
