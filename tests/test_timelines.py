@@ -21,6 +21,7 @@ from aftersales import (
     SellerConfirmedReceipt,
     SellerRefused,
     SellerShipped,
+    State,
     Status,
     advance,
     open_case,
@@ -95,10 +96,10 @@ def test_return_seller_silent_throughout() -> None:
     assert done.status is Status.SUCCESS
     assert done.refunded == Money("100.00")
     assert [t.target for t in done.history] == [
-        Status.WAIT_SELLER_AGREE,
-        Status.WAIT_BUYER_RETURN_GOODS,
-        Status.WAIT_SELLER_CONFIRM_GOODS,
-        Status.SUCCESS,
+        State.WAIT_SELLER_AGREE,
+        State.WAIT_BUYER_RETURN_GOODS,
+        State.WAIT_SELLER_CONFIRM_GOODS,
+        State.SUCCESS,
     ]
 
 

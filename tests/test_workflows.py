@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aftersales import WORKFLOWS, Kind, Status, Workflow, check_workflow
+from aftersales import WORKFLOWS, Kind, State, Workflow, check_workflow
 from aftersales._machine import Row, Timer
 from aftersales._serialize import ALL_EVENT_TYPES
 
@@ -17,30 +17,30 @@ def test_workflow_tables_are_sound(kind: Kind) -> None:
 def test_the_check_catches_a_state_with_no_deadline_and_an_unreachable_state() -> None:
     broken = Workflow(
         kind=Kind.REFUND_ONLY,
-        initial=Status.WAIT_SELLER_AGREE,
-        final=frozenset({Status.SUCCESS}),
+        initial=State.WAIT_SELLER_AGREE,
+        final=frozenset({State.SUCCESS}),
         rows=(
             Row(
-                source=Status.WAIT_SELLER_AGREE,
+                source=State.WAIT_SELLER_AGREE,
                 event="seller_agreed",
-                target=Status.SUCCESS,
+                target=State.SUCCESS,
                 rule="NO-SUCH-RULE",
             ),
             Row(
-                source=Status.SELLER_REFUSE_BUYER,
+                source=State.SELLER_REFUSE_BUYER,
                 event="teleported",
-                target=Status.SUCCESS,
+                target=State.SUCCESS,
                 rule="RET-REFUSE",
             ),
         ),
         timers={
-            Status.SUCCESS: Timer(
+            State.SUCCESS: Timer(
                 name="t",
-                waits_for=WORKFLOWS[Kind.REFUND_ONLY].timers[Status.WAIT_SELLER_AGREE].waits_for,
+                waits_for=WORKFLOWS[Kind.REFUND_ONLY].timers[State.WAIT_SELLER_AGREE].waits_for,
                 length=lambda _c, _p: "nope",
                 fields=("nope",),
                 on_expiry="refund",
-                target=Status.SUCCESS,
+                target=State.SUCCESS,
                 rule="RET-AUTO-AGREE",
             )
         },

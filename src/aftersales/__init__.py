@@ -15,6 +15,7 @@ from ._case import (
     Party,
     RefundRequested,
     ReturnShipment,
+    State,
     Status,
     Transition,
 )
@@ -110,6 +111,7 @@ __all__ = (
     "SellerConfirmedReceipt",
     "SellerRefused",
     "SellerShipped",
+    "State",
     "Status",
     "Timer",
     "Transition",

@@ -19,6 +19,7 @@ from ._instant import instant, optional_instant
 from ._money import Money, to_money
 
 __all__ = [
+    "PLATFORM_STATUS",
     "Case",
     "Deadline",
     "Kind",
@@ -27,6 +28,7 @@ __all__ = [
     "Party",
     "RefundRequested",
     "ReturnShipment",
+    "State",
     "Status",
     "Transition",
 ]
@@ -42,6 +44,26 @@ class Status(enum.Enum):
     SELLER_REFUSE_BUYER = "SELLER_REFUSE_BUYER"
     CLOSED = "CLOSED"
     SUCCESS = "SUCCESS"
+
+
+class State(enum.Enum):
+    """Where a case is in its workflow: the platform's refund statuses, plus the
+    stages of customer-service intervention, during which the refund keeps the
+    platform status it had (``Case.status``)."""
+
+    NO_REFUND = "NO_REFUND"
+    WAIT_SELLER_AGREE = "WAIT_SELLER_AGREE"
+    WAIT_BUYER_RETURN_GOODS = "WAIT_BUYER_RETURN_GOODS"
+    WAIT_SELLER_CONFIRM_GOODS = "WAIT_SELLER_CONFIRM_GOODS"
+    SELLER_REFUSE_BUYER = "SELLER_REFUSE_BUYER"
+    CLOSED = "CLOSED"
+    SUCCESS = "SUCCESS"
+
+
+#: The platform status each state shows; None keeps the status the case had.
+PLATFORM_STATUS: dict[State, Status | None] = {
+    state: Status[state.name] if state.name in Status.__members__ else None for state in State
+}
 
 
 class Kind(enum.Enum):
@@ -183,8 +205,8 @@ class Transition:
     """One line of a case's history."""
 
     at: pendulum.DateTime
-    source: Status
-    target: Status
+    source: State
+    target: State
     trigger: str  # an event type, or "timeout:<deadline name>"
     rule: str
     event_id: str | None = None
@@ -213,6 +235,7 @@ class Case:
     kind: Kind
     order: Order
     oid: str
+    state: State
     status: Status
     requested: Money
     reason: str
@@ -236,7 +259,7 @@ class Case:
 
     @property
     def is_final(self) -> bool:
-        return self.status in (Status.CLOSED, Status.SUCCESS)
+        return self.state in (State.CLOSED, State.SUCCESS)
 
     def has_seen(self, event_id: str) -> bool:
         return any(event.id == event_id for event in self.log)

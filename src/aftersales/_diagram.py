@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ._case import Kind, Status
+from ._case import Kind, State
 from ._machine import Workflow
 from ._policy import Policy, policy_fields, preset
 from ._rules import RULES
@@ -17,9 +17,9 @@ from ._workflows import WORKFLOWS
 __all__ = ["rules_markdown", "to_dot", "to_mermaid", "workflow_markdown"]
 
 
-def _edges(workflow: Workflow) -> list[tuple[Status, Status, str]]:
-    edges: list[tuple[Status, Status, str]] = [
-        (Status.NO_REFUND, workflow.initial, "refund_requested [PRE-APPLY]")
+def _edges(workflow: Workflow) -> list[tuple[State, State, str]]:
+    edges: list[tuple[State, State, str]] = [
+        (State.NO_REFUND, workflow.initial, "refund_requested [PRE-APPLY]")
     ]
     for row in workflow.rows:
         guard = f" if {row.guard.name}" if row.guard is not None else ""
@@ -34,7 +34,7 @@ def to_mermaid(workflow: Workflow) -> str:
     """A Mermaid ``stateDiagram-v2`` of one workflow."""
     lines = ["stateDiagram-v2"]
     for source, target, label in _edges(workflow):
-        start = "[*]" if source is Status.NO_REFUND else source.value
+        start = "[*]" if source is State.NO_REFUND else source.value
         lines.append(f"    {start} --> {target.value}: {label}")
     lines.extend(
         f"    {state.value} --> [*]" for state in sorted(workflow.final, key=lambda s: s.value)

@@ -22,7 +22,16 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._case import Case, Deadline, Kind, RefundRequested, Status, Transition
+from ._case import (
+    PLATFORM_STATUS,
+    Case,
+    Deadline,
+    Kind,
+    RefundRequested,
+    State,
+    Status,
+    Transition,
+)
 from ._duration import deadline_after
 from ._effects import DeadlineStarted, Effect, NotifyBuyer
 from ._errors import IllegalEvent, InvalidInput, OutOfOrderEvent
@@ -68,14 +77,15 @@ def open_case(request: RefundRequested, policy: Policy) -> Step:
         kind=kind,
         order=order,
         oid=item.oid,
-        status=workflow.initial,
+        state=workflow.initial,
+        status=_platform(workflow.initial, None),
         requested=request.amount,
         reason=request.reason,
         opened_at=at,
         changed_at=at,
         history=(
             Transition(
-                at, Status.NO_REFUND, workflow.initial, request.type, "PRE-APPLY", request.id
+                at, State.NO_REFUND, workflow.initial, request.type, "PRE-APPLY", request.id
             ),
         ),
         log=(request,),
@@ -101,13 +111,13 @@ def step(case: Case, event: Event, policy: Policy) -> Step:
         )
     case, fired = advance(case, event.at, policy)
     workflow = WORKFLOWS[case.kind]
-    rows = workflow.dispatch.get((case.status, event.type))
+    rows = workflow.dispatch.get((case.state, event.type))
     if rows is None:
         raise IllegalEvent(
             case_id=case.id,
-            state=case.status.value,
+            state=case.state.value,
             event_type=event.type,
-            allowed=workflow.allowed.get(case.status, ()),
+            allowed=workflow.allowed.get(case.state, ()),
         )
     reasons = []
     for row in rows:
@@ -118,9 +128,9 @@ def step(case: Case, event: Event, policy: Policy) -> Step:
         reasons.append(why)
     raise IllegalEvent(
         case_id=case.id,
-        state=case.status.value,
+        state=case.state.value,
         event_type=event.type,
-        allowed=workflow.allowed.get(case.status, ()),
+        allowed=workflow.allowed.get(case.state, ()),
         reason="; ".join(reasons),
     )
 
@@ -131,7 +141,7 @@ def advance(case: Case, now: pendulum.DateTime, policy: Policy) -> Step:
     effects: tuple[Effect, ...] = ()
     workflow = WORKFLOWS[case.kind]
     while case.deadline is not None and case.deadline.due <= now:
-        timer = workflow.timers[case.status]
+        timer = workflow.timers[case.state]
         case, fired = _transition(workflow, case, timer, None, policy, case.deadline.due)
         effects += fired
     return case, effects
@@ -154,10 +164,18 @@ def replay(log: Iterable[Event], policy: Policy, *, until: pendulum.DateTime | N
     return case
 
 
+def _platform(state: State, current: Status | None) -> Status:
+    status = PLATFORM_STATUS[state]
+    if status is not None:
+        return status
+    assert current is not None, f"{state.value} cannot start a case"
+    return current
+
+
 def _deadline(
     workflow: Workflow, case: Case, policy: Policy, start: pendulum.DateTime
 ) -> Deadline | None:
-    timer = workflow.timers.get(case.status)
+    timer = workflow.timers.get(case.state)
     if timer is None:
         return None
     field = timer.length(case, policy)
@@ -175,7 +193,7 @@ def _transition(
 ) -> Step:
     changes: dict[str, Any] = {}
     effects: tuple[Effect, ...] = ()
-    source, target = case.status, how.target
+    source, target = case.state, how.target
     if target is not source and (exit_action := workflow.on_exit.get(source)) is not None:
         more, out = exit_action(case, event, policy, at)
         changes.update(more)
@@ -193,7 +211,8 @@ def _transition(
     record = Transition(at, source, target, trigger, rule, event_id)
     case = attrs.evolve(
         case,
-        status=target,
+        state=target,
+        status=_platform(target, case.status),
         changed_at=at,
         history=(*case.history, record),
         log=case.log if event is None else (*case.log, event),

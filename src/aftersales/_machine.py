@@ -15,7 +15,7 @@ from typing import Any, Literal
 import attrs
 import pendulum
 
-from ._case import Case, Kind, Party, Status
+from ._case import Case, Kind, Party, State
 from ._effects import Effect
 from ._events import Event
 from ._policy import Policy
@@ -40,9 +40,9 @@ class Guard:
 
 @attrs.frozen(kw_only=True)
 class Row:
-    source: Status
+    source: State
     event: str
-    target: Status
+    target: State
     rule: str
     guard: Guard | None = None
     action: Action | None = attrs.field(default=None, eq=False)
@@ -61,7 +61,7 @@ class Timer:
     #: Every policy field ``length`` may pick, for docs and checks.
     fields: tuple[str, ...]
     on_expiry: str
-    target: Status
+    target: State
     rule: str
     action: Action | None = attrs.field(default=None, eq=False)
 
@@ -73,22 +73,22 @@ def fixed(field: str) -> Callable[[Case, Policy], str]:
 @attrs.frozen(kw_only=True)
 class Workflow:
     kind: Kind
-    initial: Status
+    initial: State
     rows: tuple[Row, ...]
-    timers: Mapping[Status, Timer]
-    final: frozenset[Status]
+    timers: Mapping[State, Timer]
+    final: frozenset[State]
     #: Actions run whenever a state is left, whatever the trigger.
-    on_exit: Mapping[Status, Action] = attrs.field(factory=dict, eq=False)
-    dispatch: Mapping[tuple[Status, str], tuple[Row, ...]] = attrs.field(
+    on_exit: Mapping[State, Action] = attrs.field(factory=dict, eq=False)
+    dispatch: Mapping[tuple[State, str], tuple[Row, ...]] = attrs.field(
         init=False, eq=False, repr=False
     )
-    allowed: Mapping[Status, frozenset[str]] = attrs.field(init=False, eq=False, repr=False)
+    allowed: Mapping[State, frozenset[str]] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        dispatch: dict[tuple[Status, str], list[Row]] = {}
+        dispatch: dict[tuple[State, str], list[Row]] = {}
         for row in self.rows:
             dispatch.setdefault((row.source, row.event), []).append(row)
-        allowed: dict[Status, set[str]] = {}
+        allowed: dict[State, set[str]] = {}
         for source, event in dispatch:
             allowed.setdefault(source, set()).add(event)
         object.__setattr__(
@@ -99,7 +99,7 @@ class Workflow:
         )
 
     @property
-    def states(self) -> frozenset[Status]:
+    def states(self) -> frozenset[State]:
         found = {self.initial, *self.final, *self.timers}
         for row in self.rows:
             found.update((row.source, row.target))

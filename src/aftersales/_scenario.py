@@ -15,7 +15,7 @@ import attrs
 import pendulum
 
 from ._calendar import Fallback, WorkCalendar
-from ._case import Case, Kind, Order, OrderItem, RefundRequested, Status
+from ._case import Case, Kind, Order, OrderItem, RefundRequested
 from ._duration import Duration
 from ._engine import advance, open_case, step
 from ._errors import AfterSalesError, InvalidInput, PolicyError
@@ -210,6 +210,7 @@ def describe(case: Case, policy: Policy) -> dict[str, Any]:
         "case_id": case.id,
         "kind": case.kind.value,
         "status": case.status.value,
+        "state": case.state.value,
         "deadline": None
         if deadline is None
         else {
@@ -374,6 +375,3 @@ def scenario_schema() -> dict[str, Any]:
         "required": ["case"],
         "additionalProperties": False,
     }
-
-
-STATUSES = [s.value for s in Status]

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 import pendulum
 
-from ._case import Case, Kind, Party, ReturnShipment, Status
+from ._case import Case, Kind, Party, ReturnShipment, State
 from ._duration import deadline_after
 from ._effects import (
     BuyerRefunded,
@@ -33,7 +33,7 @@ from ._policy import Policy
 
 __all__ = ["WORKFLOWS", "check_amount"]
 
-S = Status
+S = State
 Result = tuple[Changes, tuple[Effect, ...]]
 
 
@@ -163,7 +163,7 @@ NOT_SIGNED = Guard("parcel not signed", _not_signed)
 # -- rows shared by the three workflows -----------------------------------------------
 
 
-def _buyer_rows(waiting: tuple[Status, ...]) -> tuple[Row, ...]:
+def _buyer_rows(waiting: tuple[State, ...]) -> tuple[Row, ...]:
     """Cancel anywhere; modify sends the request back to the seller."""
     rows = [
         Row(
@@ -230,7 +230,7 @@ _CONFIRM_TIMER = Timer(
     action=refund("RET-CONFIRM-10D"),
 )
 
-_ON_EXIT: Mapping[Status, Action] = {S.SELLER_REFUSE_BUYER: _leave_refusal}
+_ON_EXIT: Mapping[State, Action] = {S.SELLER_REFUSE_BUYER: _leave_refusal}
 _FINAL = frozenset({S.CLOSED, S.SUCCESS})
 
 

@@ -34,7 +34,7 @@ def check_invariants(case: Case, policy: Policy) -> None:
     refundable = case.item.refundable
     assert case.refunded <= refundable, f"refunded {case.refunded} > refundable {refundable}"
     assert case.requested <= refundable
-    if case.status.value == "SUCCESS":
+    if case.state.value == "SUCCESS":
         assert case.refunded == case.requested
     else:
         assert case.refunded == Money.ZERO
@@ -46,7 +46,7 @@ def check_invariants(case: Case, policy: Policy) -> None:
     if case.is_final:
         assert case.deadline is None, "a final case still has a deadline"
     else:
-        assert case.deadline is not None, f"{case.status.value} waits with no deadline"
+        assert case.deadline is not None, f"{case.state.value} waits with no deadline"
         assert case.deadline.due >= case.changed_at
     assert replay(case.log, policy, until=case.changed_at) == case, "replay differs"
 
