@@ -445,6 +445,43 @@ def test_hours_and_days_differ_across_a_dst_change() -> None:
     )
 
 
+def test_zero_days_in_a_repeated_hour_is_the_start_itself() -> None:
+    berlin = pendulum.timezone("Europe/Berlin")  # clocks go back at 03:00 on 2026-10-25
+    first = pendulum.instance(dt.datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=0))
+    assert first.isoformat() == "2026-10-25T02:30:00+02:00"
+    for duration in (Duration.days(0), Duration.hours(0)):
+        assert deadline_after(first, duration, CAL, berlin).isoformat() == first.isoformat()
+    second = pendulum.instance(dt.datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=1))
+    assert deadline_after(second, Duration.days(0), CAL, berlin).isoformat() == (
+        "2026-10-25T02:30:00+01:00"
+    )
+    # one day later the wall time is unambiguous again
+    assert deadline_after(first, Duration.days(1), CAL, berlin).isoformat() == (
+        "2026-10-26T02:30:00+01:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "change"),
+    [
+        ("Europe/Berlin", "2026-03-29"),
+        ("Europe/Berlin", "2026-10-25"),
+        ("America/New_York", "2026-03-08"),
+        ("America/New_York", "2026-11-01"),
+    ],
+)
+def test_days_and_hours_match_pendulum_around_dst_changes(zone: str, change: str) -> None:
+    tz = pendulum.timezone(zone)
+    first = pendulum.instance(dt.datetime.combine(d(change), dt.time(0, 0), dt.UTC))
+    for quarter in range(-4 * 36, 4 * 36):  # every 15 minutes, 36 hours either side
+        start = first.add(minutes=15 * quarter)
+        for n in (0, 1, 2):
+            days = deadline_after(start, Duration.days(n), CAL, tz)
+            assert days.isoformat() == start.in_timezone(tz).add(days=n).isoformat()
+            hours = deadline_after(start, Duration.hours(n), CAL, tz)
+            assert hours.isoformat() == start.add(hours=n).in_timezone(tz).isoformat()
+
+
 def test_naive_starts_are_refused() -> None:
     for duration in (Duration.hours(1), Duration.days(1), Duration.working_days(1)):
         with pytest.raises(InvalidInput, match="no time zone"):

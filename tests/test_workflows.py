@@ -48,7 +48,7 @@ def test_the_check_catches_a_state_with_no_deadline_and_an_unreachable_state() -
     problems = "\n".join(check_workflow(broken, ALL_EVENT_TYPES))
     assert "WAIT_SELLER_AGREE waits with no deadline" in problems
     assert "SELLER_REFUSE_BUYER is unreachable" in problems
-    assert "SUCCESS is final but has a timer" in problems
+    assert "SUCCESS is final but waits" in problems
     assert "unknown rule NO-SUCH-RULE" in problems
     assert "unknown event type" in problems
     assert "unknown policy field nope" in problems

@@ -24,6 +24,7 @@ from ._errors import CalendarHorizonError, InvalidInput
 __all__ = ["Fallback", "WorkCalendar", "china_calendar"]
 
 _SATURDAY = 5
+_date = _dt.date  # the fast path's type check, without the attribute lookup
 _ONE_DAY = _dt.timedelta(days=1)
 
 
@@ -93,10 +94,12 @@ class WorkCalendar:
 
     # Lookup tables over the longest run of known years, so that the hot path of
     # a deadline is a dict lookup and a tuple index instead of a walk over days.
-    _ordinals: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
-    """Ordinals of the working days in the table, ascending."""
+    _days: tuple[_dt.date, ...] = attrs.field(init=False, eq=False, repr=False)
+    """The working days in the table, ascending."""
     _index: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
-    """Ordinal -> index in ``_ordinals`` of the first working day on or after it."""
+    """Ordinal -> index in ``_days`` of the first working day on or after it."""
+    _after: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
+    """Ordinal -> index in ``_days`` of the first working day after it."""
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.fallback, Fallback):
@@ -116,25 +119,25 @@ class WorkCalendar:
         both = sorted(self.holidays & self.workdays)
         if both:
             raise InvalidInput(f"{both[0].isoformat()} cannot be both a holiday and a working day")
-        ordinals: list[int] = []
+        days: list[_dt.date] = []
         index: dict[int, int] = {}
+        after: dict[int, int] = {}
         runs = _runs(self.years)
         if runs:
             first, last = max(runs, key=lambda run: (run[1] - run[0], run[1]))
             lo = _dt.date(first, 1, 1).toordinal()
             hi = _dt.date(last, 12, 31).toordinal()
-            ordinals = [
-                o for o in range(lo, hi + 1) if self._known_is_working(_dt.date.fromordinal(o))
-            ]
-            position = 0  # index of the first working day on or after `ordinal`
             for ordinal in range(lo, hi + 1):
-                index[ordinal] = position
-                if position < len(ordinals) and ordinals[position] == ordinal:
-                    position += 1
-            if not ordinals:  # a run with no working day at all: walk it instead
-                index = {}
-        object.__setattr__(self, "_ordinals", tuple(ordinals))
+                day = _dt.date.fromordinal(ordinal)
+                index[ordinal] = len(days)
+                if self._known_is_working(day):
+                    days.append(day)
+                after[ordinal] = len(days)
+            if not days:  # a run with no working day at all: walk it instead
+                index, after = {}, {}
+        object.__setattr__(self, "_days", tuple(days))
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_after", after)
 
     # -- queries ---------------------------------------------------------------
 
@@ -150,16 +153,14 @@ class WorkCalendar:
         i = self._index.get(o)
         if i is None:
             return self._is_working(day)
-        ordinals = self._ordinals
-        return i < len(ordinals) and ordinals[i] == o
+        return self._after[o] != i
 
     def next_working_day(self, day: _dt.date) -> _dt.date:
         """The first working day on or after ``day``."""
-        o = _ordinal(day)
-        i = self._index.get(o)
-        if i is not None and i < len(self._ordinals):
-            found = self._ordinals[i]
-            return day if found == o else _dt.date.fromordinal(found)
+        i = self._index.get(_ordinal(day))
+        if i is not None and i < len(self._days):
+            found = self._days[i]
+            return day if found == day else found
         while not self._is_working(day):
             day = _step(day)
         return day
@@ -170,27 +171,26 @@ class WorkCalendar:
         ``day`` need not be a working day: from a Saturday, one working day is the
         Monday (or the make-up Sunday). ``n == 0`` gives ``day`` back.
         """
-        if type(day) is not _dt.date or type(n) is not int or n <= 0:
+        if type(day) is not _date or type(n) is not int or n <= 0:
             return self._add_checked(day, n)
-        o = day.toordinal()
-        i = self._index.get(o)
+        i = self._after.get(day.toordinal())
         if i is None:
             return self._walk(day, n)
-        ordinals = self._ordinals
-        # ordinals[i] is the first working day after `day`, unless it is `day`
-        j = i + n if i < len(ordinals) and ordinals[i] == o else i + n - 1
-        if j < len(ordinals):
-            return _dt.date.fromordinal(ordinals[j])
-        return self._walk(_dt.date.fromordinal(ordinals[-1]), j - len(ordinals) + 1)
+        days = self._days
+        j = i + n - 1
+        if j < len(days):
+            return days[j]
+        # past the table: walk on from its last working day
+        return self._walk(days[-1], j - len(days) + 1)
 
     def working_days_between(self, start: _dt.date, end: _dt.date) -> int:
         """How many working days ``d`` have ``start < d <= end`` (0 when ``end <= start``)."""
         lo, hi = _ordinal(start), _ordinal(end)
         if hi <= lo:
             return 0
-        index = self._index
-        if lo in index and hi in index:
-            return self._count_through(hi) - self._count_through(lo)
+        after = self._after
+        if lo in after and hi in after:
+            return after[hi] - after[lo]
         count = 0
         day = start
         for _ in range(hi - lo):
@@ -318,25 +318,18 @@ class WorkCalendar:
                 n -= 1
         return day
 
-    def _count_through(self, ordinal: int) -> int:
-        """Working days in the table up to and including ``ordinal``."""
-        i = self._index[ordinal]
-        ordinals = self._ordinals
-        return i + 1 if i < len(ordinals) and ordinals[i] == ordinal else i
+    def _deadline_day(self, ordinal: int, n: int) -> tuple[_dt.date, bool]:
+        """Roll the day ``ordinal`` forward to a working day, then add ``n`` working days.
 
-    def _deadline_ordinal(self, ordinal: int, n: int) -> tuple[int, bool]:
-        """Roll ``ordinal`` forward to a working day, then add ``n`` working days.
-
-        Returns the result and whether the start rolled (it was not a working
-        day). This is the hot path of :func:`deadline_after`.
+        Returns the day and whether the start rolled (it was not a working day).
+        This is the hot path of :func:`deadline_after`.
         """
         i = self._index.get(ordinal)
-        ordinals = self._ordinals
-        if i is not None and i + n < len(ordinals):
-            return ordinals[i + n], ordinals[i] != ordinal
+        if i is not None and i + n < len(self._days):
+            return self._days[i + n], self._after[ordinal] == i
         day = _dt.date.fromordinal(ordinal)
         start = self.next_working_day(day)
-        return self._walk(start, n).toordinal(), start != day
+        return self._walk(start, n), start != day
 
 
 def _ordinal(day: _dt.date) -> int:

@@ -21,13 +21,17 @@ from ._money import Money, to_money
 __all__ = [
     "PLATFORM_STATUS",
     "Case",
+    "CaseMessage",
     "Deadline",
+    "Evidence",
     "Kind",
+    "Mode",
     "Order",
     "OrderItem",
     "Party",
     "RefundRequested",
     "ReturnShipment",
+    "Ruling",
     "State",
     "Status",
     "Transition",
@@ -58,6 +62,15 @@ class State(enum.Enum):
     SELLER_REFUSE_BUYER = "SELLER_REFUSE_BUYER"
     CLOSED = "CLOSED"
     SUCCESS = "SUCCESS"
+    # Customer-service intervention (the refund keeps its platform status)
+    INTERVENTION_EVIDENCE = "INTERVENTION_EVIDENCE"
+    INTERVENTION_SELLER_CONFIRM = "INTERVENTION_SELLER_CONFIRM"
+    INTERVENTION_REVIEW = "INTERVENTION_REVIEW"
+    INTERVENTION_OVERDUE = "INTERVENTION_OVERDUE"
+    # Express refund: the buyer was paid but the goods never came back
+    EXPRESS_NOT_RETURNED = "EXPRESS_NOT_RETURNED"
+    # Exchange: the replacement is on its way to the buyer
+    EXCHANGE_RESENT = "EXCHANGE_RESENT"
 
 
 #: The platform status each state shows; None keeps the status the case had.
@@ -72,12 +85,22 @@ class Kind(enum.Enum):
     REFUND_BEFORE_SHIPMENT = "refund_before_shipment"
     REFUND_ONLY = "refund_only"
     RETURN_AND_REFUND = "return_and_refund"
+    EXPRESS_REFUND = "express_refund"
+    EXCHANGE = "exchange"
 
 
 class Party(enum.Enum):
     BUYER = "buyer"
     SELLER = "seller"
     PLATFORM = "platform"
+    BOTH = "both"  # buyer and seller, e.g. the evidence period of an intervention
+
+
+class Mode(enum.Enum):
+    """How the platform judged an intervention (INT-MODES)."""
+
+    JURY = "jury"  # public jury review
+    STAFF = "staff"  # platform staff ("Xiaoer")
 
 
 def _id(_: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -213,6 +236,35 @@ class Transition:
 
 
 @attrs.frozen
+class Ruling:
+    """The platform's decision on an intervention (INT-OUTCOME)."""
+
+    at: pendulum.DateTime
+    favours: Party  # BUYER or SELLER
+    mode: Mode
+    seller_liable: bool
+
+
+@attrs.frozen
+class Evidence:
+    """Something a party uploaded: photos, a chat log, an inspection report..."""
+
+    at: pendulum.DateTime
+    party: Party
+    kind: str
+    note: str = ""
+
+
+@attrs.frozen
+class CaseMessage:
+    """A message left on the case page during intervention (INT-MESSAGE)."""
+
+    at: pendulum.DateTime
+    party: Party
+    text: str
+
+
+@attrs.frozen
 class ReturnShipment:
     """Goods on their way back to the seller: a return, or a parcel refused at delivery."""
 
@@ -246,8 +298,30 @@ class Case:
     intervention_available_from: pendulum.DateTime | None = None
     refusal_reason: str | None = None
     return_shipment: ReturnShipment | None = None
+    #: What the seller ends up paying; differs from ``refunded`` only when the
+    #: platform paid first and the seller's appeal succeeded (RET-EXPRESS).
+    charged_to_seller: Money = Money.ZERO
+    intervention_requested_at: pendulum.DateTime | None = None
+    ruling: Ruling | None = None
+    #: A platform deadline that passed with no ruling (INT-REVIEW-4WD).
+    overdue: Deadline | None = None
+    #: Until when the buyer may file a complaint (COMPLAINT-15D).
+    complaint_until: pendulum.DateTime | None = None
+    evidence: tuple[Evidence, ...] = ()
+    messages: tuple[CaseMessage, ...] = ()
     history: tuple[Transition, ...] = ()
     log: tuple[Event, ...] = ()
+
+    @property
+    def phase(self) -> str:
+        """``aftersale`` once the trade had succeeded before the request, else ``onsale``."""
+        finished = self.order.finished_at
+        return "aftersale" if finished is not None and finished <= self.opened_at else "onsale"
+
+    @property
+    def is_dispute_refund(self) -> bool:
+        """The platform intervened and ruled for the buyer (INT-DISPUTE, DISPUTE-RATE)."""
+        return self.ruling is not None and self.ruling.favours is Party.BUYER
 
     @property
     def item(self) -> OrderItem:

@@ -59,6 +59,8 @@ _TITLES = {
     Kind.REFUND_BEFORE_SHIPMENT: "Refund before shipment",
     Kind.REFUND_ONLY: "Refund only (shipped, and refused at delivery)",
     Kind.RETURN_AND_REFUND: "Return and refund",
+    Kind.EXPRESS_REFUND: "Express refund",
+    Kind.EXCHANGE: "Exchange and reissue",
 }
 
 

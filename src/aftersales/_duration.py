@@ -26,6 +26,11 @@ class Unit(enum.Enum):
     WORKING_DAYS = "working_days"
 
 
+# Module constants: looking a member up on an Enum class costs more than the
+# rest of the calendar lookup in deadline_after.
+_HOURS = Unit.HOURS
+_DAYS = Unit.DAYS
+
 _NAMES = {
     Unit.HOURS: ("hour", "hours"),
     Unit.DAYS: ("day", "days"),
@@ -109,7 +114,7 @@ def deadline_after(
       day it first rolls forward to 00:00 of the next working day; then the
       deadline is ``n`` working days later at the same time of day. So ``n == 0``
       on a holiday is 00:00 of the next working day, and on a working day it is
-      ``start`` itself. A year the calendar does not know raises
+      ``start`` itself (in ``tz``). A year the calendar does not know raises
       :class:`CalendarHorizonError` (unless it has an explicit fallback).
     """
     tzinfo = start.tzinfo
@@ -119,13 +124,13 @@ def deadline_after(
     n = duration.amount
     try:
         wall: _dt.datetime
-        if tzinfo is tz and unit is not Unit.HOURS:
+        if tzinfo is tz and unit is not _HOURS:
             wall = start  # the common case, Asia/Shanghai in and out: nothing to convert
         else:
             plain = _plain(start)
             if plain.utcoffset() is None:
                 raise InvalidInput(f"{start} has no time zone; give an offset such as +08:00")
-            if unit is Unit.HOURS:
+            if unit is _HOURS:
                 due = (plain.astimezone(_dt.UTC) + _dt.timedelta(hours=n)).astimezone(tz)
                 return pendulum.DateTime(
                     due.year,
@@ -140,14 +145,15 @@ def deadline_after(
                 )
             wall = plain.astimezone(tz)
         ordinal = wall.toordinal()
-        if unit is Unit.DAYS:
+        if unit is _DAYS:
             day = _dt.date.fromordinal(ordinal + n)
         else:
-            found, rolled = calendar._deadline_ordinal(ordinal, n)
-            day = _dt.date.fromordinal(found)
+            day, rolled = calendar._deadline_day(ordinal, n)
             if rolled:
                 return _wall_clock(tz, day, 0, 0, 0, 0)
-        return _wall_clock(tz, day, wall.hour, wall.minute, wall.second, wall.microsecond)
+        # zero days later is the start itself, even in a repeated (DST) hour
+        fold = wall.fold if n == 0 else 1
+        return _wall_clock(tz, day, wall.hour, wall.minute, wall.second, wall.microsecond, fold)
     except InvalidInput:
         raise
     except (OverflowError, ValueError):  # date arithmetic past year 9999
@@ -181,8 +187,12 @@ def _wall_clock(
     minute: int,
     second: int,
     microsecond: int,
+    fold: int = 1,
 ) -> pendulum.DateTime:
-    """The wall-clock time on ``day`` in ``tz``, normalized as pendulum does."""
+    """The wall-clock time on ``day`` in ``tz``, normalized as pendulum does.
+
+    ``fold`` picks the offset of a repeated wall time; pendulum's default is the later.
+    """
     y, m, d = day.year, day.month, day.day
     # Naive stdlib datetimes on purpose: the zone reads their wall clock and fold,
     # and zoneinfo reads a subclass's fields through slow attribute lookups.
@@ -191,8 +201,8 @@ def _wall_clock(
     if tz.utcoffset(earlier) == tz.utcoffset(later):
         return pendulum.DateTime(y, m, d, hour, minute, second, microsecond, tz)
     # A DST change skips or repeats this wall time (never in Asia/Shanghai):
-    # pendulum moves a skipped time forward and gives a repeated one the later offset.
-    fixed = tz.convert(later)
+    # pendulum moves a skipped time forward and resolves a repeated one by `fold`.
+    fixed = tz.convert(later if fold else earlier)
     return pendulum.DateTime(
         fixed.year,
         fixed.month,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import attrs
 import pendulum
 
-from ._case import Deadline, Party
+from ._case import Deadline, Party, Ruling
 from ._money import Money
 
 __all__ = [
@@ -20,6 +20,9 @@ __all__ = [
     "NotifyBuyer",
     "RequestClosed",
     "ReturnAddressShown",
+    "RulingMade",
+    "RulingOverdue",
+    "SellerCharged",
 ]
 
 
@@ -65,6 +68,29 @@ class RequestClosed(Effect):
 
     why: str
     rule: str
+
+
+@attrs.frozen
+class SellerCharged(Effect):
+    """The seller repays money the platform advanced (RET-EXPRESS)."""
+
+    amount: Money
+    rule: str
+
+
+@attrs.frozen
+class RulingMade(Effect):
+    """The platform ruled on an intervention (INT-OUTCOME); for the buyer it is a
+    dispute refund (INT-DISPUTE)."""
+
+    ruling: Ruling
+
+
+@attrs.frozen
+class RulingOverdue(Effect):
+    """The platform's review deadline passed with no ruling (INT-REVIEW-4WD)."""
+
+    deadline: Deadline
 
 
 @attrs.frozen

@@ -34,7 +34,7 @@ from ._case import (
 )
 from ._duration import deadline_after
 from ._effects import DeadlineStarted, Effect, NotifyBuyer
-from ._errors import IllegalEvent, InvalidInput, OutOfOrderEvent
+from ._errors import IllegalEvent, InvalidInput, OutOfOrderEvent, RequestNotAllowed
 from ._events import Event
 from ._instant import instant
 from ._machine import Row, Timer, Workflow
@@ -50,32 +50,20 @@ def workflow_of(case: Case) -> Workflow:
     return WORKFLOWS[case.kind]
 
 
-def open_case(request: RefundRequested, policy: Policy) -> Step:
-    """Open a case from the buyer's request (PRE-APPLY)."""
-    order, at, kind = request.order, request.at, request.kind
-    if at < order.paid_at:
-        raise InvalidInput(f"case {request.case_id}: requested before the order was paid")
-    if kind is Kind.REFUND_BEFORE_SHIPMENT and order.shipped_by(at):
-        raise InvalidInput(
-            f"case {request.case_id}: order {order.id} shipped at {order.shipped_at}; a refund "
-            "before shipment needs an unshipped order (use refund_only or return_and_refund)"
-        )
-    if kind is Kind.REFUND_ONLY and not order.shipped_by(at):
-        raise InvalidInput(
-            f"case {request.case_id}: order {order.id} has not shipped; use refund_before_shipment"
-        )
-    if kind is Kind.RETURN_AND_REFUND and not order.signed_by(at):
-        raise InvalidInput(
-            f"case {request.case_id}: a return needs a parcel signed for (RET-RESPOND-5D); "
-            "before signing the buyer refuses delivery and asks for a refund only (RET-REJECT)"
-        )
-    item = order.item(request.oid)
-    check_amount(request.case_id, request.amount, item.refundable)
-    workflow = WORKFLOWS[kind]
+def open_case(request: RefundRequested, policy: Policy, *, earlier: Iterable[Case] = ()) -> Step:
+    """Open a case from the buyer's request (PRE-APPLY).
+
+    ``earlier`` are the order's earlier cases, if the caller has them: an order's
+    after-sale entry can be used once (AFTER-ONCE).
+    """
+    _check_request(request, policy, earlier)
+    at = request.at
+    item = request.order.item(request.oid)
+    workflow = WORKFLOWS[request.kind]
     case = Case(
         id=request.case_id,
-        kind=kind,
-        order=order,
+        kind=request.kind,
+        order=request.order,
         oid=item.oid,
         state=workflow.initial,
         status=_platform(workflow.initial, None),
@@ -90,12 +78,61 @@ def open_case(request: RefundRequested, policy: Policy) -> Step:
         ),
         log=(request,),
     )
-    deadline = _deadline(workflow, case, policy, at)
-    case = attrs.evolve(case, deadline=deadline)
     effects: tuple[Effect, ...] = (NotifyBuyer("refund/received.txt", "PRE-APPLY"),)
-    if deadline is not None:
-        effects += (DeadlineStarted(deadline),)
+    changes: dict[str, Any] = {"deadline": _deadline(workflow, case, policy, at)}
+    if workflow.on_open is not None:
+        more, out = workflow.on_open(case, None, policy, at)
+        changes.update(more)
+        effects += out
+    case = attrs.evolve(case, **changes)
+    if case.deadline is not None:
+        effects += (DeadlineStarted(case.deadline),)
     return case, effects
+
+
+def _check_request(request: RefundRequested, policy: Policy, earlier: Iterable[Case]) -> None:
+    order, at, kind, case_id = request.order, request.at, request.kind, request.case_id
+    if at < order.paid_at:
+        raise InvalidInput(f"case {case_id}: requested before the order was paid")
+    if kind is Kind.REFUND_BEFORE_SHIPMENT and order.shipped_by(at):
+        raise InvalidInput(
+            f"case {case_id}: order {order.id} shipped at {order.shipped_at}; a refund "
+            "before shipment needs an unshipped order (use refund_only or return_and_refund)"
+        )
+    if kind is Kind.REFUND_ONLY and not order.shipped_by(at):
+        raise InvalidInput(
+            f"case {case_id}: order {order.id} has not shipped; use refund_before_shipment"
+        )
+    if kind in _NEEDS_GOODS and not order.signed_by(at):
+        raise InvalidInput(
+            f"case {case_id}: {kind.value} needs a parcel signed for (RET-RESPOND-5D); "
+            "before signing the buyer refuses delivery and asks for a refund only (RET-REJECT)"
+        )
+    finished = order.finished_at
+    if finished is not None and finished <= at:
+        closes = deadline_after(finished, policy.after_sale_window, policy.calendar, policy.tz)
+        if at >= closes:
+            raise RequestNotAllowed(
+                f"case {case_id}: the after-sale entry of order {order.id} closed at "
+                f"{closes.in_timezone(policy.tz).isoformat()}, {policy.after_sale_window} after "
+                f"the trade succeeded; only negotiation or platform service remain",
+                rule="AFTER-15D",
+            )
+        used = [
+            c.id
+            for c in earlier
+            if c.order.id == order.id and c.phase == "aftersale" and c.id != case_id
+        ]
+        if used:
+            raise RequestNotAllowed(
+                f"case {case_id}: order {order.id} already used its after-sale entry "
+                f"(case {used[0]}); it can be used once",
+                rule="AFTER-ONCE",
+            )
+    check_amount(case_id, request.amount, order.item(request.oid).refundable)
+
+
+_NEEDS_GOODS = frozenset({Kind.RETURN_AND_REFUND, Kind.EXCHANGE, Kind.EXPRESS_REFUND})
 
 
 def step(case: Case, event: Event, policy: Policy) -> Step:
@@ -204,7 +241,10 @@ def _transition(
         effects += out
     if event is None:
         assert isinstance(how, Timer)
-        trigger, rule, event_id = f"timeout:{how.name}", how.rule, None
+        rule = how.rule
+        if how.aftersale_rule is not None and case.phase == "aftersale":
+            rule = how.aftersale_rule
+        trigger, event_id = f"timeout:{how.name}", None
     else:
         assert isinstance(how, Row)
         trigger, rule, event_id = event.type, how.rule, event.id

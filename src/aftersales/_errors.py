@@ -10,6 +10,8 @@ names say whose fault it was, as h11 does with local/remote protocol errors:
 - :class:`OutOfOrderEvent`: the event is older than the case's last change;
 - :class:`CalendarHorizonError`: a deadline needs a year the work calendar does
   not know yet (the State Council publishes each year's notice in November);
+- :class:`RequestNotAllowed`: the buyer may not open this request (outside the
+  after-sale window, a second after-sale request);
 - :class:`PolicyError`: a policy override names an unknown field or a bad value.
 """
 
@@ -24,6 +26,7 @@ __all__ = [
     "InvalidInput",
     "OutOfOrderEvent",
     "PolicyError",
+    "RequestNotAllowed",
 ]
 
 
@@ -40,6 +43,14 @@ class AfterSalesError(Exception):
 
 class InvalidInput(AfterSalesError, ValueError):
     """A value handed to the library is malformed or out of range."""
+
+
+class RequestNotAllowed(InvalidInput):
+    """The platform would not let the buyer open this request; ``rule`` says why."""
+
+    def __init__(self, message: str, *, rule: str) -> None:
+        super().__init__(f"{message} ({rule})")
+        self.rule = rule
 
 
 class PolicyError(InvalidInput):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 import pendulum
@@ -22,13 +22,20 @@ from ._money import Money, to_money
 __all__ = [
     "EVENT_TYPES",
     "BuyerCancelled",
+    "BuyerConfirmedReceipt",
     "BuyerModified",
     "BuyerRefusedDelivery",
     "BuyerShippedReturn",
     "Event",
+    "EvidenceSubmitted",
+    "InterventionRequested",
+    "MessageLeft",
+    "PlatformRuled",
+    "SellerAcceptedEvidence",
     "SellerAgreed",
     "SellerConfirmedReceipt",
     "SellerRefused",
+    "SellerResent",
     "SellerShipped",
 ]
 
@@ -125,6 +132,77 @@ class BuyerRefusedDelivery(Event):
     type: ClassVar[str] = "buyer_refused_delivery"
 
 
+def _party(allowed: tuple[str, ...]) -> Any:
+    def check(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+        if value not in allowed:
+            raise InvalidInput(
+                f"{attribute.name} must be one of {', '.join(allowed)}, got {value!r}"
+            )
+
+    return check
+
+
+@attrs.frozen(kw_only=True)
+class InterventionRequested(Event):
+    """A party asks customer service to step in (PRE-INTERVENE-3D, AFTER-7D-INTERVENE)."""
+
+    type: ClassVar[str] = "intervention_requested"
+    party: str = attrs.field(default="buyer", validator=_party(("buyer", "seller")))
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceSubmitted(Event):
+    """Evidence uploaded during intervention (INT-EVIDENCE-3D)."""
+
+    type: ClassVar[str] = "evidence_submitted"
+    party: str = attrs.field(validator=_party(("buyer", "seller")))
+    kind: str = attrs.field(default="photo", validator=_text)
+    note: str = attrs.field(default="", validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class SellerAcceptedEvidence(Event):
+    """The seller accepts the buyer's evidence within 24 hours (INT-CONFIRM-24H)."""
+
+    type: ClassVar[str] = "seller_accepted_evidence"
+
+
+@attrs.frozen(kw_only=True)
+class PlatformRuled(Event):
+    """The platform's ruling (INT-MODES, INT-OUTCOME); ``favours`` is ``for`` in JSON."""
+
+    type: ClassVar[str] = "platform_ruled"
+    favours: str = attrs.field(validator=_party(("buyer", "seller")))
+    mode: str = attrs.field(default="staff", validator=_party(("jury", "staff")))
+    #: Defaults to "the ruling is for the buyer".
+    seller_liable: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MessageLeft(Event):
+    """A message on the case page during intervention (INT-MESSAGE)."""
+
+    type: ClassVar[str] = "message_left"
+    party: str = attrs.field(validator=_party(("buyer", "seller")))
+    text: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class SellerResent(Event):
+    """The seller sent the replacement or reissued goods (RET-EXCHANGE, DMG-SIGNED)."""
+
+    type: ClassVar[str] = "seller_resent"
+    carrier: str = attrs.field(validator=_nonempty)
+    tracking: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen(kw_only=True)
+class BuyerConfirmedReceipt(Event):
+    """The buyer confirmed the replacement arrived (RET-EXCHANGE)."""
+
+    type: ClassVar[str] = "buyer_confirmed_receipt"
+
+
 EVENT_TYPES: Mapping[str, type[Event]] = MappingProxyType(
     {
         cls.type: cls
@@ -137,6 +215,13 @@ EVENT_TYPES: Mapping[str, type[Event]] = MappingProxyType(
             BuyerCancelled,
             BuyerModified,
             BuyerRefusedDelivery,
+            InterventionRequested,
+            EvidenceSubmitted,
+            SellerAcceptedEvidence,
+            PlatformRuled,
+            MessageLeft,
+            SellerResent,
+            BuyerConfirmedReceipt,
         )
     }
 )

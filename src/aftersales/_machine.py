@@ -63,6 +63,8 @@ class Timer:
     on_expiry: str
     target: State
     rule: str
+    #: The rule an after-sale case's expiry cites instead (AFTER-AUTO-AGREE).
+    aftersale_rule: str | None = None
     action: Action | None = attrs.field(default=None, eq=False)
 
 
@@ -79,6 +81,10 @@ class Workflow:
     final: frozenset[State]
     #: Actions run whenever a state is left, whatever the trigger.
     on_exit: Mapping[State, Action] = attrs.field(factory=dict, eq=False)
+    #: Runs when the case opens (an express refund pays the buyer at once).
+    on_open: Action | None = attrs.field(default=None, eq=False)
+    #: Waiting states with no timer of their own, and whom they wait for.
+    waits: Mapping[State, Party] = attrs.field(factory=dict)
     dispatch: Mapping[tuple[State, str], tuple[Row, ...]] = attrs.field(
         init=False, eq=False, repr=False
     )
@@ -100,7 +106,7 @@ class Workflow:
 
     @property
     def states(self) -> frozenset[State]:
-        found = {self.initial, *self.final, *self.timers}
+        found = {self.initial, *self.final, *self.timers, *self.waits}
         for row in self.rows:
             found.update((row.source, row.target))
         found.update(timer.target for timer in self.timers.values())
@@ -119,12 +125,16 @@ def check_workflow(workflow: Workflow, event_types: Iterable[str]) -> list[str]:
     policy_fields = attrs.fields_dict(Policy)
     for state in sorted(workflow.states, key=lambda s: s.value):
         if state in workflow.final:
-            if state in workflow.timers:
-                problems.append(f"{state.value} is final but has a timer")
+            if state in workflow.timers or state in workflow.waits:
+                problems.append(f"{state.value} is final but waits")
             if workflow.allowed.get(state):
                 problems.append(f"{state.value} is final but accepts events")
-        elif state not in workflow.timers:
-            problems.append(f"{state.value} waits with no deadline")
+        elif (state in workflow.timers) == (state in workflow.waits):
+            problems.append(
+                f"{state.value} waits with no deadline"
+                if state not in workflow.timers
+                else f"{state.value} has both a deadline and a party it waits for"
+            )
     reachable = {workflow.initial}
     frontier = [workflow.initial]
     while frontier:
@@ -148,7 +158,7 @@ def check_workflow(workflow: Workflow, event_types: Iterable[str]) -> list[str]:
         if row.timer == "keep" and row.source != row.target:
             problems.append(f"row {row.source.value}/{row.event} keeps a timer across states")
     for state, timer in workflow.timers.items():
-        if timer.rule not in RULES:
+        if timer.rule not in RULES or timer.aftersale_rule not in (None, *RULES):
             problems.append(f"timer {timer.name} in {state.value} cites unknown rule {timer.rule}")
         problems.extend(
             f"timer {timer.name} reads unknown policy field {field}"

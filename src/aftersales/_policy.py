@@ -17,6 +17,7 @@ import pendulum
 from ._calendar import WorkCalendar, china_calendar
 from ._duration import Duration
 from ._errors import PolicyError
+from ._money import Money
 from ._rules import RULES
 
 __all__ = ["PRESETS", "Policy", "policy_fields", "preset"]
@@ -87,6 +88,80 @@ class Policy:
         "PRE-APPLY",
         "a modified request is a new application: the seller's response window restarts",
     )
+    # After-sale window (after the trade succeeded)
+    after_sale_window: Duration = _rule(
+        Duration.days(15),
+        "AFTER-15D",
+        "how long after trade success an after-sale request may open",
+    )
+    after_sale_seller_response: Duration = _rule(
+        Duration.days(5),
+        "AFTER-AUTO-AGREE",
+        "seller's window to answer an after-sale request before it is agreed",
+    )
+    after_sale_intervention_after: Duration = _rule(
+        Duration.days(7),
+        "AFTER-7D-INTERVENE",
+        "after-sale claim not accepted: intervention opens this long after the claim",
+    )
+    complaint_window: Duration = _rule(
+        Duration.days(15),
+        "COMPLAINT-15D",
+        "complaint window after a refund succeeded and closed the trade",
+    )
+    # Customer-service intervention
+    int_evidence: Duration = _rule(
+        Duration.days(3),
+        "INT-EVIDENCE-3D",
+        "evidence period for both sides once intervention opens",
+    )
+    int_seller_confirm: Duration = _rule(
+        Duration.hours(24),
+        "INT-CONFIRM-24H",
+        "seller's window to accept the buyer's evidence before review",
+    )
+    int_review: Duration = _rule(
+        Duration.working_days(4), "INT-REVIEW-4WD", "platform's review of the evidence"
+    )
+    dispute_campaign_limit: int = _rule(
+        5, "INT-DISPUTE", "dispute refunds in a calendar month above which campaigns are barred"
+    )
+    dispute_warning_at: int = _rule(
+        4, "INT-DISPUTE", "warn when a month's dispute refunds reach this count"
+    )
+    dispute_rate_window: Duration = _rule(
+        Duration.days(30), "DISPUTE-RATE", "the window the dispute refund rate is counted over"
+    )
+    int_avoid_max_value: Money = _rule(
+        Money("50.00"),
+        "INT-AVOID",
+        "requests up to this amount: suggest refund without return instead of intervention",
+    )
+    # Express refund
+    express_appeal_window: Duration = _rule(
+        Duration.days(7),
+        "RET-EXPRESS",
+        "seller's window to appeal an express refund whose goods did not come back",
+    )
+    # Exchange and reissue
+    exchange_resend_window: Duration = _rule(
+        Duration.hours(48), "RET-EXCHANGE", "seller's window to send the replacement"
+    )
+    exchange_buyer_confirm: Duration = _rule(
+        Duration.days(10),
+        "TRADE-AUTO-CONFIRM",
+        "replacement receipt confirms itself this long after it ships",
+    )
+    # Quality complaints
+    quality_claim_window: Duration = _rule(
+        Duration.days(3), "QUAL-3D", "quality complaint after receipt handled with photos"
+    )
+    quality_photo_window: Duration = _rule(
+        Duration.days(3), "QUAL-3D", "buyer's window to send the photos the shop asked for"
+    )
+    no_reason_return_window: Duration = _rule(
+        Duration.days(7), "NO-REASON-7D", "no-reason return window after receipt"
+    )
 
     @property
     def tz(self) -> pendulum.Timezone:
@@ -117,8 +192,16 @@ def _coerce(field: attrs.Attribute[Any], value: object) -> object:
         raise PolicyError(
             f"{field.name}: expected a duration like '5d', '48h' or '4wd', got {value!r}"
         )
-    if isinstance(default, bool) and not isinstance(value, bool):
-        raise PolicyError(f"{field.name}: expected true or false, got {value!r}")
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise PolicyError(f"{field.name}: expected true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise PolicyError(f"{field.name}: expected a whole number >= 0, got {value!r}")
+        return value
+    if isinstance(default, Money):
+        return value if isinstance(value, Money) else Money(value)
     if isinstance(default, str) and not isinstance(value, str):
         raise PolicyError(f"{field.name}: expected text, got {value!r}")
     return value

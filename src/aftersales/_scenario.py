@@ -22,7 +22,7 @@ from ._errors import AfterSalesError, InvalidInput, PolicyError
 from ._events import EVENT_TYPES, Event
 from ._money import Money
 from ._policy import PRESETS, Policy, policy_fields, preset
-from ._serialize import event_from_dict, parse_instant
+from ._serialize import JSON_NAMES, event_from_dict, parse_instant
 
 __all__ = ["ScenarioError", "load_policy", "run_scenario", "scenario_schema"]
 
@@ -260,6 +260,8 @@ def _schema_of(annotation: object) -> dict[str, Any]:
         return _INSTANT
     if annotation is bool:
         return {"type": "boolean"}
+    if annotation == bool | None:
+        return {"type": ["boolean", "null"]}
     if annotation in (str, str | None):
         return {"type": "string"}
     if annotation == tuple[str, ...]:
@@ -267,13 +269,21 @@ def _schema_of(annotation: object) -> dict[str, Any]:
     raise TypeError(f"no JSON Schema for {annotation!r}")  # a new field type needs a line here
 
 
+_ALLOWED = {"party": ("buyer", "seller"), "favours": ("buyer", "seller"), "mode": ("jury", "staff")}
+
+
 def _event_schema(cls: type[Event]) -> dict[str, Any]:
     fields = attrs.fields(cls)
     props: dict[str, Any] = {"type": {"const": cls.type}}
     for a in fields:
-        props[a.name] = _schema_of(a.type)
+        schema = dict(_schema_of(a.type))
+        if (allowed := _ALLOWED.get(a.name)) is not None:
+            schema = {"enum": list(allowed)}
+        props[JSON_NAMES.get(a.name, a.name)] = schema
     required = ["type", "at"] + [
-        a.name for a in fields if a.default is attrs.NOTHING and a.name not in ("id", "at")
+        JSON_NAMES.get(a.name, a.name)
+        for a in fields
+        if a.default is attrs.NOTHING and a.name not in ("id", "at")
     ]
     props["id"] = {"type": "string", "description": "idempotency key; defaults to <case>-e<n>"}
     return {
@@ -290,13 +300,19 @@ def scenario_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a timeline scenario."""
     overrides: dict[str, Any] = {}
     for a in policy_fields():
-        if a.type in ("Duration", Duration):  # annotations may still be strings here
-            schema: dict[str, Any] = {
+        default = a.default
+        schema: dict[str, Any]
+        if isinstance(default, Duration):
+            schema = {
                 "type": "string",
                 "pattern": r"^\d+\s*(h|hours?|d|days?|wd|working days?)$",
             }
-        else:
+        elif isinstance(default, bool):
             schema = {"type": "boolean"}
+        elif isinstance(default, int):
+            schema = {"type": "integer", "minimum": 0}
+        else:
+            schema = _MONEY
         overrides[a.name] = {**schema, "description": f"{a.metadata['doc']} ({a.metadata['rule']})"}
     policy_object = {
         "type": "object",

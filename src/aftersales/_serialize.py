@@ -41,6 +41,10 @@ ALL_EVENT_TYPES: Mapping[str, type[Event]] = {
     **EVENT_TYPES,
 }
 
+#: JSON names that are Python keywords: ``{"for": "buyer"}`` is ``favours``.
+JSON_NAMES = {"favours": "for"}
+_FROM_JSON = {v: k for k, v in JSON_NAMES.items()}
+
 _ZONE = re.compile(r"^(?P<iso>[^\[\]]+)(?:\[(?P<zone>[^\[\]]+)\])?$")
 
 
@@ -102,7 +106,10 @@ def _make_converter() -> cattrs.Converter:
 
     def unstructure_event(event: Event) -> dict[str, Any]:
         cls = type(event)
-        body = {a.name: conv.unstructure(getattr(event, a.name), a.type) for a in attrs.fields(cls)}
+        body = {
+            JSON_NAMES.get(a.name, a.name): conv.unstructure(getattr(event, a.name), a.type)
+            for a in attrs.fields(cls)
+        }
         return {"type": event.type, **body}
 
     def structure_event(value: Any, _: Any) -> Event:
@@ -150,14 +157,19 @@ def event_from_dict(value: object) -> Event:
             f"unknown event type {kind!r}; known types: {', '.join(sorted(ALL_EVENT_TYPES))}"
         )
     fields = attrs.fields_dict(cls)
-    body = {k: v for k, v in value.items() if k != "type"}
+    body: dict[str, Any] = {
+        _FROM_JSON.get(str(k), str(k)): v for k, v in value.items() if k != "type"
+    }
     unknown = sorted(set(body) - set(fields))
+    names = [JSON_NAMES.get(name, name) for name in fields]
     if unknown:
         raise InvalidInput(
-            f"{kind}: unknown field(s) {', '.join(unknown)}; fields: {', '.join(fields)}"
+            f"{kind}: unknown field(s) {', '.join(unknown)}; fields: {', '.join(names)}"
         )
     missing = sorted(
-        name for name, a in fields.items() if a.default is attrs.NOTHING and name not in body
+        JSON_NAMES.get(name, name)
+        for name, a in fields.items()
+        if a.default is attrs.NOTHING and name not in body
     )
     if missing:
         raise InvalidInput(f"{kind}: missing field(s) {', '.join(missing)}")

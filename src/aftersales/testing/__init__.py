@@ -11,9 +11,11 @@ Requires the ``testing`` extra (``pip install aftersales[testing]``).
 
 from ._stateful import CaseStateMachine, check_invariants
 from .strategies import (
+    case_histories,
     event_sequences,
     events,
     instants,
+    likely_types,
     money,
     orders,
     policies,
@@ -22,10 +24,12 @@ from .strategies import (
 
 __all__ = [
     "CaseStateMachine",
+    "case_histories",
     "check_invariants",
     "event_sequences",
     "events",
     "instants",
+    "likely_types",
     "money",
     "orders",
     "policies",

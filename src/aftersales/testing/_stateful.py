@@ -8,14 +8,15 @@ import pendulum
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from .._case import Case, RefundRequested
-from .._effects import BuyerRefunded, Effect
+from .._case import Case, Kind, RefundRequested, State
+from .._effects import BuyerRefunded, Effect, SellerCharged
 from .._engine import advance, open_case, replay, step
 from .._errors import IllegalEvent, InvalidInput
 from .._events import Event
 from .._money import Money
 from .._policy import Policy
-from .strategies import events, policies, refund_requests
+from .._workflows import WORKFLOWS
+from .strategies import events, likely_types, policies, refund_requests
 
 __all__ = ["CaseStateMachine", "check_invariants"]
 
@@ -23,28 +24,45 @@ __all__ = ["CaseStateMachine", "check_invariants"]
 def check_invariants(case: Case, policy: Policy) -> None:
     """Assert what must hold for every case the engine hands back.
 
-    - money is conserved: never more refunded than the sub-order had left, and
-      a successful case refunded exactly what was requested;
+    - money is conserved: the buyer never gets more than the sub-order had
+      left, the seller is never charged more than the buyer got, and only an
+      express refund (RET-EXPRESS) pays the buyer before the seller is charged;
     - time is monotonic: history never goes back, the last change is the last
-      transition;
+      transition, and the history has no gaps;
     - a final case has no deadline; every waiting case has exactly one, due
-      no earlier than its last change;
+      no earlier than its last change, or names the platform as the one it
+      waits for (a ruling overdue);
     - replaying the log gives the same case.
     """
     refundable = case.item.refundable
+    assert case.requested <= refundable, f"requested {case.requested} > {refundable}"
     assert case.refunded <= refundable, f"refunded {case.refunded} > refundable {refundable}"
-    assert case.requested <= refundable
-    if case.state.value == "SUCCESS":
-        assert case.refunded == case.requested
+    assert case.charged_to_seller <= case.refunded, "seller charged more than the buyer got"
+    assert case.refunded in (Money.ZERO, case.requested)
+    if case.kind is Kind.EXPRESS_REFUND:
+        assert case.refunded == case.requested, "an express refund pays the buyer at once"
+        if not case.is_final:
+            assert case.charged_to_seller == Money.ZERO
     else:
-        assert case.refunded == Money.ZERO
+        assert case.charged_to_seller == case.refunded
+        if case.state is not State.SUCCESS:
+            assert case.refunded == Money.ZERO, "refunded without success"
+        elif case.kind is not Kind.EXCHANGE:
+            assert case.refunded == case.requested, "success without the refund"
+    if case.ruling is not None:
+        assert case.is_final, "a ruling ends the case"
     times = [t.at for t in case.history]
     assert times == sorted(times), "history goes back in time"
     assert case.changed_at == times[-1]
     for before, after in zip(case.history, case.history[1:], strict=False):
         assert before.target == after.source, "history has a gap"
+    assert case.history[-1].target is case.state
+    waits = WORKFLOWS[case.kind].waits
     if case.is_final:
         assert case.deadline is None, "a final case still has a deadline"
+    elif case.state in waits:
+        assert case.deadline is None
+        assert case.overdue is not None, "waiting on the platform with no overdue deadline"
     else:
         assert case.deadline is not None, f"{case.state.value} waits with no deadline"
         assert case.deadline.due >= case.changed_at
@@ -71,6 +89,7 @@ class CaseStateMachine(RuleBasedStateMachine):
         self.case: Case
         self.now: pendulum.DateTime
         self.refunded_by_effects = Money.ZERO
+        self.charged_by_effects = Money.ZERO
 
     # -- hooks for subclasses -----------------------------------------------------------
     def on_open(self, case: Case, effects: tuple[Effect, ...]) -> None:
@@ -105,6 +124,7 @@ class CaseStateMachine(RuleBasedStateMachine):
                 after=self.now,
                 max_delay=dt.timedelta(days=8),
                 refundable=before.item.refundable,
+                types=likely_types(before),
             ),
             label="event",
         )
@@ -148,9 +168,14 @@ class CaseStateMachine(RuleBasedStateMachine):
 
     @invariant()
     def effects_match_money(self) -> None:
+        """The money effects a shell acts on add up to what the case says."""
         assert self.refunded_by_effects == self.case.refunded
+        if self.case.kind is Kind.EXPRESS_REFUND:
+            assert self.charged_by_effects == self.case.charged_to_seller
 
     def _count(self, effects: tuple[Effect, ...]) -> None:
         for effect in effects:
             if isinstance(effect, BuyerRefunded):
                 self.refunded_by_effects = self.refunded_by_effects + effect.amount
+            elif isinstance(effect, SellerCharged):
+                self.charged_by_effects = self.charged_by_effects + effect.amount

@@ -15,27 +15,37 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
-from .._case import Kind, Order, OrderItem, RefundRequested
+from .._case import Case, Kind, Order, OrderItem, RefundRequested
 from .._duration import Duration
 from .._events import (
     EVENT_TYPES,
     BuyerCancelled,
+    BuyerConfirmedReceipt,
     BuyerModified,
     BuyerRefusedDelivery,
     BuyerShippedReturn,
     Event,
+    EvidenceSubmitted,
+    InterventionRequested,
+    MessageLeft,
+    PlatformRuled,
+    SellerAcceptedEvidence,
     SellerAgreed,
     SellerConfirmedReceipt,
     SellerRefused,
+    SellerResent,
     SellerShipped,
 )
 from .._money import Money
 from .._policy import Policy, preset
+from .._workflows import WORKFLOWS
 
 __all__ = [
+    "case_histories",
     "event_sequences",
     "events",
     "instants",
+    "likely_types",
     "money",
     "orders",
     "policies",
@@ -86,8 +96,8 @@ def orders(
 ) -> Order:
     """Orders whose shipping and signing facts fit ``kind`` (any fit when None).
 
-    The request time a kind needs is ``Order.paid_at`` + 4 days; orders are
-    shipped and signed (or not) before that.
+    Orders are shipped, signed and finished (or not) within 4 days of payment;
+    :func:`refund_requests` asks after that.
     """
     paid_time = draw(paid_at if paid_at is not None else instants())
     n_items = draw(st.integers(0, max_items))
@@ -106,23 +116,28 @@ def orders(
         items = (OrderItem(oid=items[0].oid, paid=items[0].paid), *items[1:])
     extra = draw(money(min_value="0.01" if not items else "0.00", max_value="100.00"))
     paid = Money(sum((p.amount for p in prices), start=extra.amount))
-    stage = {
-        Kind.REFUND_BEFORE_SHIPMENT: "paid",
-        Kind.REFUND_ONLY: draw(st.sampled_from(["shipped", "signed"])),
-        Kind.RETURN_AND_REFUND: "signed",
-        None: draw(st.sampled_from(["paid", "shipped", "signed"])),
-    }[kind]
-    shipped_at = signed_at = None
-    if stage in ("shipped", "signed"):
+    if kind is None:
+        stage = draw(st.sampled_from(["paid", "shipped", "signed", "finished"]))
+    elif kind is Kind.REFUND_BEFORE_SHIPMENT:
+        stage = "paid"
+    elif kind is Kind.REFUND_ONLY:
+        stage = draw(st.sampled_from(["shipped", "signed", "finished"]))
+    else:
+        stage = draw(st.sampled_from(["signed", "signed", "finished"]))
+    shipped_at = signed_at = finished_at = None
+    if stage != "paid":
         shipped_at = draw(_after(paid_time, dt.timedelta(hours=48)))
-    if stage == "signed" and shipped_at is not None:
+    if stage in ("signed", "finished") and shipped_at is not None:
         signed_at = draw(_after(shipped_at, dt.timedelta(hours=47)))
+    if stage == "finished" and signed_at is not None:
+        finished_at = draw(_after(signed_at, dt.timedelta(hours=24)))
     return Order(
         id=f"{draw(st.integers(10**18, 10**19 - 1))}",
         paid=paid,
         paid_at=paid_time,
         shipped_at=shipped_at,
         signed_at=signed_at,
+        finished_at=finished_at,
         items=items,
     )
 
@@ -140,7 +155,8 @@ def refund_requests(
     if not item.refundable:
         item = order.items[0] if order.items else item
     amount = draw(money(min_value="0.01", max_value=item.refundable))
-    at = draw(_after(order.paid_at.add(days=4), dt.timedelta(days=3)))
+    # after-sale requests fall inside the 15-day window of the taobao preset
+    at = draw(_after(order.paid_at.add(days=4), dt.timedelta(days=10)))
     case_id = f"R{draw(st.integers(10**15, 10**16 - 1))}"
     return RefundRequested(
         id=f"{case_id}-opened",
@@ -154,6 +170,57 @@ def refund_requests(
         ),
         oid=item.oid if order.items else None,
     )
+
+
+def likely_types(case: Case) -> list[str]:
+    """Event types weighted toward what the case's state accepts.
+
+    Uniform draws over every type rarely reach the deep states (intervention
+    reviews, express-refund appeals); listing the accepted types several times
+    keeps illegal events in the mix while most draws move the case on.
+    """
+    accepted = sorted(WORKFLOWS[case.kind].allowed.get(case.state, ()))
+    return accepted * 10 + sorted(EVENT_TYPES)
+
+
+@st.composite
+def case_histories(
+    draw: st.DrawFn,
+    *,
+    policy: st.SearchStrategy[Policy] | None = None,
+    kinds: st.SearchStrategy[Kind] | None = None,
+    max_events: int = 16,
+) -> tuple[Policy, RefundRequested, list[Event]]:
+    """A policy, an opening request and events that mostly fit the case as it goes.
+
+    The engine runs while drawing, so each next event is drawn for the state the
+    case has reached; some events are still illegal, as in real feeds.
+    """
+    from .._engine import open_case, step
+    from .._errors import AfterSalesError
+
+    chosen = draw(policy if policy is not None else policies())
+    request = draw(refund_requests(kinds=kinds))
+    case, _ = open_case(request, chosen)
+    history: list[Event] = []
+    at = request.at
+    for i in range(draw(st.integers(0, max_events))):
+        event = draw(
+            events(
+                after=at,
+                max_delay=dt.timedelta(days=6),
+                types=likely_types(case),
+                refundable=case.item.refundable,
+            )
+        )
+        event = attrs.evolve(event, id=f"{event.id}-{i}")
+        history.append(event)
+        at = event.at
+        try:
+            case, _ = step(case, event, chosen)
+        except AfterSalesError:
+            continue
+    return chosen, request, history
 
 
 def policies() -> st.SearchStrategy[Policy]:
@@ -187,7 +254,7 @@ _IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=8, max_
 
 
 @st.composite
-def events(
+def events(  # noqa: PLR0911 - one branch per event type
     draw: st.DrawFn,
     *,
     after: pendulum.DateTime,
@@ -199,7 +266,9 @@ def events(
     names = list(types) if types is not None else sorted(EVENT_TYPES)
     name = draw(st.sampled_from(names))
     event_id = f"e-{draw(_IDS)}"
-    at = draw(_after(after, max_delay))
+    # half the events come within hours (a conversation), half after days
+    soon = min(max_delay, dt.timedelta(hours=12))
+    at = draw(_after(after, soon) | _after(after, max_delay))
     if name == SellerRefused.type:
         reason = draw(st.sampled_from(["", "商品已影响二次销售"]))
         return SellerRefused(id=event_id, at=at, reason=reason)
@@ -217,12 +286,34 @@ def events(
             amount = draw(money(min_value="0.01", max_value=refundable))
         new_reason = draw(st.none() | st.just("质量问题"))
         return BuyerModified(id=event_id, at=at, amount=amount, reason=new_reason)
+    party = draw(st.sampled_from(["buyer", "seller"]))
+    if name == InterventionRequested.type:
+        return InterventionRequested(id=event_id, at=at, party=party)
+    if name == EvidenceSubmitted.type:
+        kind = draw(st.sampled_from(["photo", "video", "chat_log", "inspection_report"]))
+        return EvidenceSubmitted(id=event_id, at=at, party=party, kind=kind)
+    if name == PlatformRuled.type:
+        return PlatformRuled(
+            id=event_id,
+            at=at,
+            favours=party,
+            mode=draw(st.sampled_from(["jury", "staff"])),
+            seller_liable=draw(st.none() | st.booleans()),
+        )
+    if name == MessageLeft.type:
+        return MessageLeft(id=event_id, at=at, party=party, text="补充说明：已上传凭证")
+    if name == SellerResent.type:
+        return SellerResent(
+            id=event_id, at=at, carrier="顺丰速运", tracking=str(draw(st.integers(10**11, 10**15)))
+        )
     simple: dict[str, type[Event]] = {
         SellerAgreed.type: SellerAgreed,
         SellerConfirmedReceipt.type: SellerConfirmedReceipt,
         BuyerCancelled.type: BuyerCancelled,
         BuyerRefusedDelivery.type: BuyerRefusedDelivery,
         SellerShipped.type: SellerShipped,
+        SellerAcceptedEvidence.type: SellerAcceptedEvidence,
+        BuyerConfirmedReceipt.type: BuyerConfirmedReceipt,
     }
     return simple[name](id=event_id, at=at)
 
