@@ -180,3 +180,45 @@ def test_calendar_days_need_no_holiday_data() -> None:
     doc = _working_day_scenario()
     out = run_scenario(doc)
     assert out["deadline"]["due"] == "2027-03-03T10:00:00+08:00"
+
+
+def test_intervention_scenario_reports_the_review_deadline() -> None:
+    out = run_scenario(_load("intervention-national-day.json"))
+    assert out["status"] == "SELLER_REFUSE_BUYER"
+    assert out["state"] == "INTERVENTION_REVIEW"
+    assert out["deadline"] == {
+        "name": "platform_review",
+        "due": "2026-10-13T00:00:00+08:00",
+        "on_expiry": "flag_overdue",
+        "rule": "INT-REVIEW-4WD",
+        "waits_for": "platform",
+    }
+
+
+def test_ruling_for_buyer_in_a_scenario_uses_the_json_word_for() -> None:
+    doc = _load("intervention-national-day.json")
+    doc["events"].append(
+        {
+            "type": "platform_ruled",
+            "at": "2026-10-09T10:00:00+08:00",
+            "for": "buyer",
+            "mode": "jury",
+        }
+    )
+    out = run_scenario(doc)
+    assert out["status"] == "SUCCESS"
+    assert out["refunded"] == "268.00"
+    assert out["history"][-1]["rule"] == "INT-OUTCOME"
+
+
+def test_after_sale_day_sixteen_scenario_is_refused_with_the_rule() -> None:
+    result = _run("timeline", str(EXAMPLES / "after-sale-day-16.json"))
+    assert result.exit_code == 1
+    assert "AFTER-15D" in result.output
+
+
+def test_express_appeal_scenario_keeps_the_seller_whole() -> None:
+    out = run_scenario(_load("express-refund-appeal.json"))
+    assert out["status"] == "SUCCESS"
+    assert out["refunded"] == "89.00"
+    assert out["charged_to_seller"] == "0.00"

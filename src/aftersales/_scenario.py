@@ -222,6 +222,26 @@ def describe(case: Case, policy: Policy) -> dict[str, Any]:
         },
         "requested": str(case.requested),
         "refunded": str(case.refunded),
+        "charged_to_seller": str(case.charged_to_seller),
+        "phase": case.phase,
+        "overdue": None
+        if case.overdue is None
+        else {
+            "name": case.overdue.name,
+            "due": iso(case.overdue.due),
+            "rule": case.overdue.rule,
+            "waits_for": case.overdue.waits_for.value,
+        },
+        "ruling": None
+        if case.ruling is None
+        else {
+            "at": iso(case.ruling.at),
+            "for": case.ruling.favours.value,
+            "mode": case.ruling.mode.value,
+            "seller_liable": case.ruling.seller_liable,
+        },
+        "dispute_refund": case.is_dispute_refund,
+        "complaint_until": iso(case.complaint_until),
         "intervention_available_from": iso(case.intervention_available_from),
         "history": [
             {
