@@ -27,6 +27,7 @@ from aftersales import (
     SellerConfirmedReceipt,
     SellerRefused,
     SellerResent,
+    SellerResolved,
     State,
     Status,
     advance,
@@ -325,3 +326,76 @@ def test_exchange_seller_silent_on_the_returned_goods_is_refunded() -> None:
     assert done.state is State.SUCCESS
     assert done.refunded == Money("100.00")
     assert done.history[-1].rule == "RET-CONFIRM-10D"
+
+
+def _quality(opened: str) -> Case:
+    req = request(Kind.QUALITY_CLAIM, opened, shipped="2026-03-01 10:00", signed="2026-03-02 10:00")
+    case, _ = open_case(req, TAOBAO)
+    return case
+
+
+def test_quality_claim_asks_for_photos_and_a_discount_settles_it() -> None:
+    case = _quality("2026-03-03 10:00")
+    assert case.state is State.QUALITY_WAIT_PHOTOS
+    assert case.status is Status.WAIT_SELLER_AGREE
+    assert case.deadline is not None
+    assert (case.deadline.rule, case.deadline.waits_for) == ("QUAL-3D", Party.BUYER)
+    case, _ = step(
+        case,
+        EvidenceSubmitted(id="p", at=sh("2026-03-03 12:00"), party="buyer", kind="photo"),
+        TAOBAO,
+    )
+    assert case.state is State.QUALITY_VERIFY
+    case, effects = step(
+        case,
+        SellerResolved(id="d", at=sh("2026-03-03 15:00"), remedy="discount", amount="20"),
+        TAOBAO,
+    )
+    assert case.state is State.SUCCESS
+    assert case.refunded == case.requested == Money("20.00")
+    assert case.remedy == "discount"
+    assert BuyerRefunded(Money("20.00"), Party.SELLER, "QUAL-3D") in effects
+
+
+def test_quality_claim_repair_sends_the_goods_back_at_the_shops_cost() -> None:
+    case = _quality("2026-03-03 10:00")
+    case, _ = step(
+        case, EvidenceSubmitted(id="p", at=sh("2026-03-03 12:00"), party="buyer"), TAOBAO
+    )
+    case, _ = step(
+        case,
+        SellerResolved(id="r", at=sh("2026-03-03 15:00"), remedy="repair", shop_cost="35.00"),
+        TAOBAO,
+    )
+    assert case.state is State.WAIT_BUYER_RETURN_GOODS
+    assert case.shop_cost == Money("35.00")
+    case, _ = step(
+        case,
+        BuyerShippedReturn(id="s", at=sh("2026-03-04 10:00"), carrier="顺丰", tracking="1"),
+        TAOBAO,
+    )
+    with pytest.raises(IllegalEvent, match="the remedy is repair"):
+        step(case, SellerConfirmedReceipt(id="c", at=sh("2026-03-06 10:00")), TAOBAO)
+    case, _ = step(
+        case,
+        SellerResent(id="back", at=sh("2026-03-08 10:00"), carrier="顺丰", tracking="2"),
+        TAOBAO,
+    )
+    done, _ = step(case, BuyerConfirmedReceipt(id="ok", at=sh("2026-03-10 10:00")), TAOBAO)
+    assert done.state is State.SUCCESS
+    assert done.refunded == Money.ZERO
+
+
+def test_quality_claim_without_photos_brings_the_goods_back_for_inspection() -> None:
+    case = _quality("2026-03-03 10:00")
+    inspect, _ = advance(case, sh("2026-03-06 10:00"), TAOBAO)
+    assert inspect.state is State.WAIT_BUYER_RETURN_GOODS
+    assert inspect.remedy == "inspect"
+    assert inspect.history[-1].rule == "QUAL-3D"
+
+
+def test_quality_claim_after_three_days_is_a_normal_return() -> None:
+    with pytest.raises(RequestNotAllowed) as caught:
+        _quality("2026-03-05 10:00")
+    assert caught.value.rule == "QUAL-3D"
+    assert "return_and_refund" in str(caught.value)

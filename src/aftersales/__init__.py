@@ -63,6 +63,7 @@ from ._events import (
     SellerConfirmedReceipt,
     SellerRefused,
     SellerResent,
+    SellerResolved,
     SellerShipped,
 )
 from ._machine import Guard, Row, Timer, Workflow, check_workflow
@@ -161,6 +162,7 @@ __all__ = (
     "SellerConfirmedReceipt",
     "SellerRefused",
     "SellerResent",
+    "SellerResolved",
     "SellerShipped",
     "State",
     "Status",

@@ -71,12 +71,18 @@ class State(enum.Enum):
     EXPRESS_NOT_RETURNED = "EXPRESS_NOT_RETURNED"
     # Exchange: the replacement is on its way to the buyer
     EXCHANGE_RESENT = "EXCHANGE_RESENT"
+    # Quality claim (QUAL-3D): photos asked for, then the shop verifies
+    QUALITY_WAIT_PHOTOS = "QUALITY_WAIT_PHOTOS"
+    QUALITY_VERIFY = "QUALITY_VERIFY"
 
 
 #: The platform status each state shows; None keeps the status the case had.
 PLATFORM_STATUS: dict[State, Status | None] = {
     state: Status[state.name] if state.name in Status.__members__ else None for state in State
 }
+# A quality claim waits on the seller's side of the platform's request.
+PLATFORM_STATUS[State.QUALITY_WAIT_PHOTOS] = Status.WAIT_SELLER_AGREE
+PLATFORM_STATUS[State.QUALITY_VERIFY] = Status.WAIT_SELLER_AGREE
 
 
 class Kind(enum.Enum):
@@ -87,6 +93,7 @@ class Kind(enum.Enum):
     RETURN_AND_REFUND = "return_and_refund"
     EXPRESS_REFUND = "express_refund"
     EXCHANGE = "exchange"
+    QUALITY_CLAIM = "quality_claim"
 
 
 class Party(enum.Enum):
@@ -309,6 +316,10 @@ class Case:
     complaint_until: pendulum.DateTime | None = None
     evidence: tuple[Evidence, ...] = ()
     messages: tuple[CaseMessage, ...] = ()
+    #: How the shop settled a quality claim: return, exchange, repair or discount (QUAL-3D).
+    remedy: str | None = None
+    #: The cost the shop bears for a repair or exchange (QUAL-3D, POST-SELLER-FAULT).
+    shop_cost: Money = Money.ZERO
     history: tuple[Transition, ...] = ()
     log: tuple[Event, ...] = ()
 

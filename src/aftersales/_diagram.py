@@ -61,6 +61,7 @@ _TITLES = {
     Kind.RETURN_AND_REFUND: "Return and refund",
     Kind.EXPRESS_REFUND: "Express refund",
     Kind.EXCHANGE: "Exchange and reissue",
+    Kind.QUALITY_CLAIM: "Quality claim",
 }
 
 

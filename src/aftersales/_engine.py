@@ -108,6 +108,17 @@ def _check_request(request: RefundRequested, policy: Policy, earlier: Iterable[C
             f"case {case_id}: {kind.value} needs a parcel signed for (RET-RESPOND-5D); "
             "before signing the buyer refuses delivery and asks for a refund only (RET-REJECT)"
         )
+    if kind is Kind.QUALITY_CLAIM and order.signed_at is not None:
+        closes = deadline_after(
+            order.signed_at, policy.quality_claim_window, policy.calendar, policy.tz
+        )
+        if at >= closes:
+            raise RequestNotAllowed(
+                f"case {case_id}: a quality claim is handled with photos within "
+                f"{policy.quality_claim_window} of receipt (until {closes.isoformat()}); "
+                "open return_and_refund instead",
+                rule="QUAL-3D",
+            )
     finished = order.finished_at
     if finished is not None and finished <= at:
         closes = deadline_after(finished, policy.after_sale_window, policy.calendar, policy.tz)
@@ -132,7 +143,9 @@ def _check_request(request: RefundRequested, policy: Policy, earlier: Iterable[C
     check_amount(case_id, request.amount, order.item(request.oid).refundable)
 
 
-_NEEDS_GOODS = frozenset({Kind.RETURN_AND_REFUND, Kind.EXCHANGE, Kind.EXPRESS_REFUND})
+_NEEDS_GOODS = frozenset(
+    {Kind.RETURN_AND_REFUND, Kind.EXCHANGE, Kind.EXPRESS_REFUND, Kind.QUALITY_CLAIM}
+)
 
 
 def step(case: Case, event: Event, policy: Policy) -> Step:

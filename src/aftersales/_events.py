@@ -36,6 +36,7 @@ __all__ = [
     "SellerConfirmedReceipt",
     "SellerRefused",
     "SellerResent",
+    "SellerResolved",
     "SellerShipped",
 ]
 
@@ -203,6 +204,29 @@ class BuyerConfirmedReceipt(Event):
     type: ClassVar[str] = "buyer_confirmed_receipt"
 
 
+REMEDIES = ("return", "exchange", "repair", "discount")
+
+
+@attrs.frozen(kw_only=True)
+class SellerResolved(Event):
+    """The shop verified a quality claim and chose the remedy (QUAL-3D).
+
+    ``amount`` is the discount compensation refunded (``discount`` only);
+    ``shop_cost`` what the shop bears for a repair or exchange.
+    """
+
+    type: ClassVar[str] = "seller_resolved"
+    remedy: str = attrs.field(validator=_party(REMEDIES))
+    amount: Money | None = attrs.field(default=None, converter=_optional_money)
+    shop_cost: Money | None = attrs.field(default=None, converter=_optional_money)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.remedy == "discount") != (self.amount is not None):
+            raise InvalidInput(
+                "seller_resolved: a discount needs an amount; other remedies take none"
+            )
+
+
 EVENT_TYPES: Mapping[str, type[Event]] = MappingProxyType(
     {
         cls.type: cls
@@ -222,6 +246,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = MappingProxyType(
             MessageLeft,
             SellerResent,
             BuyerConfirmedReceipt,
+            SellerResolved,
         )
     }
 )

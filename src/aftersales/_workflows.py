@@ -45,6 +45,7 @@ from ._events import (
     PlatformRuled,
     SellerRefused,
     SellerResent,
+    SellerResolved,
 )
 from ._machine import Action, Changes, Guard, Row, Timer, Workflow, fixed
 from ._money import Money
@@ -899,9 +900,164 @@ EXPRESS_REFUND = Workflow(
 )
 
 
+# Quality claims (QUAL-3D): photos first, then the shop's remedy.
+
+
+def _discount(case: Case, event: Event | None, _p: Policy, _at: pendulum.DateTime) -> Result:
+    assert isinstance(event, SellerResolved)
+    assert event.amount is not None
+    check_amount(case.id, event.amount, case.item.refundable)
+    amount = event.amount
+    changes: Changes = {
+        "remedy": "discount",
+        "requested": amount,
+        "refunded": amount,
+        "charged_to_seller": amount,
+    }
+    return changes, (
+        BuyerRefunded(amount, Party.SELLER, "QUAL-3D"),
+        NotifyBuyer("quality/discount.txt", "QUAL-3D"),
+    )
+
+
+def _remedy(case: Case, event: Event | None, policy: Policy, at: pendulum.DateTime) -> Result:
+    assert isinstance(event, SellerResolved)
+    changes, effects = agree_return("QUAL-3D")(case, event, policy, at)
+    cost = event.shop_cost if event.shop_cost is not None else Money.ZERO
+    return {**changes, "remedy": event.remedy, "shop_cost": cost}, effects
+
+
+def _ask_goods_back(
+    case: Case, event: Event | None, policy: Policy, at: pendulum.DateTime
+) -> Result:
+    """QUAL-3D: no photos came; the goods come back for inspection."""
+    changes, effects = agree_return("QUAL-3D")(case, event, policy, at)
+    return {**changes, "remedy": "inspect"}, effects
+
+
+def _remedy_is(*remedies: str | None) -> Guard:
+    def check(case: Case, event: Event, _p: Policy) -> str | None:
+        chosen = event.remedy if isinstance(event, SellerResolved) else case.remedy
+        return None if chosen in remedies else f"the remedy is {chosen}"
+
+    names = "/".join("none" if r is None else r for r in remedies)
+    return Guard(f"remedy {names}", check)
+
+
+QUALITY_CLAIM = Workflow(
+    kind=Kind.QUALITY_CLAIM,
+    initial=S.QUALITY_WAIT_PHOTOS,
+    final=_FINAL,
+    on_exit=_WAITING_FOR_INTERVENTION,
+    waits={S.INTERVENTION_OVERDUE: Party.PLATFORM},
+    rows=(
+        Row(
+            source=S.QUALITY_WAIT_PHOTOS,
+            event="evidence_submitted",
+            target=S.QUALITY_VERIFY,
+            rule="QUAL-3D",
+            guard=BUYER,
+            action=_evidence,
+        ),
+        Row(
+            source=S.QUALITY_VERIFY,
+            event="evidence_submitted",
+            target=S.QUALITY_VERIFY,
+            rule="QUAL-3D",
+            action=_evidence,
+            timer="keep",
+        ),
+        Row(
+            source=S.QUALITY_VERIFY,
+            event="seller_resolved",
+            target=S.SUCCESS,
+            rule="QUAL-3D",
+            guard=_remedy_is("discount"),
+            action=_discount,
+        ),
+        Row(
+            source=S.QUALITY_VERIFY,
+            event="seller_resolved",
+            target=S.WAIT_BUYER_RETURN_GOODS,
+            rule="QUAL-3D",
+            guard=_remedy_is("return", "exchange", "repair"),
+            action=_remedy,
+        ),
+        Row(
+            source=S.QUALITY_VERIFY,
+            event="seller_refused",
+            target=S.SELLER_REFUSE_BUYER,
+            rule="RET-REFUSE",
+            action=_refused,
+        ),
+        *(
+            Row(
+                source=state,
+                event="buyer_cancelled",
+                target=S.CLOSED,
+                rule="PRE-APPLY",
+                action=close("buyer cancelled the request", "PRE-APPLY"),
+            )
+            for state in (S.QUALITY_WAIT_PHOTOS, S.QUALITY_VERIFY)
+        ),
+        *_RETURN_ROWS,
+        Row(
+            source=S.WAIT_SELLER_CONFIRM_GOODS,
+            event="seller_confirmed_receipt",
+            target=S.SUCCESS,
+            rule="QUAL-3D",
+            guard=_remedy_is(None, "return", "inspect"),
+            action=refund("QUAL-3D"),
+        ),
+        Row(
+            source=S.WAIT_SELLER_CONFIRM_GOODS,
+            event="seller_resent",
+            target=S.EXCHANGE_RESENT,
+            rule="QUAL-3D",
+            guard=_remedy_is("exchange", "repair"),
+            action=_resent,
+        ),
+        Row(
+            source=S.EXCHANGE_RESENT,
+            event="buyer_confirmed_receipt",
+            target=S.SUCCESS,
+            rule="RET-EXCHANGE",
+        ),
+    ),
+    timers={
+        **_RETURN_TIMERS,
+        S.QUALITY_WAIT_PHOTOS: Timer(
+            name="buyer_photos",
+            waits_for=Party.BUYER,
+            length=fixed("quality_photo_window"),
+            fields=("quality_photo_window",),
+            on_expiry="ask_goods_back",
+            target=S.WAIT_BUYER_RETURN_GOODS,
+            rule="QUAL-3D",
+            action=_ask_goods_back,
+        ),
+        S.QUALITY_VERIFY: _seller_response_timer(
+            "agree_return",
+            S.WAIT_BUYER_RETURN_GOODS,
+            "RET-AUTO-AGREE",
+            agree_return("RET-AUTO-AGREE"),
+        ),
+        S.WAIT_SELLER_CONFIRM_GOODS: _CONFIRM_TIMER,
+        S.EXCHANGE_RESENT: EXCHANGE.timers[S.EXCHANGE_RESENT],
+    },
+)
+
+
 WORKFLOWS: Mapping[Kind, Workflow] = MappingProxyType(
     {
         wf.kind: wf
-        for wf in (REFUND_BEFORE_SHIPMENT, REFUND_ONLY, RETURN_AND_REFUND, EXCHANGE, EXPRESS_REFUND)
+        for wf in (
+            REFUND_BEFORE_SHIPMENT,
+            REFUND_ONLY,
+            RETURN_AND_REFUND,
+            EXCHANGE,
+            EXPRESS_REFUND,
+            QUALITY_CLAIM,
+        )
     }
 )

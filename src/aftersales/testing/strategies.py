@@ -19,6 +19,7 @@ from .._case import Case, Kind, Order, OrderItem, RefundRequested
 from .._duration import Duration
 from .._events import (
     EVENT_TYPES,
+    REMEDIES,
     BuyerCancelled,
     BuyerConfirmedReceipt,
     BuyerModified,
@@ -34,6 +35,7 @@ from .._events import (
     SellerConfirmedReceipt,
     SellerRefused,
     SellerResent,
+    SellerResolved,
     SellerShipped,
 )
 from .._money import Money
@@ -155,8 +157,12 @@ def refund_requests(
     if not item.refundable:
         item = order.items[0] if order.items else item
     amount = draw(money(min_value="0.01", max_value=item.refundable))
-    # after-sale requests fall inside the 15-day window of the taobao preset
-    at = draw(_after(order.paid_at.add(days=4), dt.timedelta(days=10)))
+    # after-sale requests fall inside the 15-day window of the taobao preset;
+    # quality claims come within the 3 days after receipt (QUAL-3D)
+    if kind is Kind.QUALITY_CLAIM and order.signed_at is not None:
+        at = draw(_after(order.signed_at, dt.timedelta(days=2, hours=23)))
+    else:
+        at = draw(_after(order.paid_at.add(days=4), dt.timedelta(days=10)))
     case_id = f"R{draw(st.integers(10**15, 10**16 - 1))}"
     return RefundRequested(
         id=f"{case_id}-opened",
@@ -302,6 +308,13 @@ def events(  # noqa: PLR0911 - one branch per event type
         )
     if name == MessageLeft.type:
         return MessageLeft(id=event_id, at=at, party=party, text="补充说明：已上传凭证")
+    if name == SellerResolved.type:
+        remedy = draw(st.sampled_from(REMEDIES))
+        amount = None
+        if remedy == "discount":
+            cap = refundable if refundable is not None and refundable else Money("0.01")
+            amount = draw(money(min_value="0.01", max_value=cap))
+        return SellerResolved(id=event_id, at=at, remedy=remedy, amount=amount)
     if name == SellerResent.type:
         return SellerResent(
             id=event_id, at=at, carrier="顺丰速运", tracking=str(draw(st.integers(10**11, 10**15)))
