@@ -37,3 +37,14 @@ def test_diagrams_show_every_row_and_timer() -> None:
             assert f'"{row.source.value}" -> "{row.target.value}"' in dot
         for timer in workflow.timers.values():
             assert f"timeout:{timer.name} [{timer.rule}]" in mermaid
+
+
+def test_the_scenario_page_shows_real_output() -> None:
+    import json
+
+    from aftersales import run_scenario
+
+    page = (DOCS / "scenarios.md").read_text(encoding="utf-8")
+    block = page.split("## Output\n\n```json\n", 1)[1].split("```", 1)[0]
+    example = DOCS.parent / "examples" / "scenarios" / "return-seller-silent.json"
+    assert json.loads(block) == run_scenario(json.loads(example.read_text(encoding="utf-8")))
