@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, settings
 # CI: enough examples to matter, derandomized so a failure reproduces from the log.
 settings.register_profile(
     "ci",
-    max_examples=150,
-    stateful_step_count=30,
+    max_examples=300,
+    stateful_step_count=40,
     deadline=None,
     derandomize=True,
     print_blob=True,

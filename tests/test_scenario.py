@@ -121,7 +121,9 @@ def test_schema_is_valid_and_every_example_conforms() -> None:
 def test_schema_rejects_what_the_runner_rejects() -> None:
     validator = jsonschema.Draft202012Validator(scenario_schema())
     doc = _load("return-seller-silent.json")
-    doc["case"]["amount"] = 129.0
+    doc["case"]["amount"] = "129.001"
+    assert list(validator.iter_errors(doc))
+    doc["case"]["amount"] = "-1"
     assert list(validator.iter_errors(doc))
 
 
@@ -222,3 +224,13 @@ def test_express_appeal_scenario_keeps_the_seller_whole() -> None:
     assert out["status"] == "SUCCESS"
     assert out["refunded"] == "89.00"
     assert out["charged_to_seller"] == "0.00"
+
+
+def test_json_numbers_for_money_are_read_exactly(tmp_path: Path) -> None:
+    doc = json.loads((EXAMPLES / "refund-before-shipment-seller-silent.json").read_text("utf-8"))
+    text = json.dumps(doc).replace('"amount": "59.9"', '"amount": 59.9')
+    assert '"amount": 59.9' in text
+    (tmp_path / "s.json").write_text(text, encoding="utf-8")
+    result = _run("timeline", str(tmp_path / "s.json"))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["refunded"] == "59.90"

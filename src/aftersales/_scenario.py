@@ -266,9 +266,13 @@ _INSTANT = {
     "description": "ISO 8601 instant with its UTC offset, e.g. 2026-03-02T10:00:00+08:00",
 }
 _MONEY = {
-    "type": "string",
+    "type": ["string", "number"],
     "pattern": r"^\d+(\.\d{1,2})?$",
-    "description": "yuan as a decimal string, at most two places, e.g. '59.9' or '59.90'",
+    "minimum": 0,
+    "description": (
+        "yuan, at most two places: a decimal string ('59.9', '59.90') or a JSON number, "
+        "which the CLI reads as an exact decimal"
+    ),
 }
 _ID = {"type": ["string", "integer"], "description": "platform ID; 19-digit IDs as strings"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ __all__ = ["main"]
 
 
 def _read_json(path: Path) -> Any:
+    # JSON numbers with a fraction become Decimal, never float: "amount": 59.9 is exact.
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise ScenarioError(f"{path}: not valid JSON ({exc})") from None
 
