@@ -162,6 +162,22 @@ class Policy:
     no_reason_return_window: Duration = _rule(
         Duration.days(7), "NO-REASON-7D", "no-reason return window after receipt"
     )
+    # Negative-review follow-up
+    review_contact_within: Duration = _rule(
+        Duration.hours(24), "REV-FAST", "contact the buyer this soon after a medium/negative review"
+    )
+    review_revision_window: Duration = _rule(
+        Duration.days(30), "REV-WINDOWS", "the buyer may revise or delete the review this long"
+    )
+    review_explanation_window: Duration = _rule(
+        Duration.days(30), "REV-WINDOWS", "the seller may post an explanation this long"
+    )
+    review_red_packet: Money = _rule(
+        Money("5.00"), "REV-OFFER", "red-packet compensation offered for the buyer's problem"
+    )
+    review_free_product_max_price: Money = _rule(
+        Money("20.00"), "REV-OFFER", "unit price at or below which the product may be given free"
+    )
 
     @property
     def tz(self) -> pendulum.Timezone:
