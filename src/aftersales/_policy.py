@@ -8,7 +8,8 @@ and ``aftersales rules`` can say which field holds which rule's number.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any, cast
 
 import attrs
@@ -45,6 +46,37 @@ class Policy:
     timezone: str = attrs.field(default="Asia/Shanghai", validator=_check_timezone)
     calendar: WorkCalendar = attrs.field(factory=china_calendar, repr=False)
 
+    # Shipping (fulfilment)
+    marketplace: str = attrs.field(
+        default="taobao", validator=attrs.validators.in_(("taobao", "tmall"))
+    )
+    ship_within: Duration = _rule(
+        Duration.hours(48),
+        "SHIP-48H",
+        "ship within this long of payment unless the listing promised otherwise (Tmall: SHIP-72H)",
+    )
+    late_comp_rate: Decimal = _rule(
+        Decimal("0.05"),
+        "LATE-COMP-TAOBAO",
+        "late-shipment compensation as a share of the paid price",
+    )
+    late_comp_floor: Money = _rule(
+        Money("5.00"), "LATE-COMP-TAOBAO", "least compensation for a late shipment"
+    )
+    late_comp_cap: Money = _rule(
+        Money("30.00"), "LATE-COMP-TAOBAO", "most compensation (Tmall: for combined trades)"
+    )
+    late_comp_combine_within: Duration = _rule(
+        Duration.hours(0),
+        "LATE-COMP-TMALL",
+        "same-buyer trades paid within this window are combined (0: never)",
+    )
+    fake_stuck_after: Duration = _rule(
+        Duration.hours(48), "SHIP-FAKE", "'collected' with no movement this long is a fake shipment"
+    )
+    fake_never_collected_after: Duration = _rule(
+        Duration.hours(24), "SHIP-FAKE", "shipped with no carrier scan this long is a fake shipment"
+    )
     # Refund before shipment
     pre_seller_response: Duration = _rule(
         Duration.days(2), "PRE-AUTO-2D", "seller's window to answer a refund before shipment"
@@ -197,29 +229,64 @@ def policy_fields() -> list[attrs.Attribute[Any]]:
     return [a for a in attrs.fields(Policy) if "rule" in a.metadata]
 
 
+def _duration(name: str, value: object) -> object:
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, str):
+        return Duration.parse(value)
+    raise PolicyError(f"{name}: expected a duration like '5d', '48h' or '4wd', got {value!r}")
+
+
+def _flag(name: str, value: object) -> object:
+    if not isinstance(value, bool):
+        raise PolicyError(f"{name}: expected true or false, got {value!r}")
+    return value
+
+
+def _count(name: str, value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PolicyError(f"{name}: expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _amount(_name: str, value: object) -> object:
+    return value if isinstance(value, Money) else Money(value)
+
+
+def _rate(name: str, value: object) -> object:
+    if isinstance(value, (float, bool)):
+        raise PolicyError(f"{name}: give the rate as text like '0.05', not {value!r}")
+    try:
+        rate = Decimal(str(value))
+    except ArithmeticError:
+        raise PolicyError(f"{name}: {value!r} is not a rate like '0.05'") from None
+    if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1):
+        raise PolicyError(f"{name}: a rate is between 0 and 1, got {value!r}")
+    return rate
+
+
+def _text(name: str, value: object) -> object:
+    if not isinstance(value, str):
+        raise PolicyError(f"{name}: expected text, got {value!r}")
+    return value
+
+
+# bool before int: True is an int too
+_COERCERS: tuple[tuple[type, Callable[[str, object], object]], ...] = (
+    (Duration, _duration),
+    (bool, _flag),
+    (int, _count),
+    (Money, _amount),
+    (Decimal, _rate),
+    (str, _text),
+)
+
+
 def _coerce(field: attrs.Attribute[Any], value: object) -> object:
     """Accept the JSON spelling of a field: durations as text ("5d"), flags as booleans."""
-    default = field.default
-    if isinstance(default, Duration):
-        if isinstance(value, Duration):
-            return value
-        if isinstance(value, str):
-            return Duration.parse(value)
-        raise PolicyError(
-            f"{field.name}: expected a duration like '5d', '48h' or '4wd', got {value!r}"
-        )
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise PolicyError(f"{field.name}: expected true or false, got {value!r}")
-        return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise PolicyError(f"{field.name}: expected a whole number >= 0, got {value!r}")
-        return value
-    if isinstance(default, Money):
-        return value if isinstance(value, Money) else Money(value)
-    if isinstance(default, str) and not isinstance(value, str):
-        raise PolicyError(f"{field.name}: expected text, got {value!r}")
+    for kind, coerce in _COERCERS:
+        if isinstance(field.default, kind):
+            return coerce(field.name, value)
     return value
 
 
@@ -255,7 +322,17 @@ def _taobao_current() -> Policy:
 
 
 def _tmall() -> Policy:
-    return Policy(name="tmall")
+    # SHIP-72H and LATE-COMP-TMALL: 72 hours; a 30% red packet, at least 5 yuan,
+    # same-buyer trades within 24 hours combined and capped at 500 yuan.
+    return Policy(
+        name="tmall",
+        marketplace="tmall",
+        ship_within=Duration.hours(72),
+        late_comp_rate=Decimal("0.30"),
+        late_comp_floor=Money("5.00"),
+        late_comp_cap=Money("500.00"),
+        late_comp_combine_within=Duration.hours(24),
+    )
 
 
 PRESETS: Mapping[str, Any] = {

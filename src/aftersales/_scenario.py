@@ -8,6 +8,7 @@ pure engine and returns the outcome as JSON-ready data.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -335,6 +336,10 @@ def scenario_schema() -> dict[str, Any]:
             schema = {"type": "boolean"}
         elif isinstance(default, int):
             schema = {"type": "integer", "minimum": 0}
+        elif isinstance(default, Decimal):
+            schema = {"type": ["string", "number"], "pattern": r"^(0(\.\d+)?|1(\.0+)?)$"}
+        elif isinstance(default, str):
+            schema = {"type": "string"}
         else:
             schema = _MONEY
         overrides[a.name] = {**schema, "description": f"{a.metadata['doc']} ({a.metadata['rule']})"}
