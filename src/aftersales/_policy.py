@@ -77,6 +77,38 @@ class Policy:
     fake_never_collected_after: Duration = _rule(
         Duration.hours(24), "SHIP-FAKE", "shipped with no carrier scan this long is a fake shipment"
     )
+    # Malicious orders
+    unpaid_close_after: Duration = _rule(
+        Duration.days(3), "MAL-UNPAID", "the platform closes an unpaid order this long after it"
+    )
+    mal_appeal_review: Duration = _rule(
+        Duration.working_days(3), "MAL-APPEAL", "the platform verifies an abnormal-purchase appeal"
+    )
+    mal_max_qty_per_buyer: int = _rule(
+        5, "MAL-LIMITS", "units of one item a buyer may take before it is a signal"
+    )
+    mal_low_price: Money = _rule(
+        Money("10.00"), "MAL-KINDS", "unit price at or below which a promoted item is a target"
+    )
+    mal_repeat_orders: int = _rule(
+        3, "MAL-KINDS", "orders of one promoted low-price item by one buyer that form a signal"
+    )
+    mal_new_account_days: int = _rule(
+        30, "MAL-LIMITS", "accounts younger than this many days count as new"
+    )
+    mal_claim_history: int = _rule(
+        2, "MAL-RETURN-CLAIM", "past refund or complaint claims that form a signal"
+    )
+    mal_weight_quantity: int = _rule(30, "MAL-LIMITS", "risk points: over the purchase limit")
+    mal_weight_repeat: int = _rule(25, "MAL-KINDS", "risk points: repeated promoted low-price item")
+    mal_weight_shared: int = _rule(
+        30, "MAL-LIMITS", "risk points: address or phone shared with other accounts"
+    )
+    mal_weight_new_account: int = _rule(15, "MAL-LIMITS", "risk points: a new account")
+    mal_weight_claims: int = _rule(25, "MAL-RETURN-CLAIM", "risk points: a history of claims")
+    mal_risk_threshold: int = _rule(
+        50, "MAL-KINDS", "risk points at which an order is treated as malicious"
+    )
     # Refund before shipment
     pre_seller_response: Duration = _rule(
         Duration.days(2), "PRE-AUTO-2D", "seller's window to answer a refund before shipment"
