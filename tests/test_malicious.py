@@ -16,7 +16,6 @@ from aftersales._malicious import (
     BuyerContacted,
     EvidenceAdded,
     MalState,
-    OrderPaid,
     OrderRecord,
     OrderShipped,
     RecordedWithPlatform,
@@ -93,23 +92,23 @@ def test_a_scalping_ring_fires_every_signal_with_its_reason() -> None:
 def _ordinary_shop(draw: st.DrawFn) -> tuple[OrderRecord, list[OrderRecord]]:
     """Repeat customers buying at normal quantities, each with their own address."""
     n_buyers = draw(st.integers(1, 8))
-    history = []
+    history: list[OrderRecord] = []
     for b in range(n_buyers):
-        for k in range(draw(st.integers(1, 3))):
-            history.append(
-                _order(
-                    b * 10 + k,
-                    buyer=f"buyer{b}",
-                    item=draw(st.sampled_from(["tea-gift-box", "wool-scarf", "promo-socks"])),
-                    price=draw(st.sampled_from(["68.00", "129.00", "1.99"])),
-                    qty=1,
-                    promoted=draw(st.booleans()),
-                    address=f"上海市徐汇区某路{b}号",
-                    phone=f"1380000{b:04d}",
-                    account_days=draw(st.integers(400, 3000)),
-                    claims=draw(st.integers(0, 1)),
-                )
+        history.extend(
+            _order(
+                b * 10 + k,
+                buyer=f"buyer{b}",
+                item=draw(st.sampled_from(["tea-gift-box", "wool-scarf", "promo-socks"])),
+                price=draw(st.sampled_from(["68.00", "129.00", "1.99"])),
+                qty=1,
+                promoted=draw(st.booleans()),
+                address=f"上海市徐汇区某路{b}号",
+                phone=f"1380000{b:04d}",
+                account_days=draw(st.integers(400, 3000)),
+                claims=draw(st.integers(0, 1)),
             )
+            for k in range(draw(st.integers(1, 3)))
+        )
     # the order under review: a returning customer, same item as before, normal quantity
     first = history[0]
     target = _order(
