@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import aftersales
+import aftersales.reviews
 import aftersales.testing
 
 
 def test_public_names_are_unique_and_importable() -> None:
-    for module in (aftersales, aftersales.testing):
+    for module in (aftersales, aftersales.testing, aftersales.reviews):
         names = list(module.__all__)
         assert len(names) == len(set(names))
         for name in names:

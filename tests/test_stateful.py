@@ -10,7 +10,6 @@ from aftersales import (
     Case,
     Event,
     Kind,
-    Policy,
     RefundRequested,
     advance,
     open_case,
@@ -48,8 +47,9 @@ TestRecordingMachine = RecordingMachine.TestCase
 
 
 @st.composite
-def _case_and_events(draw: st.DrawFn) -> tuple[Policy, RefundRequested, list[Event]]:
-    policy = draw(st.sampled_from([preset("taobao"), preset("taobao-current")]))
+def _case_and_events(draw: st.DrawFn) -> tuple[str, RefundRequested, list[Event]]:
+    # The preset's name, not the Policy: a falsifying example stays short enough to read.
+    policy = draw(st.sampled_from(["taobao", "taobao-current"]))
     req = draw(refund_requests())
     events = draw(event_sequences(after=req.at, refundable=req.amount))
     return policy, req, events
@@ -57,9 +57,10 @@ def _case_and_events(draw: st.DrawFn) -> tuple[Policy, RefundRequested, list[Eve
 
 @given(_case_and_events())
 def test_any_event_sequence_keeps_invariants_and_replays(
-    scenario: tuple[Policy, RefundRequested, list[Event]],
+    scenario: tuple[str, RefundRequested, list[Event]],
 ) -> None:
-    policy, req, events = scenario
+    name, req, events = scenario
+    policy = preset(name)
     case, _ = open_case(req, policy)
     for event in events:
         try:
@@ -75,9 +76,10 @@ def test_any_event_sequence_keeps_invariants_and_replays(
 
 @given(_case_and_events(), st.integers(1, 30 * 24))
 def test_advancing_in_steps_equals_advancing_at_once(
-    scenario: tuple[Policy, RefundRequested, list[Event]], hours: int
+    scenario: tuple[str, RefundRequested, list[Event]], hours: int
 ) -> None:
-    policy, req, _ = scenario
+    name, req, _ = scenario
+    policy = preset(name)
     case, _ = open_case(req, policy)
     middle = case.changed_at.add(hours=hours // 2)
     end = case.changed_at.add(hours=hours)

@@ -17,6 +17,7 @@ import click
 
 from ._errors import AfterSalesError
 from ._policy import policy_fields
+from ._review_cli import review_command
 from ._rules import RULES
 from ._scenario import ScenarioError, run_scenario, scenario_schema
 
@@ -134,3 +135,6 @@ def demo(folder: Path) -> None:
             click.echo(f"   intervention available from {result['intervention_available_from']}")
     ran = len(files) - failed
     click.echo(f"{len(files)} scenarios: {ran} ran to the end, {failed} refused an event")
+
+
+main.add_command(review_command)
