@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import attrs
 import pendulum
 
 from ._case import (
@@ -31,6 +30,7 @@ from ._case import (
     State,
     Status,
     Transition,
+    evolve_case,
 )
 from ._duration import deadline_after
 from ._effects import DeadlineStarted, Effect, NotifyBuyer
@@ -84,7 +84,7 @@ def open_case(request: RefundRequested, policy: Policy, *, earlier: Iterable[Cas
         more, out = workflow.on_open(case, None, policy, at)
         changes.update(more)
         effects += out
-    case = attrs.evolve(case, **changes)
+    case = evolve_case(case, changes)
     if case.deadline is not None:
         effects += (DeadlineStarted(case.deadline),)
     return case, effects
@@ -262,19 +262,19 @@ def _transition(
         assert isinstance(how, Row)
         trigger, rule, event_id = event.type, how.rule, event.id
     record = Transition(at, source, target, trigger, rule, event_id)
-    case = attrs.evolve(
-        case,
-        state=target,
-        status=_platform(target, case.status),
-        changed_at=at,
-        history=(*case.history, record),
-        log=case.log if event is None else (*case.log, event),
-        **changes,
-    )
+    changes["state"] = target
+    changes["status"] = _platform(target, case.status)
+    changes["changed_at"] = at
+    changes["history"] = (*case.history, record)
+    if event is not None:
+        changes["log"] = (*case.log, event)
+    case = evolve_case(case, changes)
     if isinstance(how, Row) and how.timer == "keep":
         return case, effects
     deadline = _deadline(workflow, case, policy, at)
-    case = attrs.evolve(case, deadline=deadline)
+    # The new case has not left this function yet: setting its deadline in place
+    # saves building it twice on every transition (see docs/performance.md).
+    object.__setattr__(case, "deadline", deadline)
     if deadline is not None:
         effects += (DeadlineStarted(deadline),)
     return case, effects

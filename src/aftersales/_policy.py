@@ -8,8 +8,10 @@ and ``aftersales rules`` can say which field holds which rule's number.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, cast
 
 import attrs
@@ -17,11 +19,13 @@ import pendulum
 
 from ._calendar import WorkCalendar, china_calendar
 from ._duration import Duration
-from ._errors import PolicyError
+from ._errors import InvalidInput, PolicyError
+from ._instant import instant
 from ._money import Money
 from ._rules import RULES
+from ._serialize import parse_instant
 
-__all__ = ["PRESETS", "Policy", "policy_fields", "preset"]
+__all__ = ["PRESETS", "HolidayShipping", "Policy", "policy_fields", "preset"]
 
 
 def _rule(default: Any, rule_id: str, doc: str) -> Any:
@@ -36,6 +40,77 @@ def _check_timezone(_: object, attribute: attrs.Attribute[str], value: str) -> N
         raise PolicyError(
             f"{attribute.name}: {value!r} is not an IANA time zone (e.g. 'Asia/Shanghai')"
         ) from None
+
+
+def _declared_instant(value: object) -> pendulum.DateTime:
+    if isinstance(value, str):
+        return parse_instant(value)
+    return instant(value)
+
+
+def _optional_duration(value: object) -> Duration | None:
+    if value is None or isinstance(value, Duration):
+        return value
+    if isinstance(value, str):
+        return Duration.parse(value)
+    raise InvalidInput(f"extra: expected a duration like '48h' or '3d', got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class HolidayShipping:
+    """A platform-announced holiday shipping period, entered by the shop as data.
+
+    Around the Spring Festival the platform publishes a period: orders paid within
+    it may ship by a stated date. The library has no rule ID for the announcement
+    (it changes every year); ``source`` says where the shop read it. Orders paid in
+    ``[paid_from, paid_until)`` may ship by ``ship_by``, or ``extra`` after their
+    usual deadline; the later of that and the usual deadline applies, so a period
+    never shortens SHIP-48H/SHIP-72H. See ``docs/shipping.md``.
+    """
+
+    name: str
+    source: str
+    paid_from: pendulum.DateTime = attrs.field(converter=_declared_instant)
+    paid_until: pendulum.DateTime = attrs.field(converter=_declared_instant)
+    ship_by: pendulum.DateTime | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_declared_instant)
+    )
+    extra: Duration | None = attrs.field(default=None, converter=_optional_duration)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.name.strip() or not self.source.strip():
+            raise InvalidInput("a holiday shipping period needs a name and a source")
+        if self.paid_until <= self.paid_from:
+            raise InvalidInput(f"holiday shipping {self.name!r}: paid_until is not after paid_from")
+        if (self.ship_by is None) == (self.extra is None):
+            raise InvalidInput(
+                f"holiday shipping {self.name!r}: give exactly one of ship_by and extra"
+            )
+        if self.ship_by is not None and self.ship_by < self.paid_from:
+            raise InvalidInput(f"holiday shipping {self.name!r}: ship_by is before paid_from")
+
+    def covers(self, paid_at: pendulum.DateTime) -> bool:
+        return self.paid_from <= paid_at < self.paid_until
+
+
+def _holiday_periods(value: Iterable[object]) -> tuple[HolidayShipping, ...]:
+    """Accept periods or their JSON form (a list of objects), for overrides and scenarios."""
+    if isinstance(value, (str, bytes, Mapping)):
+        raise PolicyError("holiday_shipping is a list of periods")
+    periods = []
+    for i, item in enumerate(value):
+        if isinstance(item, HolidayShipping):
+            periods.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            raise PolicyError(f"holiday_shipping[{i}] must be an object")
+        try:
+            periods.append(HolidayShipping(**item))
+        except TypeError as exc:
+            raise PolicyError(f"holiday_shipping[{i}]: {exc}") from None
+        except InvalidInput as exc:
+            raise PolicyError(f"holiday_shipping[{i}]: {exc}") from None
+    return tuple(periods)
 
 
 @attrs.frozen(kw_only=True)
@@ -76,6 +151,25 @@ class Policy:
     )
     fake_never_collected_after: Duration = _rule(
         Duration.hours(24), "SHIP-FAKE", "shipped with no carrier scan this long is a fake shipment"
+    )
+    escalation_service_wait: Duration = _rule(
+        Duration.hours(24),
+        "SHIP-ESCALATION",
+        "platform service waits this long for the seller before the buyer phones and complains",
+    )
+    escalation_complaint_review: Duration = _rule(
+        Duration.working_days(5),
+        "SHIP-ESCALATION",
+        "the platform handles a late-shipment complaint within this (3-5 working days)",
+    )
+    escalation_black_cat_wait: Duration = _rule(
+        Duration.hours(24),
+        "SHIP-ESCALATION",
+        "a Black Cat complaint is answered in about this long (a warning only)",
+    )
+    #: Platform-announced holiday shipping periods: the shop's declared data, no rule ID.
+    holiday_shipping: tuple[HolidayShipping, ...] = attrs.field(
+        default=(), converter=_holiday_periods, metadata={"doc": "declared by the shop"}
     )
     # Malicious orders
     unpaid_close_after: Duration = _rule(
@@ -245,15 +339,26 @@ class Policy:
 
     @property
     def tz(self) -> pendulum.Timezone:
-        return pendulum.timezone(self.timezone)
+        return _timezone(self.timezone)
 
     def override(self, **changes: object) -> Policy:
         """A copy with some fields changed; durations may be given as text ("5d", "48h")."""
         return _override(self, changes)
 
     def rule_of(self, field_name: str) -> str:
-        rule_id: str = attrs.fields_dict(Policy)[field_name].metadata["rule"]
-        return rule_id
+        return _RULE_OF[field_name]
+
+
+#: Field name -> rule ID, read once: ``rule_of`` runs on every transition.
+_RULE_OF: Mapping[str, str] = MappingProxyType(
+    {a.name: a.metadata["rule"] for a in attrs.fields(Policy) if "rule" in a.metadata}
+)
+
+
+@functools.cache
+def _timezone(name: str) -> pendulum.Timezone:
+    # One object per zone name, so ``deadline_after`` can see the zone is unchanged.
+    return pendulum.timezone(name)
 
 
 def policy_fields() -> list[attrs.Attribute[Any]]:
