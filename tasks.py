@@ -3,6 +3,7 @@
 ``python3 tasks.py demo``   creates ``.venv`` (once), installs the project and runs
                             the main job on the example shop.
 ``python3 tasks.py test``   the whole check: ruff, mypy --strict, pytest.
+``python3 tasks.py bench``  the benchmarks (``python -m benchmarks``; ``--quick``, ``--json``).
 
 Both install what they need into ``.venv`` by themselves; the install is redone
 only when ``pyproject.toml`` changes.
@@ -56,7 +57,12 @@ def test(args: list[str]) -> None:
     _run(BIN / "python", "-m", "pytest", *args)
 
 
-COMMANDS = {"demo": demo, "test": test}
+def bench(args: list[str]) -> None:
+    _ensure_env()
+    _run(BIN / "python", "-m", "benchmarks", *args)
+
+
+COMMANDS = {"demo": demo, "test": test, "bench": bench}
 
 
 def main() -> None:

@@ -1,0 +1,73 @@
+"""``python -m benchmarks [--quick] [--json] [SUITE ...]``: all suites side by side in one run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+
+import attrs
+
+from . import calendar, engine, replay
+from ._timing import Figure
+
+SUITES: dict[str, Callable[..., list[Figure]]] = {
+    "engine": engine.run,
+    "working-days": calendar.run,
+    "replay": replay.run,
+}
+
+#: Suite -> the contender whose rate the others are compared with.
+BASELINES = {"engine": "aftersales", "working days": "deadline_after (zone-aware)"}
+
+
+def _machine() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "cpus": str(os.cpu_count()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats: under a minute")
+    parser.add_argument("--json", action="store_true", help="print figures and ratios as JSON")
+    parser.add_argument("suites", nargs="*", choices=[*SUITES, []], metavar="SUITE")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    for name in args.suites or SUITES:
+        if not args.json:
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+        figures.extend(SUITES[name](quick=args.quick))
+    rows = []
+    for f in figures:
+        base_name = BASELINES.get(f.suite)
+        base = next((g for g in figures if g.suite == f.suite and g.name == base_name), None)
+        ratio = None if base is None else base.per_second / f.per_second
+        rows.append({**attrs.asdict(f), "aftersales_speedup": ratio})
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({"machine": _machine(), "seconds": elapsed, "figures": rows}, indent=2))
+        return 0
+    print(f"machine: {_machine()}")
+    for row in rows:
+        ratio = row["aftersales_speedup"]
+        versus = "" if ratio is None else f"  (ours is {ratio:.2f}x this)"
+        print(
+            f"{row['suite']:<13} {row['name']:<42} {row['per_second']:>14,.0f} "
+            f"{row['unit']}{versus}"
+        )
+    print(f"{elapsed:.1f} s in all")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Median-of-repeats timing shared by every suite."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+
+import attrs
+
+
+@attrs.frozen
+class Figure:
+    """One contender's result: work units per second (median over repeats)."""
+
+    suite: str
+    name: str
+    per_second: float
+    unit: str
+    repeats: int
+    note: str = ""
+
+
+def per_second(run: Callable[[], int], *, repeats: int, min_time: float = 0.05) -> float:
+    """Median rate of ``run`` (which returns how many units it did) over ``repeats`` rounds.
+
+    Each round loops ``run`` until ``min_time`` has passed, so short runs are not
+    dominated by timer resolution. The garbage collector is paused per round.
+    """
+    rates = []
+    run()  # warm caches and lazy imports
+    for _ in range(repeats):
+        gc.collect()
+        gc.disable()
+        try:
+            units = 0
+            start = time.perf_counter()
+            while True:
+                units += run()
+                elapsed = time.perf_counter() - start
+                if elapsed >= min_time:
+                    break
+        finally:
+            gc.enable()
+        rates.append(units / elapsed)
+    return statistics.median(rates)
