@@ -1,0 +1,396 @@
+"""The action board: what must be done, by whom, by when, and what a miss costs.
+
+Pure: the instant comes in as ``at``; nothing here reads the clock or renders a
+message (the shell does that for the rows it shows). The advice for each timer
+is a table, so a shop can read, test and override it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import TypeVar
+
+import attrs
+import pendulum
+
+from ._case import Case, Party, State
+from ._errors import InvalidInput
+from ._instant import instant
+from ._malicious import MaliciousCase
+from ._money import Money
+from ._review_followup import FollowUp, FollowUpState
+
+__all__ = [
+    "ADVICE",
+    "Action",
+    "Advice",
+    "Band",
+    "Board",
+    "board",
+]
+
+
+class Band(enum.Enum):
+    """How urgent an action is at the board's instant."""
+
+    OVERDUE = "overdue"  # the deadline has passed (the platform may already have acted)
+    TODAY = "today"  # due within 24 hours
+    SOON = "soon"  # due within 72 hours
+    LATER = "later"
+    WATCH = "watch"  # no deadline of ours: someone else must act
+
+
+_BAND_ORDER = {band: i for i, band in enumerate(Band)}
+_DAY = 24 * 3600
+
+
+def _band(left: int | None) -> Band:
+    if left is None:
+        return Band.WATCH
+    if left <= 0:
+        return Band.OVERDUE
+    if left <= _DAY:
+        return Band.TODAY
+    if left <= 3 * _DAY:
+        return Band.SOON
+    return Band.LATER
+
+
+@attrs.frozen
+class Advice:
+    """What to do about one kind of wait, and what happens if nobody does."""
+
+    suggested: str
+    on_expiry: str
+    template: str | None = None
+    #: True when the miss costs the shop money (the amount still at stake).
+    costs_money: bool = False
+
+
+#: Timer name -> advice. The timer names are the workflow tables' own.
+ADVICE: Mapping[str, Advice] = MappingProxyType(
+    {
+        "seller_response": Advice(
+            "agree, or refuse with a reason and evidence (RET-REFUSE)",
+            "the platform agrees for the seller: a refund, or a return with the address shown",
+            "refund/agreed.txt",
+            costs_money=True,
+        ),
+        "seller_confirm_receipt": Advice(
+            "check the returned parcel and confirm receipt, or refuse with evidence",
+            "the platform refunds the buyer automatically",
+            "refund/done.txt",
+            costs_money=True,
+        ),
+        "buyer_return_shipment": Advice(
+            "remind the buyer to ship the goods back and enter the tracking number",
+            "the request closes; the trade goes on",
+            "return/reminder_ship.txt",
+        ),
+        "buyer_response": Advice(
+            "nothing required; the buyer may modify the request or ask for intervention",
+            "the request closes; the trade goes on",
+        ),
+        "buyer_confirm_receipt": Advice(
+            "nothing required; remind the buyer to confirm the exchanged goods",
+            "receipt is confirmed automatically",
+        ),
+        "buyer_photos": Advice(
+            "ask the buyer for photos of the fault (QUAL-3D)",
+            "the goods come back for inspection",
+            "quality/photos_request.txt",
+        ),
+        "evidence": Advice(
+            "upload evidence to customer service: chat records, photos, tracking (INT-EVIDENCE-3D)",
+            "customer service rules on what it has",
+            "intervention/evidence_request.txt",
+            costs_money=True,
+        ),
+        "seller_accept_evidence": Advice(
+            "answer the buyer's evidence: accept it, or add your own",
+            "the case goes to review without your answer",
+            costs_money=True,
+        ),
+        "platform_review": Advice(
+            "wait for the ruling; answer customer service at once if asked",
+            "the ruling is flagged overdue",
+        ),
+        "seller_appeal": Advice(
+            "appeal with proof the goods never came back (RET-EXPRESS)",
+            "the advanced refund is charged to the shop",
+            costs_money=True,
+        ),
+    }
+)
+
+_OVERDUE_RULING = Advice(
+    "ask customer service for the ruling; keep the evidence at hand",
+    "nothing automatic: the platform is late",
+)
+_DEFAULT = Advice("look at the case", "see the workflow's timer")
+
+
+@attrs.frozen(slots=True)
+class Action:
+    """One row of the board."""
+
+    case_id: str
+    workflow: str
+    state: str
+    who: str
+    due: pendulum.DateTime | None
+    #: Seconds left at the board's instant; negative when overdue.
+    left: int | None
+    band: Band
+    on_expiry: str
+    at_stake: Money
+    rule: str
+    suggested: str
+    template: str | None = None
+    assignee: str | None = None
+
+    @property
+    def cost(self) -> str:
+        """The miss in words, with the money at stake when there is some."""
+        if self.at_stake:
+            return f"{self.on_expiry} ({self.at_stake} yuan)"
+        return self.on_expiry
+
+
+def _sort_key(action: Action) -> tuple[int, float, str]:
+    due = float("inf") if action.due is None else action.due.timestamp()
+    return (_BAND_ORDER[action.band] if action.band is Band.WATCH else 0, due, action.case_id)
+
+
+@attrs.frozen
+class Board:
+    """Every action due at ``at``, most urgent first."""
+
+    at: pendulum.DateTime
+    actions: tuple[Action, ...]
+
+    def by_band(self) -> dict[Band, tuple[Action, ...]]:
+        return _group(self.actions, lambda a: a.band)
+
+    def by_workflow(self) -> dict[str, tuple[Action, ...]]:
+        return _group(self.actions, lambda a: a.workflow)
+
+    def by_assignee(self) -> dict[str | None, tuple[Action, ...]]:
+        return _group(self.actions, lambda a: a.assignee)
+
+    def for_shop(self) -> tuple[Action, ...]:
+        """Only what the shop itself must do (the seller's timers and shared ones)."""
+        return tuple(a for a in self.actions if a.who in ("seller", "both"))
+
+
+K = TypeVar("K")
+
+
+def _group(actions: Iterable[Action], key: Callable[[Action], K]) -> dict[K, tuple[Action, ...]]:
+    groups: dict[K, list[Action]] = {}
+    for action in actions:
+        groups.setdefault(key(action), []).append(action)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+Item = Case | FollowUp | MaliciousCase
+
+
+def board(
+    items: Iterable[Item],
+    at: pendulum.DateTime,
+    *,
+    assignees: Mapping[str, str] | None = None,
+    advice: Mapping[str, Advice] = ADVICE,
+) -> Board:
+    """The board at ``at`` over cases, review follow-ups and malicious-order cases.
+
+    ``assignees`` maps a case ID to the staff member who owns it. Finished items
+    give no row. The deadlines are the ones the items already carry: nothing is
+    recomputed here, so the board costs one pass and one sort.
+    """
+    at = instant(at)
+    now = at.timestamp()
+    who = assignees or {}
+    actions: list[Action] = []
+    for item in items:
+        if isinstance(item, Case):
+            action = _case_action(item, now, advice)
+        elif isinstance(item, FollowUp):
+            action = _review_action(item, now)
+        elif isinstance(item, MaliciousCase):
+            action = _malicious_action(item, now)
+        else:
+            raise InvalidInput(
+                f"the board takes cases, review follow-ups and malicious-order cases, "
+                f"not {type(item).__name__}"
+            )
+        if action is not None:
+            if action.case_id in who:
+                action = attrs.evolve(action, assignee=who[action.case_id])
+            actions.append(action)
+    actions.sort(key=_sort_key)
+    return Board(at, tuple(actions))
+
+
+def _left(due: pendulum.DateTime, now: float) -> int:
+    return int(due.timestamp() - now)
+
+
+def _case_action(case: Case, now: float, advice: Mapping[str, Advice]) -> Action | None:
+    if case.is_final:
+        return None
+    stake = case.requested - case.refunded
+    deadline = case.deadline
+    if deadline is None:
+        if case.state is State.INTERVENTION_OVERDUE and case.overdue is not None:
+            left = _left(case.overdue.due, now)
+            return Action(
+                case.id,
+                case.kind.value,
+                case.state.value,
+                Party.PLATFORM.value,
+                case.overdue.due,
+                left,
+                _band(left),
+                _OVERDUE_RULING.on_expiry,
+                Money.ZERO,
+                case.overdue.rule,
+                _OVERDUE_RULING.suggested,
+            )
+        return Action(
+            case.id,
+            case.kind.value,
+            case.state.value,
+            case.status.value,
+            None,
+            None,
+            Band.WATCH,
+            _DEFAULT.on_expiry,
+            Money.ZERO,
+            "",
+            _DEFAULT.suggested,
+        )
+    tip = advice.get(deadline.name, _DEFAULT)
+    left = _left(deadline.due, now)
+    return Action(
+        case.id,
+        case.kind.value,
+        case.state.value,
+        deadline.waits_for.value,
+        deadline.due,
+        left,
+        _band(left),
+        tip.on_expiry,
+        stake if tip.costs_money else Money.ZERO,
+        deadline.rule,
+        tip.suggested,
+        tip.template,
+    )
+
+
+_REVIEW_NEXT = {
+    FollowUpState.NEW: (
+        "contact_by",
+        "REV-FAST",
+        "contact the buyer: introduce yourself, name the item and the rating, ask what was wrong",
+        "review/contact.txt",
+    ),
+    FollowUpState.CONTACTED: (
+        "revise_by",
+        "REV-LISTEN",
+        "listen to the buyer and offer a fix",
+        "review/listen.txt",
+    ),
+    FollowUpState.LISTENING: (
+        "revise_by",
+        "REV-OFFER",
+        "offer the fix: apology and repair, then a red packet, then the product free",
+        "review/offer_apology_fix.txt",
+    ),
+    FollowUpState.OFFERED: (
+        "revise_by",
+        "REV-OFFER",
+        "follow the offer through; record when the problem is solved",
+        None,
+    ),
+    FollowUpState.SOLVED: (
+        "revise_by",
+        "REV-NO-INDUCE",
+        "ask whether the buyer would update the review; never as a deal",
+        "review/ask_update.txt",
+    ),
+    FollowUpState.EXPLAINING: (
+        "explain_by",
+        "REV-WINDOWS",
+        "post a factual public reply under the review",
+        "review/explanation.txt",
+    ),
+}
+
+
+def _review_action(case: FollowUp, now: float) -> Action | None:
+    step = _REVIEW_NEXT.get(case.state)
+    if step is None:
+        return None
+    field, rule, suggested, template = step
+    due: pendulum.DateTime = getattr(case, field)
+    left = _left(due, now)
+    expiry = {
+        "contact_by": "the contact is late: buyers answer a quick call far more often",
+        "revise_by": "the buyer can no longer revise the review",
+        "explain_by": "the review stands with no reply from the shop",
+    }[field]
+    return Action(
+        case.id,
+        "review",
+        case.state.value,
+        Party.SELLER.value,
+        due,
+        left,
+        _band(left),
+        expiry,
+        Money.ZERO,
+        rule,
+        suggested,
+        template,
+    )
+
+
+_MAL_EXPIRY = {
+    "MAL-UNPAID": "the platform closes the unpaid order; do not close it yourself",
+    "MAL-SHIP-IN-TIME": "shipping late hands the buyer a late-shipment claim",
+    "MAL-APPEAL": "the appeal's verification is overdue; ask customer service",
+}
+
+
+_MAL_NEXT = {
+    "platform_closes_unpaid": "leave the unpaid order alone; the platform closes it (MAL-UNPAID)",
+    "ship_by": "record the order with the platform, contact the buyer, ship in time "
+    "(MAL-PAID-RECORD, MAL-CONTACT, MAL-SHIP-IN-TIME)",
+    "appeal_verification": "wait for the verification; add evidence if asked (MAL-APPEAL)",
+}
+
+
+def _malicious_action(case: MaliciousCase, now: float) -> Action | None:
+    if case.is_final:
+        return None
+    deadline = case.deadline or case.overdue
+    if deadline is None:
+        return None
+    left = _left(deadline.due, now)
+    return Action(
+        case.order.order_id,
+        "malicious_order",
+        case.state.value,
+        deadline.waits_for,
+        deadline.due,
+        left,
+        _band(left),
+        _MAL_EXPIRY.get(deadline.rule, deadline.name.replace("_", " ")),
+        Money.ZERO,
+        deadline.rule,
+        _MAL_NEXT.get(deadline.name, deadline.name.replace("_", " ")),
+    )
