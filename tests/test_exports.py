@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 import aftersales
+import aftersales.board
+import aftersales.orders
 import aftersales.reviews
 import aftersales.testing
 
 
 def test_public_names_are_unique_and_importable() -> None:
-    for module in (aftersales, aftersales.testing, aftersales.reviews):
+    for module in (
+        aftersales,
+        aftersales.testing,
+        aftersales.reviews,
+        aftersales.orders,
+        aftersales.board,
+    ):
         names = list(module.__all__)
         assert len(names) == len(set(names))
         for name in names:

@@ -75,7 +75,7 @@ from ._metrics import (
     dispute_rate,
 )
 from ._money import Money
-from ._policy import PRESETS, Policy, preset
+from ._policy import PRESETS, HolidayShipping, Policy, preset
 from ._postage import (
     DEFAULT_REASON_RULES,
     Fault,
@@ -125,6 +125,7 @@ __all__ = (
     "Fallback",
     "Fault",
     "Guard",
+    "HolidayShipping",
     "IllegalEvent",
     "InterventionAvailable",
     "InterventionRequested",

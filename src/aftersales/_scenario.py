@@ -2,7 +2,9 @@
 
 A scenario is a JSON document: a policy, a case with its order, the events in
 time order and an instant to advance to. :func:`run_scenario` feeds them to the
-pure engine and returns the outcome as JSON-ready data.
+pure engine and returns the outcome as JSON-ready data. An *order scenario* has an
+``order`` and no ``case``: its shipments, carrier scans and signing go to the
+shipping watch (ship-by deadline, lateness, compensation, fake-shipment flags).
 """
 
 from __future__ import annotations
@@ -24,8 +26,24 @@ from ._events import EVENT_TYPES, Event
 from ._money import Money
 from ._policy import PRESETS, Policy, policy_fields, preset
 from ._serialize import JSON_NAMES, event_from_dict, parse_instant
+from ._shipping import (
+    LateShipmentApology,
+    ParcelSigned,
+    ShippingEvent,
+    ShippingWatch,
+    ShopNotice,
+    watch_order,
+)
+from ._tracking import Parcel, ParcelShipped, ScanStatus, TrackingScan
 
-__all__ = ["ScenarioError", "load_policy", "run_scenario", "scenario_schema"]
+__all__ = [
+    "ScenarioError",
+    "load_policy",
+    "run_order_scenario",
+    "run_scenario",
+    "scenario_case",
+    "scenario_schema",
+]
 
 
 class ScenarioError(AfterSalesError):
@@ -97,10 +115,9 @@ def _id(value: object, where: str) -> str:
     return str(value)
 
 
-def _order(doc: object) -> Order:
+def _order(doc: object, where: str = "case.order") -> Order:
     if not isinstance(doc, Mapping):
-        raise InvalidInput("case.order must be an object")
-    where = "case.order"
+        raise InvalidInput(f"{where} must be an object")
     items: list[OrderItem] = []
     for i, item in enumerate(doc.get("items", ())):
         if not isinstance(item, Mapping):
@@ -174,6 +191,14 @@ def run_scenario(document: Mapping[str, Any], *, base: Path | None = None) -> di
 
     ``base`` is the folder relative paths in the document (a calendar file) start from.
     """
+    if isinstance(document, Mapping) and "order" in document and "case" not in document:
+        return run_order_scenario(document, base=base)
+    case, policy = scenario_case(document, base=base)
+    return describe(case, policy)
+
+
+def scenario_case(document: Mapping[str, Any], *, base: Path | None = None) -> tuple[Case, Policy]:
+    """Run a case scenario document; the case at its end and the policy it ran under."""
     if not isinstance(document, Mapping):
         raise ScenarioError("a scenario is a JSON object")
     try:
@@ -196,7 +221,248 @@ def run_scenario(document: Mapping[str, Any], *, base: Path | None = None) -> di
             ) from exc
     if until is not None:
         case, _ = advance(case, until, policy)
-    return describe(case, policy)
+    return case, policy
+
+
+# -- order scenarios: the shipping watch ------------------------------------------------------
+
+
+def _promise(doc: Mapping[str, Any]) -> Duration | None:
+    hours, days = doc.get("promised_ship_hours"), doc.get("promised_ship_days")
+    if hours is not None and days is not None:
+        raise InvalidInput("order: give promised_ship_hours or promised_ship_days, not both")
+    for key, value, make in (
+        ("promised_ship_hours", hours, Duration.hours),
+        ("promised_ship_days", days, Duration.days),
+    ):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidInput(f"order.{key} must be a whole number >= 1, got {value!r}")
+        return make(value)
+    return None
+
+
+_ORDER_EVENT_FIELDS: Mapping[str, frozenset[str]] = {
+    ParcelShipped.type: frozenset({"type", "id", "at", "carrier", "tracking", "oids"}),
+    TrackingScan.type: frozenset({"type", "id", "at", "status", "place", "tracking"}),
+    ParcelSigned.type: frozenset({"type", "id", "at", "tracking", "by"}),
+    ShopNotice.type: frozenset({"type", "id", "at", "text", "claimed_ship_by"}),
+}
+
+
+def _order_event(raw: Mapping[str, Any]) -> ShippingEvent:
+    kind = raw.get("type")
+    if not isinstance(kind, str) or kind not in _ORDER_EVENT_FIELDS:
+        raise InvalidInput(
+            f"unknown order event type {kind!r}; known types: {', '.join(_ORDER_EVENT_FIELDS)}"
+        )
+    unknown = sorted(set(raw) - _ORDER_EVENT_FIELDS[kind])
+    if unknown:
+        raise InvalidInput(f"{kind}: unknown field(s) {', '.join(unknown)}")
+    at = _instant(raw, "at", kind)
+    if at is None:
+        raise InvalidInput(f"{kind}: at is missing")
+    tracking = raw.get("tracking")
+    if tracking is not None:
+        tracking = _id(tracking, f"{kind}.tracking")
+    if kind == ParcelShipped.type:
+        oids = raw.get("oids", [])
+        if not isinstance(oids, list):
+            raise InvalidInput("shipped.oids must be a list of sub-order IDs")
+        return ParcelShipped(
+            at=at,
+            carrier=str(_field(raw, "carrier", kind)),
+            tracking=_id(_field(raw, "tracking", kind), "shipped.tracking"),
+            oids=[_id(o, "shipped.oids[]") for o in oids],
+        )
+    if kind == TrackingScan.type:
+        status = _field(raw, "status", kind)
+        if status not in {s.value for s in ScanStatus}:
+            raise InvalidInput(
+                f"scan.status {status!r} is not one of {', '.join(s.value for s in ScanStatus)}"
+            )
+        return TrackingScan(
+            at=at, status=ScanStatus(status), place=str(raw.get("place", "")), tracking=tracking
+        )
+    if kind == ParcelSigned.type:
+        return ParcelSigned(at=at, tracking=tracking, by=str(raw.get("by", "")))
+    return ShopNotice(
+        at=at,
+        text=str(raw.get("text", "")),
+        claimed_ship_by=_instant(raw, "claimed_ship_by", kind),
+    )
+
+
+def _order_events(doc: object) -> list[ShippingEvent]:
+    if doc is None:
+        return []
+    if not isinstance(doc, list):
+        raise InvalidInput("events must be a list")
+    events = []
+    for i, raw in enumerate(doc):
+        if not isinstance(raw, Mapping):
+            raise ScenarioError(f"events[{i}] must be an object", position=i)
+        try:
+            events.append(_order_event(raw))
+        except AfterSalesError as exc:
+            raise ScenarioError(f"events[{i}] (event {i + 1}): {exc}", position=i) from None
+    return events
+
+
+def _other_parcels(doc: object) -> list[Parcel]:
+    if doc is None:
+        return []
+    if not isinstance(doc, list):
+        raise InvalidInput("other_parcels must be a list")
+    parcels = []
+    for i, raw in enumerate(doc):
+        where = f"other_parcels[{i}]"
+        if not isinstance(raw, Mapping):
+            raise InvalidInput(f"{where} must be an object")
+        shipped_at = _instant(raw, "shipped_at", where)
+        if shipped_at is None:
+            raise InvalidInput(f"{where}.shipped_at is missing")
+        buyer = raw.get("buyer")
+        parcels.append(
+            Parcel(
+                order_id=_id(_field(raw, "order_id", where), f"{where}.order_id"),
+                shipment=ParcelShipped(
+                    at=shipped_at,
+                    carrier=str(_field(raw, "carrier", where)),
+                    tracking=_id(_field(raw, "tracking", where), f"{where}.tracking"),
+                ),
+                buyer=None if buyer is None else str(buyer),
+            )
+        )
+    return parcels
+
+
+def run_order_scenario(document: Mapping[str, Any], *, base: Path | None = None) -> dict[str, Any]:
+    """Run an order scenario (an ``order``, no ``case``) through the shipping watch.
+
+    Judged at the scenario's ``at``, or at its last event (payment when there is none).
+    """
+    try:
+        policy = load_policy(document.get("policy"), base=base)
+        raw_order = document.get("order")
+        order = _order(raw_order, "order")
+        assert isinstance(raw_order, Mapping)  # _order checked it
+        promised = _promise(raw_order)
+        buyer = raw_order.get("buyer")
+        events = _order_events(document.get("events"))
+        others = _other_parcels(document.get("other_parcels"))
+        until = _instant(document, "at", "scenario")
+        if until is None:
+            until = max([order.paid_at, *(e.at for e in events)])
+        watch = watch_order(
+            order,
+            events,
+            policy,
+            at=until,
+            promised=promised,
+            buyer=None if buyer is None else str(buyer),
+            other_parcels=others,
+        )
+    except ScenarioError:
+        raise
+    except AfterSalesError as exc:
+        raise ScenarioError(str(exc)) from None
+    return describe_watch(watch, policy)
+
+
+def describe_watch(watch: ShippingWatch, policy: Policy) -> dict[str, Any]:
+    """A shipping watch as the simulator prints it, instants in the policy's zone."""
+    tz = policy.tz
+
+    def iso(value: pendulum.DateTime | None) -> str | None:
+        return None if value is None else value.in_timezone(tz).isoformat()
+
+    deadline = watch.ship_by
+    return {
+        "order_id": watch.order_id,
+        "kind": "order",
+        "at": iso(watch.at),
+        "state": watch.state.value,
+        "trade_status": watch.trade_status,
+        "ship_by": iso(deadline.due),
+        "ship_by_rule": deadline.rule,
+        "ship_by_basis": deadline.basis,
+        "standard_ship_by": iso(deadline.standard_due),
+        "holiday_period": None
+        if deadline.period is None
+        else {"name": deadline.period.name, "source": deadline.period.source},
+        "late": watch.late,
+        "late_oids": list(watch.late_oids),
+        "compensation": str(watch.compensation),
+        "compensation_rule": watch.compensation_rule,
+        "sub_orders": [
+            {
+                "oid": s.oid,
+                "shipped_at": iso(s.shipped_at),
+                "tracking": s.tracking,
+                "late": s.late,
+            }
+            for s in watch.sub_orders
+        ],
+        "parcels": [
+            {
+                "carrier": p.carrier,
+                "tracking": p.tracking,
+                "status": p.status.value,
+                "last_scan": None
+                if p.last_scan is None
+                else {
+                    "at": iso(p.last_scan.at),
+                    "status": p.last_scan.status.value,
+                    "place": p.last_scan.place,
+                },
+            }
+            for p in watch.parcels
+        ],
+        "fake_shipment": [
+            {
+                "kind": f.kind.value,
+                "tracking": f.tracking,
+                "since": iso(f.since),
+                "flagged_at": iso(f.flagged_at),
+                "rule": f.rule,
+                "explanation": f.explanation,
+                "orders": list(f.orders),
+                "scans": [
+                    {"at": iso(s.at), "status": s.status.value, "place": s.place} for s in f.scans
+                ],
+            }
+            for f in watch.fake_flags
+        ],
+        "signed_at": iso(watch.signed_at),
+        "shop_notices_ignored": [
+            {"at": iso(n.at), "text": n.text, "rule": "SHIP-NO-EXTEND"} for n in watch.notices
+        ],
+        "escalation": [
+            {
+                "stage": e.stage,
+                "from": iso(e.from_),
+                "until": iso(e.until),
+                "note": e.note,
+                "rule": e.rule,
+            }
+            for e in watch.escalation
+        ],
+        "notify": [
+            {
+                "template": e.template,
+                "rule": e.rule,
+                "context": {
+                    "order_id": e.order_id,
+                    "ship_by": iso(e.ship_by),
+                    "compensation": str(e.compensation),
+                },
+            }
+            for e in watch.effects
+            if isinstance(e, LateShipmentApology)
+        ],
+    }
 
 
 def describe(case: Case, policy: Policy) -> dict[str, Any]:
@@ -343,6 +609,7 @@ def scenario_schema() -> dict[str, Any]:
         else:
             schema = _MONEY
         overrides[a.name] = {**schema, "description": f"{a.metadata['doc']} ({a.metadata['rule']})"}
+    overrides["holiday_shipping"] = _HOLIDAY_SHIPPING
     policy_object = {
         "type": "object",
         "properties": {
@@ -404,19 +671,137 @@ def scenario_schema() -> dict[str, Any]:
         "required": ["id", "kind", "opened_at", "amount", "order"],
         "additionalProperties": False,
     }
+    order_scenario_order = {
+        **order,
+        "description": "an order scenario's order: the case order's fields, the listing's "
+        "promise and the buyer",
+        "properties": {
+            **order["properties"],  # type: ignore[dict-item]
+            "promised_ship_hours": {"type": "integer", "minimum": 1},
+            "promised_ship_days": {"type": "integer", "minimum": 1},
+            "buyer": {"type": "string"},
+        },
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "aftersales timeline scenario",
+        "description": "a case scenario (case) or an order scenario (order), not both",
         "type": "object",
         "properties": {
             "policy": {"oneOf": [{"enum": list(PRESETS)}, policy_object]},
             "case": case,
+            "order": order_scenario_order,
             "events": {
                 "type": "array",
-                "items": {"oneOf": [_event_schema(cls) for cls in EVENT_TYPES.values()]},
+                "items": {
+                    "oneOf": [
+                        *(_event_schema(cls) for cls in EVENT_TYPES.values()),
+                        *_ORDER_EVENT_SCHEMAS,
+                    ]
+                },
+            },
+            "other_parcels": {
+                "type": "array",
+                "description": "the shop's other parcels, to catch a reused tracking number",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "order_id": _ID,
+                        "carrier": {"type": "string"},
+                        "tracking": _ID,
+                        "shipped_at": _INSTANT,
+                        "buyer": {"type": "string"},
+                    },
+                    "required": ["order_id", "carrier", "tracking", "shipped_at"],
+                    "additionalProperties": False,
+                },
             },
             "at": _INSTANT,
         },
-        "required": ["case"],
+        "oneOf": [
+            {
+                "required": ["case"],
+                "not": {"anyOf": [{"required": ["order"]}, {"required": ["other_parcels"]}]},
+            },
+            {"required": ["order"], "not": {"required": ["case"]}},
+        ],
         "additionalProperties": False,
     }
+
+
+_HOLIDAY_SHIPPING: dict[str, Any] = {
+    "type": "array",
+    "description": (
+        "platform-announced holiday shipping periods, the shop's declared data "
+        "(docs/shipping.md): orders paid in [paid_from, paid_until) may ship by ship_by, "
+        "or extra after their usual deadline"
+    ),
+    "items": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "source": {"type": "string", "minLength": 1},
+            "paid_from": _INSTANT,
+            "paid_until": _INSTANT,
+            "ship_by": _INSTANT,
+            "extra": {"type": "string", "pattern": r"^\d+\s*(h|hours?|d|days?|wd|working days?)$"},
+        },
+        "required": ["name", "source", "paid_from", "paid_until"],
+        "oneOf": [{"required": ["ship_by"]}, {"required": ["extra"]}],
+        "additionalProperties": False,
+    },
+}
+
+
+def _order_event_schema(
+    kind: str, doc: str, props: dict[str, Any], required: list[str]
+) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "title": kind,
+        "description": doc,
+        "properties": {
+            "type": {"const": kind},
+            "id": {"type": "string"},
+            "at": _INSTANT,
+            **props,
+        },
+        "required": ["type", "at", *required],
+        "additionalProperties": False,
+    }
+
+
+_ORDER_EVENT_SCHEMAS: tuple[dict[str, Any], ...] = (
+    _order_event_schema(
+        ParcelShipped.type,
+        "order scenarios: the seller marked goods shipped; oids name the sub-orders (default all)",
+        {
+            "carrier": {"type": "string", "minLength": 1},
+            "tracking": _ID,
+            "oids": {"type": "array", "items": _ID},
+        },
+        ["carrier", "tracking"],
+    ),
+    _order_event_schema(
+        TrackingScan.type,
+        "order scenarios: one carrier scan",
+        {
+            "status": {"enum": [s.value for s in ScanStatus]},
+            "place": {"type": "string"},
+            "tracking": _ID,
+        },
+        ["status"],
+    ),
+    _order_event_schema(
+        ParcelSigned.type,
+        "order scenarios: the goods were signed for",
+        {"tracking": _ID, "by": {"type": "string"}},
+        [],
+    ),
+    _order_event_schema(
+        ShopNotice.type,
+        "order scenarios: a shop notice about shipping; never moves the deadline (SHIP-NO-EXTEND)",
+        {"text": {"type": "string"}, "claimed_ship_by": _INSTANT},
+        [],
+    ),
+)

@@ -46,9 +46,13 @@ def main() -> None:
 def timeline(scenario: Path | None, schema: bool) -> None:
     """Run a what-if SCENARIO (JSON) and print where the case ends up.
 
+    A scenario with an "order" and no "case" runs the shipping watch: ship-by,
+    lateness, compensation and fake-shipment flags (docs/shipping.md).
+
     \b
     Example:
       aftersales timeline examples/scenarios/return-seller-silent.json
+      aftersales timeline examples/orders/late-before-spring-festival.json
       aftersales timeline --schema
     """
     if schema:

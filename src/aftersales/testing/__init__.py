@@ -3,7 +3,8 @@
 Requires the ``testing`` extra (``pip install aftersales[testing]``).
 
 - :mod:`aftersales.testing.strategies`: strategies for money, instants, orders,
-  refund requests, policies, events and event sequences;
+  refund requests, policies, events and event sequences, parcels' tracking
+  histories, listing promises, holiday shipping periods and late trades;
 - :class:`CaseStateMachine`: a ``RuleBasedStateMachine`` that drives cases
   through random events and clock moves and checks the engine's invariants;
   subclass it and override the ``on_*`` hooks to check your code alongside.
@@ -11,27 +12,37 @@ Requires the ``testing`` extra (``pip install aftersales[testing]``).
 
 from ._stateful import CaseStateMachine, check_invariants
 from .strategies import (
+    TRACKING_SHAPES,
     case_histories,
     event_sequences,
     events,
+    holiday_periods,
     instants,
+    late_trades,
     likely_types,
     money,
     orders,
     policies,
     refund_requests,
+    ship_promises,
+    tracking_histories,
 )
 
 __all__ = [
+    "TRACKING_SHAPES",
     "CaseStateMachine",
     "case_histories",
     "check_invariants",
     "event_sequences",
     "events",
+    "holiday_periods",
     "instants",
+    "late_trades",
     "likely_types",
     "money",
     "orders",
     "policies",
     "refund_requests",
+    "ship_promises",
+    "tracking_histories",
 ]

@@ -39,19 +39,26 @@ from .._events import (
     SellerShipped,
 )
 from .._money import Money
-from .._policy import Policy, preset
+from .._policy import HolidayShipping, Policy, preset
+from .._shipping import LateTrade
+from .._tracking import Parcel, ParcelShipped, ScanStatus, TrackingScan
 from .._workflows import WORKFLOWS
 
 __all__ = [
+    "TRACKING_SHAPES",
     "case_histories",
     "event_sequences",
     "events",
+    "holiday_periods",
     "instants",
+    "late_trades",
     "likely_types",
     "money",
     "orders",
     "policies",
     "refund_requests",
+    "ship_promises",
+    "tracking_histories",
 ]
 
 SHANGHAI = pendulum.timezone("Asia/Shanghai")
@@ -352,3 +359,112 @@ def event_sequences(
     if len(set(ids)) != len(ids):
         result = [attrs.evolve(e, id=f"{e.id}-{i}") for i, e in enumerate(result)]
     return result
+
+
+# -- shipping and tracking -------------------------------------------------------------------
+
+#: The shapes a parcel's tracking history takes in :func:`tracking_histories`.
+TRACKING_SHAPES = ("moving", "delivered", "returned", "stuck", "never_collected")
+
+_PLACES = ("杭州余杭", "义乌", "广州白云", "上海浦东", "北京大兴", "成都双流", "武汉东西湖")
+_CARRIERS = ("中通快递", "圆通速递", "韵达快递", "申通快递", "顺丰速运", "极兔速递", "京东物流")
+
+
+def _scan_chain(shape: str) -> list[ScanStatus]:
+    """The statuses a parcel of this shape goes through after it is marked shipped."""
+    if shape == "never_collected":
+        return [ScanStatus.INFO_RECEIVED]
+    if shape == "stuck":
+        return [ScanStatus.INFO_RECEIVED, ScanStatus.COLLECTED]
+    moving = [ScanStatus.COLLECTED, ScanStatus.IN_TRANSIT, ScanStatus.IN_TRANSIT]
+    if shape == "delivered":
+        return [*moving, ScanStatus.OUT_FOR_DELIVERY, ScanStatus.DELIVERED]
+    if shape == "returned":
+        return [*moving, ScanStatus.EXCEPTION, ScanStatus.RETURNING, ScanStatus.RETURNED]
+    return moving
+
+
+@st.composite
+def tracking_histories(
+    draw: st.DrawFn,
+    *,
+    order_id: str | None = None,
+    shipped_at: st.SearchStrategy[pendulum.DateTime] | None = None,
+    shapes: Sequence[str] = TRACKING_SHAPES,
+    max_gap: dt.timedelta = dt.timedelta(hours=30),
+) -> Parcel:
+    """A parcel with a realistic scan history of one of ``shapes``.
+
+    "moving" and "delivered" parcels are collected and scanned on; "stuck" ones
+    show a collection only; "never_collected" ones only a printed label;
+    "returned" ones go back to the shop. Scans follow each other by up to
+    ``max_gap``, so the stuck and never-collected ones become flags in time.
+    """
+    unknown = sorted(set(shapes) - set(TRACKING_SHAPES))
+    if unknown or not shapes:
+        raise ValueError(f"shapes are among {', '.join(TRACKING_SHAPES)}, got {list(shapes)}")
+    shape = draw(st.sampled_from(list(shapes)))
+    start = draw(shipped_at if shipped_at is not None else instants())
+    shipment = ParcelShipped(
+        at=start,
+        carrier=draw(st.sampled_from(_CARRIERS)),
+        tracking=str(draw(st.integers(10**11, 10**14))),
+    )
+    scans = []
+    at = start
+    for status in _scan_chain(shape):
+        at = draw(_after(at, max_gap))
+        scans.append(TrackingScan(at=at, status=status, place=draw(st.sampled_from(_PLACES))))
+    oid = order_id if order_id is not None else str(draw(st.integers(10**18, 10**19 - 1)))
+    return Parcel(order_id=oid, shipment=shipment, scans=scans)
+
+
+def ship_promises() -> st.SearchStrategy[Duration | None]:
+    """No promise (the platform's rule), or a listing's own ship time in hours or days."""
+    return st.one_of(
+        st.none(),
+        st.integers(1, 240).map(Duration.hours),
+        st.integers(1, 30).map(Duration.days),
+    )
+
+
+@st.composite
+def holiday_periods(
+    draw: st.DrawFn, *, around: st.SearchStrategy[pendulum.DateTime] | None = None
+) -> HolidayShipping:
+    """A made-up holiday shipping period (test data, not a platform announcement)."""
+    middle = draw(around if around is not None else instants())
+    paid_from = middle.subtract(hours=draw(st.integers(0, 10 * 24)))
+    paid_until = middle.add(hours=draw(st.integers(1, 10 * 24)))
+    if draw(st.booleans()):
+        return HolidayShipping(
+            name="test period",
+            source="generated test data",
+            paid_from=paid_from,
+            paid_until=paid_until,
+            ship_by=paid_until.add(hours=draw(st.integers(0, 20 * 24))),
+        )
+    return HolidayShipping(
+        name="test period",
+        source="generated test data",
+        paid_from=paid_from,
+        paid_until=paid_until,
+        extra=Duration.days(draw(st.integers(0, 15))),
+    )
+
+
+@st.composite
+def late_trades(
+    draw: st.DrawFn, *, buyers: Sequence[str] = ("buyer-a", "buyer-b"), max_size: int = 6
+) -> list[LateTrade]:
+    """Late trades of a few buyers, often paid within hours of each other."""
+    start = draw(instants())
+    return [
+        LateTrade(
+            order_id=f"{4 * 10**18 + i}",
+            buyer=draw(st.sampled_from(list(buyers))),
+            paid_at=start.add(hours=draw(st.integers(0, 72))),
+            late_price=draw(money(max_value="3000.00")),
+        )
+        for i in range(draw(st.integers(1, max_size)))
+    ]
