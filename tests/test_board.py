@@ -196,3 +196,44 @@ def test_one_row_per_open_case_in_urgency_order(
         if action.left is not None:
             assert (action.band is Band.OVERDUE) == (action.left <= 0)
         assert action.at_stake >= Money.ZERO
+
+
+def test_orders_to_ship_are_on_the_board_with_what_lateness_would_cost() -> None:
+    from aftersales import Order
+    from aftersales.orders import ParcelShipped, ScanStatus, TrackingScan, watch_order
+
+    tmall = preset("tmall")
+    paid = sh("2026-03-02 10:00")
+    waiting = watch_order(
+        Order(id="4100000000000000001", paid="259.00", paid_at=paid),
+        [],
+        tmall,
+        at=sh("2026-03-04 12:00"),
+    )
+    late = watch_order(
+        Order(id="4100000000000000002", paid="100.00", paid_at=paid.subtract(days=4)),
+        [],
+        tmall,
+        at=sh("2026-03-04 12:00"),
+    )
+    stuck = watch_order(
+        Order(id="4100000000000000003", paid="50.00", paid_at=paid),
+        [
+            ParcelShipped(at=sh("2026-03-02 12:00"), carrier="中通快递", tracking="7531"),
+            TrackingScan(at=sh("2026-03-02 13:00"), status=ScanStatus.COLLECTED, place="杭州"),
+        ],
+        tmall,
+        at=sh("2026-03-06 12:00"),
+    )
+    result = board([waiting, late, stuck], sh("2026-03-04 12:00"), policy=tmall)
+    by_id = {a.case_id: a for a in result.actions}
+    assert result.actions[0].case_id == "4100000000000000002"
+    overdue = by_id["4100000000000000002"]
+    assert overdue.band is Band.OVERDUE
+    assert overdue.at_stake == Money("30.00")  # LATE-COMP-TMALL: 30% of 100.00
+    assert overdue.template == "shipping/late_apology.txt"
+    coming = by_id["4100000000000000001"]
+    assert coming.due == sh("2026-03-05 10:00")  # SHIP-72H
+    assert coming.rule == "SHIP-72H"
+    assert coming.at_stake == Money("77.70")  # what missing it would cost
+    assert by_id["4100000000000000003"].rule == "SHIP-FAKE"

@@ -20,7 +20,9 @@ from ._errors import InvalidInput
 from ._instant import instant
 from ._malicious import MaliciousCase
 from ._money import Money
+from ._policy import Policy
 from ._review_followup import FollowUp, FollowUpState
+from ._shipping import LATE_APOLOGY_TEMPLATE, Fulfilment, ShippingWatch, late_compensation
 
 __all__ = [
     "ADVICE",
@@ -195,7 +197,7 @@ def _group(actions: Iterable[Action], key: Callable[[Action], K]) -> dict[K, tup
     return {k: tuple(v) for k, v in groups.items()}
 
 
-Item = Case | FollowUp | MaliciousCase
+Item = Case | FollowUp | MaliciousCase | ShippingWatch
 
 
 def board(
@@ -204,12 +206,15 @@ def board(
     *,
     assignees: Mapping[str, str] | None = None,
     advice: Mapping[str, Advice] = ADVICE,
+    policy: Policy | None = None,
 ) -> Board:
-    """The board at ``at`` over cases, review follow-ups and malicious-order cases.
+    """The board at ``at`` over cases, review follow-ups, order watches and malicious orders.
 
-    ``assignees`` maps a case ID to the staff member who owns it. Finished items
-    give no row. The deadlines are the ones the items already carry: nothing is
-    recomputed here, so the board costs one pass and one sort.
+    ``assignees`` maps a case or order ID to the staff member who owns it.
+    ``policy`` prices what an order not yet late would owe if it were (LATE-COMP-*);
+    without it only compensation already owed is shown. Finished items give no row.
+    The deadlines are the ones the items already carry: nothing is recomputed
+    here, so the board costs one pass and one sort.
     """
     at = instant(at)
     now = at.timestamp()
@@ -222,10 +227,12 @@ def board(
             action = _review_action(item, now)
         elif isinstance(item, MaliciousCase):
             action = _malicious_action(item, now)
+        elif isinstance(item, ShippingWatch):
+            action = _order_action(item, now, policy)
         else:
             raise InvalidInput(
-                f"the board takes cases, review follow-ups and malicious-order cases, "
-                f"not {type(item).__name__}"
+                "the board takes cases, review follow-ups, order watches and malicious-order "
+                f"cases, not {type(item).__name__}"
             )
         if action is not None:
             if action.case_id in who:
@@ -393,4 +400,53 @@ def _malicious_action(case: MaliciousCase, now: float) -> Action | None:
         Money.ZERO,
         deadline.rule,
         _MAL_NEXT.get(deadline.name, deadline.name.replace("_", " ")),
+    )
+
+
+_UNSHIPPED = (Fulfilment.PAID, Fulfilment.PARTIALLY_SHIPPED)
+
+
+def _order_action(watch: ShippingWatch, now: float, policy: Policy | None) -> Action | None:
+    if watch.fake_flags:
+        flag = watch.fake_flags[0]
+        left = _left(flag.flagged_at, now)
+        return Action(
+            watch.order_id,
+            "shipping",
+            watch.state.value,
+            Party.SELLER.value,
+            flag.flagged_at,
+            left,
+            _band(left),
+            "the buyer can report a fake shipment: a complaint and penalty points",
+            watch.compensation,
+            flag.rule,
+            f"make the parcel real and the tracking right: {flag.explanation}",
+        )
+    if watch.state not in _UNSHIPPED:
+        return None
+    due = watch.ship_by.due
+    left = _left(due, now)
+    if watch.late:
+        stake = watch.compensation
+        suggested = "ship now, apologise and pay the compensation before the buyer complains"
+        template: str | None = LATE_APOLOGY_TEMPLATE
+    else:
+        unshipped = sum((s.paid for s in watch.sub_orders if s.shipped_at is None), Money.ZERO)
+        stake = Money.ZERO if policy is None else late_compensation(unshipped, policy)
+        suggested = "ship and enter the tracking number before the deadline"
+        template = None
+    return Action(
+        watch.order_id,
+        "shipping",
+        watch.state.value,
+        Party.SELLER.value,
+        due,
+        left,
+        _band(left),
+        "late shipment: compensation owed and a complaint likely (SHIP-ESCALATION)",
+        stake,
+        watch.ship_by.rule,
+        suggested,
+        template,
     )
