@@ -1,0 +1,34 @@
+"""Reading export files: the adapter's only I/O, kept apart from the parsing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ._taobao_records import PayloadError
+
+__all__ = ["read_exports"]
+
+
+def read_exports(path: Path) -> list[tuple[str, object]]:
+    """``(name, parsed JSON)`` for a file, or for every ``.json`` file in a folder
+    (sorted, not recursive). A file that cannot be read gives a :class:`PayloadError`
+    in place of its content, so the import reports it and goes on."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix == ".json")
+        base = path
+    elif path.is_file():
+        files, base = [path], path.parent
+    else:
+        raise FileNotFoundError(f"no export file or folder at {path}")
+    exports: list[tuple[str, object]] = []
+    for file in files:
+        name = file.relative_to(base).as_posix()
+        try:
+            # Default number parsing on purpose: integers stay exact (19-digit IDs)
+            # and a float stays a float, so the import can refuse it as money.
+            payload: object = json.loads(file.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            payload = PayloadError(f"cannot read {name}: {exc}")
+        exports.append((name, payload))
+    return exports

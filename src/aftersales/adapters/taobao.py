@@ -1,0 +1,316 @@
+"""The Taobao Open Platform adapter: refunds, trades and rate records in, cases out.
+
+Reads what ``taobao.refunds.receive.get``, ``taobao.refund.get``,
+``taobao.trades.sold.get`` and ``taobao.traderates.get`` return (the whole
+response envelope, or a bare list or record) and turns it into the library's
+values: refunds into cases rebuilt by the engine, trades into
+:class:`TradeRecord` (with an :class:`~aftersales.Order`), rate records into
+:class:`~aftersales.reviews.Review`. Every record ends up imported or reported
+as a :class:`Problem`; nothing is dropped. The platform's own deadlines are
+compared with the library's and differences reported (PLATFORM-TIMEOUT).
+
+Everything here is pure except :func:`load_exports`, which reads files.
+See ``docs/adapters.md`` for the field mapping.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import attrs
+
+from .._case import Order
+from .._errors import InvalidInput
+from .._policy import Policy, preset
+from .._review_followup import FollowUpNotNeeded, Review, review_from_dict
+from ._taobao_cases import Disagreement, ImportedCase, case_from_refund, compare_deadlines
+from ._taobao_fields import PLATFORM_TZ, FieldError
+from ._taobao_records import (
+    CS_STATUS,
+    PayloadError,
+    PlatformTimeout,
+    RefundRecord,
+    TradeLine,
+    TradeRecord,
+    parse_refund,
+    parse_trade,
+    unwrap,
+)
+
+__all__ = [
+    "CS_STATUS",
+    "Disagreement",
+    "FieldError",
+    "ImportResult",
+    "ImportedCase",
+    "PayloadError",
+    "PlatformTimeout",
+    "Problem",
+    "RefundRecord",
+    "TradeLine",
+    "TradeRecord",
+    "case_from_refund",
+    "compare_deadlines",
+    "import_exports",
+    "import_records",
+    "load_exports",
+    "parse_rate",
+    "parse_refund",
+    "parse_trade",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """A record that was not imported, and why: which field, what was wrong, what is allowed."""
+
+    kind: str  # refund, trade, rate; "export" for a whole file, "unknown" for a stray record
+    record_id: str | None
+    field: str
+    problem: str
+    allowed: str
+    source: str = ""  # file and position, e.g. refunds.json[3]
+
+    def __str__(self) -> str:
+        what = self.kind if self.record_id is None else f"{self.kind} {self.record_id}"
+        where = f" ({self.source})" if self.source else ""
+        return f"{what}{where}: {self.field}: {self.problem}; allowed: {self.allowed}"
+
+
+@attrs.frozen(kw_only=True)
+class ImportResult:
+    """What an import produced. ``imported + len(problems) == records_in`` always."""
+
+    cases: tuple[ImportedCase, ...] = ()
+    trades: tuple[TradeRecord, ...] = ()
+    reviews: tuple[Review, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    #: The platform's deadlines that differ from the library's (the cases are imported).
+    disagreements: tuple[Disagreement, ...] = ()
+    records_in: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if self.imported + len(self.problems) != self.records_in:
+            raise AssertionError(  # a bug in the adapter: a record went missing
+                f"import accounting: {self.imported} imported + {len(self.problems)} problems "
+                f"!= {self.records_in} records in"
+            )
+
+    @property
+    def imported(self) -> int:
+        return len(self.cases) + len(self.trades) + len(self.reviews)
+
+    @property
+    def orders(self) -> tuple[Order, ...]:
+        """The library's orders of the paid trades."""
+        return tuple(trade.order for trade in self.trades if trade.order is not None)
+
+
+@attrs.frozen
+class _Entry:
+    kind: str | None
+    record: object
+    source: str
+
+
+def _raw_id(record: object, *fields: str) -> str | None:
+    if not isinstance(record, Mapping):
+        return None
+    for field in fields:
+        value = record.get(field)
+        if isinstance(value, str) and value:
+            return value
+        if value is not None and not isinstance(value, (Mapping, list)):
+            return repr(value)  # shown as received: a float ID is part of the problem
+    return None
+
+
+_ID_FIELDS = {"refund": ("refund_id",), "trade": ("tid",), "rate": ("oid", "tid")}
+
+
+def _problem(entry: _Entry, error: FieldError) -> Problem:
+    kind = entry.kind or "unknown"
+    return Problem(
+        kind=kind,
+        record_id=_raw_id(entry.record, *_ID_FIELDS.get(kind, ("refund_id", "tid", "oid"))),
+        field=error.field,
+        problem=error.problem,
+        allowed=error.allowed,
+        source=entry.source,
+    )
+
+
+_REVIEW_FIELD = re.compile(r"review\.(\w+)")
+_REVIEW_MISSING = re.compile(r"missing field\(s\) ([\w, ]+)")
+
+
+def parse_rate(record: object) -> Review:
+    """A rate record (``trade_rate``) as a :class:`~aftersales.reviews.Review`;
+    :class:`FieldError` names the field."""
+    try:
+        return review_from_dict(record, tz=PLATFORM_TZ)
+    except FollowUpNotNeeded:
+        role = record.get("role") if isinstance(record, Mapping) else None
+        raise FieldError(
+            "role",
+            f"{role!r}: a rating the seller gave, not the buyer's rating of the shop",
+            "buyer",
+        ) from None
+    except InvalidInput as exc:
+        text = str(exc)
+        missing = _REVIEW_MISSING.search(text)
+        named = _REVIEW_FIELD.search(text)
+        if missing is not None:
+            raise FieldError(missing[1], "missing", "the field is required") from None
+        field = named[1] if named is not None else "(record)"
+        text = re.sub(r"^review\.\w+:? ", "", text)
+        allowed = {
+            "result": "good, neutral or bad",
+            "item_price": 'yuan as text such as "59.90"',
+            "created": "'yyyy-MM-dd HH:mm:ss' (Beijing time) or ISO 8601 with an offset",
+            "tid": "the numeric ID as a string",
+            "oid": "the numeric ID as a string",
+        }.get(field, "see the rate record's fields in docs/adapters.md")
+        raise FieldError(field, text, allowed) from None
+
+
+def _import(
+    entries: list[_Entry], policy: Policy, tolerance: _dt.timedelta, problems: list[Problem]
+) -> ImportResult:
+    records_in = len(entries) + len(problems)  # problems so far: unreadable exports
+    trades: dict[str, tuple[TradeRecord, _Entry]] = {}
+    refunds: dict[str, tuple[RefundRecord, _Entry]] = {}
+    reviews: list[Review] = []
+
+    def duplicate(entry: _Entry, key: str, kept: str) -> None:
+        problems.append(
+            _problem(
+                entry,
+                FieldError(
+                    key, f"duplicate; the record {kept} is imported", f"one record per {key}"
+                ),
+            )
+        )
+
+    for entry in entries:
+        try:
+            if entry.kind == "trade":
+                trade = parse_trade(entry.record)
+                if trade.tid in trades:
+                    duplicate(entry, "tid", f"at {trades[trade.tid][1].source or 'first'}")
+                    continue
+                trades[trade.tid] = (trade, entry)
+            elif entry.kind == "refund":
+                refund = parse_refund(entry.record)
+                earlier = refunds.get(refund.refund_id)
+                if earlier is None:
+                    refunds[refund.refund_id] = (refund, entry)
+                elif earlier[0].modified <= refund.modified:  # the newer snapshot wins
+                    duplicate(earlier[1], "refund_id", f"modified {refund.modified}")
+                    refunds[refund.refund_id] = (refund, entry)
+                else:
+                    duplicate(entry, "refund_id", f"modified {earlier[0].modified}")
+            elif entry.kind == "rate":
+                reviews.append(parse_rate(entry.record))
+            else:
+                raise FieldError(
+                    "(record)",
+                    "not a refund, trade or rate record",
+                    "records with refund_id, tid and orders/pay_time, or result",
+                )
+        except FieldError as exc:
+            problems.append(_problem(entry, exc))
+    cases: list[ImportedCase] = []
+    disagreements: list[Disagreement] = []
+    for refund, entry in refunds.values():
+        found = trades.get(refund.tid)
+        try:
+            imported = case_from_refund(refund, policy, trade=None if found is None else found[0])
+        except FieldError as exc:
+            problems.append(_problem(entry, exc))
+            continue
+        cases.append(imported)
+        disagreements.extend(compare_deadlines(imported, tolerance=tolerance))
+    return ImportResult(
+        cases=tuple(cases),
+        trades=tuple(trade for trade, _ in trades.values()),
+        reviews=tuple(reviews),
+        problems=tuple(problems),
+        disagreements=tuple(disagreements),
+        records_in=records_in,
+    )
+
+
+def import_exports(
+    exports: Iterable[tuple[str, object]],
+    *,
+    policy: Policy | None = None,
+    tolerance: _dt.timedelta = _dt.timedelta(0),
+) -> ImportResult:
+    """Import parsed API responses, each given with a name for the report.
+
+    Each export is an API response envelope, a bare list or a bare record.
+    Refunds are matched with trades of the same ``tid`` from any export.
+    Deadlines differing by more than ``tolerance`` are reported.
+    """
+    entries: list[_Entry] = []
+    problems: list[Problem] = []
+    for name, payload in exports:
+        try:
+            if isinstance(payload, PayloadError):  # load_exports could not read the file
+                raise payload
+            found = unwrap(payload)
+        except PayloadError as exc:
+            problems.append(
+                Problem(
+                    kind="export",
+                    record_id=None,
+                    field="(export)",
+                    problem=str(exc),
+                    allowed="a Taobao Open Platform response, or a list or record of one",
+                    source=name,
+                )
+            )
+            continue
+        single = len(found) == 1
+        entries.extend(
+            _Entry(kind, record, name if single else f"{name}[{i}]")
+            for i, (kind, record) in enumerate(found)
+        )
+    return _import(entries, policy or preset("taobao"), tolerance, problems)
+
+
+def import_records(
+    *,
+    refunds: Iterable[object] = (),
+    trades: Iterable[object] = (),
+    rates: Iterable[object] = (),
+    policy: Policy | None = None,
+    tolerance: _dt.timedelta = _dt.timedelta(0),
+) -> ImportResult:
+    """Import records already taken out of their envelopes, by kind."""
+    entries = [
+        _Entry(kind, record, f"{kind}s[{i}]")
+        for kind, records in (("trade", trades), ("refund", refunds), ("rate", rates))
+        for i, record in enumerate(records)
+    ]
+    return _import(entries, policy or preset("taobao"), tolerance, [])
+
+
+def load_exports(
+    path: str | Path,
+    *,
+    policy: Policy | None = None,
+    tolerance: _dt.timedelta = _dt.timedelta(0),
+) -> ImportResult:
+    """Read a ``.json`` export, or every ``.json`` file in a folder, and import them.
+
+    The one function here that does I/O. A file that is not valid JSON is
+    reported as a problem of kind ``export``; the other files still import.
+    """
+    from ._taobao_io import read_exports
+
+    return import_exports(read_exports(Path(path)), policy=policy, tolerance=tolerance)
