@@ -39,7 +39,13 @@ from ._review_followup import (
 from ._scenario import load_policy
 from ._serialize import parse_instant
 
-__all__ = ["describe_follow_up", "render_text", "review_command", "review_report"]
+__all__ = [
+    "describe_follow_up",
+    "follow_up_from_document",
+    "render_text",
+    "review_command",
+    "review_report",
+]
 
 _RULE_OF_DEADLINE = {
     "contact_by": "REV-FAST",
@@ -65,6 +71,20 @@ def review_report(
     document: object, *, at: pendulum.DateTime | None = None, base: Path | None = None
 ) -> dict[str, Any]:
     """The review file's follow-up as plain JSON data; pure but for the policy's calendar file."""
+    case, policy = follow_up_from_document(document, base=base)
+    now = case.changed_at if at is None else at
+    if now < case.changed_at:
+        raise InvalidInput(
+            f"--at {now.isoformat()} is before the last change ({case.changed_at.isoformat()})"
+        )
+    case = advance_follow_up(case, now, policy)
+    return describe_follow_up(case, follow_up_plan(case, policy), policy, now)
+
+
+def follow_up_from_document(
+    document: object, *, base: Path | None = None
+) -> tuple[FollowUp, Policy]:
+    """A review file's follow-up after its events, and the policy it runs under."""
     if not isinstance(document, Mapping):
         raise InvalidInput(f"a review file is a JSON object, got {type(document).__name__}")
     policy = load_policy(document.get("policy"), base=base)
@@ -82,13 +102,7 @@ def review_report(
             case = step_follow_up(case, follow_up_event_from_dict(raw), policy)
         except AfterSalesError as exc:
             raise InvalidInput(f"{label}: {exc}") from None
-    now = case.changed_at if at is None else at
-    if now < case.changed_at:
-        raise InvalidInput(
-            f"--at {now.isoformat()} is before the last change ({case.changed_at.isoformat()})"
-        )
-    case = advance_follow_up(case, now, policy)
-    return describe_follow_up(case, follow_up_plan(case, policy), policy, now)
+    return case, policy
 
 
 def _iso(value: pendulum.DateTime | None, policy: Policy) -> str | None:

@@ -343,6 +343,17 @@ def run_order_scenario(document: Mapping[str, Any], *, base: Path | None = None)
 
     Judged at the scenario's ``at``, or at its last event (payment when there is none).
     """
+    watch, policy = order_scenario_watch(document, base=base)
+    return describe_watch(watch, policy)
+
+
+def order_scenario_watch(
+    document: Mapping[str, Any],
+    *,
+    base: Path | None = None,
+    at: pendulum.DateTime | None = None,
+) -> tuple[ShippingWatch, Policy]:
+    """The order scenario's watch, at ``at`` if given (else the scenario's own instant)."""
     try:
         policy = load_policy(document.get("policy"), base=base)
         raw_order = document.get("order")
@@ -352,12 +363,12 @@ def run_order_scenario(document: Mapping[str, Any], *, base: Path | None = None)
         buyer = raw_order.get("buyer")
         events = _order_events(document.get("events"))
         others = _other_parcels(document.get("other_parcels"))
-        until = _instant(document, "at", "scenario")
+        until = at if at is not None else _instant(document, "at", "scenario")
         if until is None:
             until = max([order.paid_at, *(e.at for e in events)])
         watch = watch_order(
             order,
-            events,
+            [e for e in events if e.at <= until],
             policy,
             at=until,
             promised=promised,
@@ -368,7 +379,7 @@ def run_order_scenario(document: Mapping[str, Any], *, base: Path | None = None)
         raise
     except AfterSalesError as exc:
         raise ScenarioError(str(exc)) from None
-    return describe_watch(watch, policy)
+    return watch, policy
 
 
 def describe_watch(watch: ShippingWatch, policy: Policy) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from ._board_cli import board_command
 from ._errors import AfterSalesError
 from ._policy import policy_fields
 from ._review_cli import review_command
@@ -142,3 +143,4 @@ def demo(folder: Path) -> None:
 
 
 main.add_command(review_command)
+main.add_command(board_command)

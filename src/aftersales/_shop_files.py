@@ -1,0 +1,178 @@
+"""Reading a shop's files for the board: platform exports and the library's own JSON.
+
+Shell code (it reads files). Each ``.json`` file is recognised by its shape:
+a Taobao Open Platform export (refunds, trades, rate records), a case saved
+with ``case_to_json``, a timeline scenario (case or order), or a review file.
+A file or record that cannot be used becomes a problem with its reason; the
+rest still loads. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._board import Item
+from ._case import Case
+from ._errors import AfterSalesError
+from ._policy import Policy
+from ._review_cli import follow_up_from_document
+from ._review_followup import FollowUpNotNeeded, advance_follow_up, open_follow_up
+from ._scenario import order_scenario_watch, scenario_case
+from ._serialize import case_from_json
+from ._shipping import watch_order
+from .adapters.taobao import import_exports
+
+__all__ = ["ShopData", "load_shop"]
+
+
+@attrs.frozen
+class ShopData:
+    """What the board reads: the items, and what could not be used."""
+
+    items: tuple[Item, ...]
+    problems: tuple[dict[str, Any], ...]
+    files: int
+
+
+def _problem(source: str, problem: str, allowed: str, **more: Any) -> dict[str, Any]:
+    return {"source": source, **more, "problem": problem, "allowed": allowed}
+
+
+def _json_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def _is_export(doc: object) -> bool:
+    if isinstance(doc, Mapping):
+        if any(str(k).endswith("_response") for k in doc):
+            return True
+        return any(k in doc for k in ("refund_id", "trade_rates", "refunds", "trades"))
+    if isinstance(doc, list):
+        return bool(doc) and all(
+            isinstance(r, Mapping) and ("refund_id" in r or "tid" in r) for r in doc
+        )
+    return False
+
+
+def load_shop(
+    paths: Sequence[Path],
+    policy: Policy,
+    at: pendulum.DateTime,
+    *,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+) -> ShopData:
+    """Every item the files describe, as of ``at`` (timers due by then have fired)."""
+    files = _json_files(paths)
+    items: list[Item] = []
+    problems: list[dict[str, Any]] = []
+    exports: list[tuple[str, object]] = []
+    for path in progress(files) if progress is not None else files:
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+            doc = json.loads(text)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(_problem(source, f"cannot be read as JSON: {exc}", "a JSON file"))
+            continue
+        if _is_export(doc):
+            exports.append((source, doc))  # the adapter reports float money itself
+            continue
+        try:
+            # the library's own files: money never through a float
+            item = _library_item(json.loads(text, parse_float=Decimal), path, policy, at)
+        except FollowUpNotNeeded:
+            continue  # a good review needs no follow-up: read, nothing to do
+        except AfterSalesError as exc:
+            problems.append(_problem(source, str(exc), "see docs/board.md for the file kinds"))
+            continue
+        if item is None:
+            problems.append(
+                _problem(
+                    source,
+                    "not a file the board knows",
+                    "a Taobao Open Platform export, a case saved by case_to_json, "
+                    "a timeline scenario, or a review file",
+                )
+            )
+            continue
+        items.append(item)
+    if exports:
+        _from_exports(exports, policy, at, items, problems)
+    return ShopData(tuple(items), tuple(problems), len(files))
+
+
+def _from_exports(
+    exports: list[tuple[str, object]],
+    policy: Policy,
+    at: pendulum.DateTime,
+    items: list[Item],
+    problems: list[dict[str, Any]],
+) -> None:
+    """Refunds, trades waiting to ship and reviews from platform exports, read together
+    so that refunds find their trades."""
+    result = import_exports(exports, policy=policy)
+    for imported in result.cases:
+        case = imported.case
+        items.append(case if case.changed_at >= at else _advance(case, at, policy))
+    for review in result.reviews:
+        try:
+            follow = open_follow_up(review, policy)
+        except FollowUpNotNeeded:
+            continue
+        items.append(advance_follow_up(follow, max(at, follow.changed_at), policy))
+    for trade in result.trades:
+        order = trade.order
+        if order is None or order.shipped_at is not None or order.paid_at > at:
+            continue
+        if trade.status != "WAIT_SELLER_SEND_GOODS":
+            continue
+        items.append(watch_order(order, [], policy, at=at))
+    problems.extend(
+        {"source": p.source, **attrs.asdict(p, filter=lambda a, _: a.name != "source")}
+        for p in result.problems
+    )
+    problems.extend(
+        _problem(
+            d.case_id,
+            str(d),
+            "the platform's own deadline is the one that will act; check the case",
+            kind="deadline_disagreement",
+        )
+        for d in result.disagreements
+    )
+
+
+def _advance(case: Case, at: pendulum.DateTime, policy: Policy) -> Case:
+    from ._engine import advance
+
+    return advance(case, at, policy)[0]
+
+
+def _library_item(doc: object, path: Path, policy: Policy, at: pendulum.DateTime) -> Item | None:
+    if not isinstance(doc, Mapping):
+        return None
+    if "case" in doc:
+        case, case_policy = scenario_case(doc, base=path.parent)
+        return _advance(case, max(at, case.changed_at), case_policy)
+    if "order" in doc and "events" in doc:
+        return order_scenario_watch(doc, base=path.parent, at=at)[0]
+    if "result" in doc and "content" in doc:
+        follow, review_policy = follow_up_from_document(doc, base=path.parent)
+        return advance_follow_up(follow, max(at, follow.changed_at), review_policy)
+    if "log" in doc and "kind" in doc and "state" in doc:
+        case = case_from_json(json.dumps(doc, default=str))
+        return _advance(case, max(at, case.changed_at), policy)
+    return None
