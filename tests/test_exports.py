@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import aftersales
 import aftersales.board
+import aftersales.messages
 import aftersales.orders
 import aftersales.reviews
 import aftersales.testing

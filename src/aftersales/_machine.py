@@ -85,6 +85,9 @@ class Workflow:
     on_open: Action | None = attrs.field(default=None, eq=False)
     #: Waiting states with no timer of their own, and whom they wait for.
     waits: Mapping[State, Party] = attrs.field(factory=dict)
+    #: Every message template a ``NotifyBuyer`` from this table (or from opening the
+    #: case) can name. The engine never reads it; ``aftersales.messages`` and the tests do.
+    templates: frozenset[str] = frozenset()
     dispatch: Mapping[tuple[State, str], tuple[Row, ...]] = attrs.field(
         init=False, eq=False, repr=False
     )

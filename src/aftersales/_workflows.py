@@ -568,6 +568,15 @@ _WAITING_FOR_INTERVENTION = {
     S.INTERVENTION_OVERDUE: _clear_overdue,
 }
 _FINAL = frozenset({S.CLOSED, S.SUCCESS})
+
+
+def _notifies(*names: str) -> frozenset[str]:
+    """The templates a table's ``NotifyBuyer`` effects name, declared as data for
+    ``aftersales.messages``: every case opens with ``refund/received.txt`` and every
+    table has the intervention rows, which ask for evidence."""
+    return frozenset({"refund/received.txt", "intervention/evidence_request.txt", *names})
+
+
 _STANDARD_INTERVENTION = _intervention_rows(
     (S.SELLER_REFUSE_BUYER,),
     for_buyer=_ruled_for_buyer,
@@ -585,6 +594,7 @@ REFUND_BEFORE_SHIPMENT = Workflow(
     final=_FINAL,
     on_exit=_WAITING_FOR_INTERVENTION,
     waits={S.INTERVENTION_OVERDUE: Party.PLATFORM},
+    templates=_notifies("refund/done.txt", "refund/refused.txt"),
     rows=(
         Row(
             source=S.WAIT_SELLER_AGREE,
@@ -634,6 +644,7 @@ REFUND_ONLY = Workflow(
     final=_FINAL,
     on_exit=_WAITING_FOR_INTERVENTION,
     waits={S.INTERVENTION_OVERDUE: Party.PLATFORM},
+    templates=_notifies("refund/done.txt", "refund/refused.txt"),
     rows=(
         Row(
             source=S.WAIT_SELLER_AGREE,
@@ -756,6 +767,7 @@ RETURN_AND_REFUND = Workflow(
     final=_FINAL,
     on_exit=_WAITING_FOR_INTERVENTION,
     waits={S.INTERVENTION_OVERDUE: Party.PLATFORM},
+    templates=_notifies("refund/done.txt", "refund/refused.txt", "return/agreed.txt"),
     rows=(
         *_RETURN_ROWS,
         Row(
@@ -776,6 +788,9 @@ EXCHANGE = Workflow(
     final=_FINAL,
     on_exit=_WAITING_FOR_INTERVENTION,
     waits={S.INTERVENTION_OVERDUE: Party.PLATFORM},
+    templates=_notifies(
+        "refund/done.txt", "refund/refused.txt", "return/agreed.txt", "exchange/resent.txt"
+    ),
     rows=(
         *_RETURN_ROWS,
         Row(
@@ -825,6 +840,7 @@ EXPRESS_REFUND = Workflow(
     on_open=_express_advance,
     on_exit=_WAITING_FOR_INTERVENTION,
     waits={S.INTERVENTION_OVERDUE: Party.PLATFORM},
+    templates=_notifies("refund/done.txt", "refund/refused.txt"),
     rows=(
         Row(
             source=S.WAIT_BUYER_RETURN_GOODS,
@@ -950,6 +966,13 @@ QUALITY_CLAIM = Workflow(
     final=_FINAL,
     on_exit=_WAITING_FOR_INTERVENTION,
     waits={S.INTERVENTION_OVERDUE: Party.PLATFORM},
+    templates=_notifies(
+        "refund/done.txt",
+        "refund/refused.txt",
+        "return/agreed.txt",
+        "exchange/resent.txt",
+        "quality/discount.txt",
+    ),
     rows=(
         Row(
             source=S.QUALITY_WAIT_PHOTOS,

@@ -18,6 +18,7 @@ import click
 from ._board_cli import board_command
 from ._errors import AfterSalesError
 from ._policy import policy_fields
+from ._render_cli import lint_templates_command, render_command
 from ._review_cli import review_command
 from ._rules import RULES
 from ._scenario import ScenarioError, run_scenario, scenario_schema
@@ -144,3 +145,5 @@ def demo(folder: Path) -> None:
 
 main.add_command(review_command)
 main.add_command(board_command)
+main.add_command(render_command)
+main.add_command(lint_templates_command)

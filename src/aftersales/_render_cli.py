@@ -1,0 +1,162 @@
+"""``aftersales render`` and ``aftersales lint-templates``: the message shell on the command line.
+
+``render TEMPLATE --case FILE`` renders one template (``return/agreed.txt``)
+for a case: FILE is a stored case (``case_to_json``) or a timeline scenario,
+which is run to its end first. ``--context`` adds or overrides variables from
+a JSON object (the shipping and review templates take theirs this way). The
+command never reads the clock: ``time_left`` counts from ``--now``, or from
+the case's last change.
+
+Exit codes: 0 success; 1 the template failed (the message names the template,
+the line and the reason), the case could not be read, or the lint found
+inducement; 2 usage errors (click's own).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._errors import AfterSalesError, InvalidInput
+from ._policy import Policy, preset
+from ._scenario import scenario_case
+from ._serialize import case_from_json, parse_instant
+from .messages import (
+    CHANNELS,
+    LOCALES,
+    ReturnAddress,
+    ShopInfo,
+    context_for,
+    environment,
+    lint_templates,
+    shop_from_dict,
+)
+
+__all__ = ["EXAMPLE_SHOP", "lint_templates_command", "render_command"]
+
+#: The shop ``render`` uses without ``--shop``: a preview, plainly a sample.
+EXAMPLE_SHOP = ShopInfo(
+    name="示例旗舰店",
+    contact_hours="9:00–23:00",
+    return_address=ReturnAddress(
+        recipient="售后部（示例）",
+        phone="0571-00000000",
+        address="浙江省杭州市余杭区示例路 1 号",
+    ),
+)
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path}: not valid JSON ({exc})") from None
+
+
+def _load_case(path: Path) -> tuple[Any, Policy]:
+    document = _read_json(path)
+    if isinstance(document, Mapping) and "case" in document:
+        return scenario_case(document, base=path.parent)
+    return case_from_json(path.read_text(encoding="utf-8")), preset("taobao")
+
+
+def _context(
+    case_file: Path | None, context_file: Path | None, shop: ShopInfo, now: str | None
+) -> dict[str, Any]:
+    at = None if now is None else parse_instant(now)
+    context: dict[str, Any] = {"shop": shop}
+    if case_file is not None:
+        case, policy = _load_case(case_file)
+        context = context_for(case, policy, shop=shop, now=at)
+    elif at is not None:
+        context["now"] = at
+    if context_file is not None:
+        extra = _read_json(context_file)
+        if not isinstance(extra, Mapping):
+            raise InvalidInput(f"{context_file}: the context is a JSON object of variables")
+        context.update({str(k): v for k, v in extra.items()})
+    return context
+
+
+@click.command("render")
+@click.argument("template")
+@click.option("--case", "case_file", type=_FILE, help="A case JSON file or a scenario file.")
+@click.option("--context", "context_file", type=_FILE, help="Extra variables (JSON object).")
+@click.option("--locale", type=click.Choice(LOCALES), default="zh_CN", show_default=True)
+@click.option("--channel", type=click.Choice(CHANNELS), default="chat", show_default=True)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The shop's template folder; its files override the shipped ones.",
+)
+@click.option("--shop", "shop_file", type=_FILE, help="The shop's JSON (name, return_address...).")
+@click.option("--now", help="The instant time_left counts from (ISO 8601 with offset).")
+def render_command(
+    template: str,
+    case_file: Path | None,
+    context_file: Path | None,
+    locale: str,
+    channel: str,
+    templates_dir: Path | None,
+    shop_file: Path | None,
+    now: str | None,
+) -> None:
+    """Render TEMPLATE (e.g. return/agreed.txt) for a case and print the message.
+
+    \b
+    Example:
+      aftersales render return/agreed.txt --case examples/scenarios/return-seller-silent.json
+      aftersales render return/agreed.txt --case case.json --locale en --channel sms
+      aftersales render shipping/late_apology.txt --context late.json --shop shop.json
+    """
+    if case_file is None and context_file is None:
+        raise click.UsageError("give --case FILE, --context FILE, or both")
+    try:
+        shop = EXAMPLE_SHOP if shop_file is None else shop_from_dict(_read_json(shop_file))
+        context = _context(case_file, context_file, shop, now)
+        env = environment(
+            shop_templates=templates_dir,
+            locale=locale,
+            channel="sms" if channel == "sms" else "chat",
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            text = env.render(template, context)
+    except AfterSalesError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for warning in caught:
+        click.echo(f"warning: {warning.message}", err=True)
+    click.echo(text)
+
+
+@click.command("lint-templates")
+@click.argument(
+    "folder", type=click.Path(exists=True, file_okay=False, path_type=Path), required=False
+)
+def lint_templates_command(folder: Path | None) -> None:
+    """Flag template wording that ties a benefit to a review (REV-NO-INDUCE).
+
+    Lints the shop's FOLDER, or the shipped templates when none is given.
+
+    \b
+    Example:
+      aftersales lint-templates shop-templates/
+    """
+    findings = lint_templates(folder if folder is not None else environment())
+    for finding in findings:
+        click.echo(str(finding))
+    if findings:
+        click.echo(f"{len(findings)} finding(s): REV-NO-INDUCE forbids them", err=True)
+        sys.exit(1)
+    click.echo("no inducement found")

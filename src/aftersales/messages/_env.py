@@ -1,0 +1,321 @@
+"""The Jinja2 environment messages are rendered in: sandboxed, strict, plain text.
+
+Layout: ``<root>/<locale>/<path>``, e.g. ``zh_CN/return/agreed.txt``; the SMS
+variant of a template sits next to it as ``zh_CN/return/agreed.sms.txt``.
+Two roots are searched in order: the shop's folder, then the package's
+templates, so a shop file overrides the shipped file of the same name and
+nothing else. A template is looked up as (locale, sms variant), (locale),
+(zh_CN, sms variant), (zh_CN); falling back to zh_CN warns.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from functools import partial
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
+
+from .._errors import AfterSalesError, InvalidInput
+from ._channels import (
+    CHANNELS,
+    CHAT_LIMIT,
+    SMS_MAX_SEGMENTS,
+    Channel,
+    sms_segments,
+    sms_units,
+)
+from ._errors import (
+    MessageTooLong,
+    MissingTranslationWarning,
+    TemplateError,
+    TemplateSecurityError,
+    TemplateUndefinedError,
+)
+from ._filters import (
+    SHANGHAI,
+    check_locale,
+    format_date,
+    format_datetime,
+    format_money,
+    format_time_left,
+)
+from ._shop import ShopInfo
+
+__all__ = ["FALLBACK_LOCALE", "PACKAGE_TEMPLATES", "MessageEnvironment", "environment"]
+
+#: The templates shipped with the library.
+PACKAGE_TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
+FALLBACK_LOCALE: Final = "zh_CN"
+
+_UNDEFINED = re.compile(r"^'(?P<name>[^']+)' is undefined$")
+_NO_ATTRIBUTE = re.compile(r"has no (?:attribute|element) (?P<name>.+)$")
+
+
+class _PrintedNone(Exception):
+    """``{{ value }}`` was None: a hole in a customer's message."""
+
+
+def _finalize(value: object) -> object:
+    if value is None:
+        raise _PrintedNone
+    return value
+
+
+class _Namespace(Namespace):
+    """``namespace()`` whose private names cannot be set: ``{% set ns.__class__ = ... %}``
+    touches only the namespace's own dict, but a sandbox refuses rather than explains."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            raise SecurityError(f"setting the private attribute {name!r} of a namespace is unsafe")
+        super().__setitem__(name, value)
+
+
+def _strict(function: Callable[..., str]) -> Callable[..., str]:
+    """A filter handed an undefined value reports the undefined name, not a type error."""
+
+    def strict(*args: Any, **kwargs: Any) -> str:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, jinja2.Undefined):
+                value._fail_with_undefined_error()
+        return function(*args, **kwargs)
+
+    return strict
+
+
+def variant_name(name: str, channel: Channel) -> str:
+    """``return/agreed.txt`` -> ``return/agreed.sms.txt`` (chat is the plain name)."""
+    if channel == "chat":
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or "/" in ext:
+        return f"{name}.{channel}"
+    return f"{stem}.{channel}.{ext}"
+
+
+def _check_name(name: str) -> str:
+    parts = name.split("/")
+    if not name or name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise InvalidInput(
+            f"{name!r} is not a template name; write it like return/agreed.txt "
+            "(relative, no locale folder)"
+        )
+    return name
+
+
+class MessageEnvironment(ImmutableSandboxedEnvironment):
+    """A sandboxed, strict Jinja2 environment bound to one locale and channel.
+
+    Use :func:`environment` to make one and :meth:`render` to render a template
+    by its locale-free name; rendering problems come out as
+    :class:`~aftersales.messages.TemplateError` subclasses.
+    """
+
+    def __init__(
+        self,
+        *,
+        shop_templates: Path | None = None,
+        locale: str = "zh_CN",
+        channel: Channel = "chat",
+        tz: str = SHANGHAI,
+        chat_limit: int = CHAT_LIMIT,
+        sms_max_segments: int = SMS_MAX_SEGMENTS,
+    ) -> None:
+        if channel not in CHANNELS:
+            raise InvalidInput(f"unknown channel {channel!r}; choose one of {', '.join(CHANNELS)}")
+        if chat_limit < 1 or sms_max_segments < 1:
+            raise InvalidInput("chat_limit and sms_max_segments must be at least 1")
+        roots = [PACKAGE_TEMPLATES]
+        if shop_templates is not None:
+            folder = Path(shop_templates).resolve()
+            if not folder.is_dir():
+                raise InvalidInput(f"shop template folder {shop_templates} is not a directory")
+            roots.insert(0, folder)
+        self.roots: tuple[Path, ...] = tuple(roots)
+        self.locale = check_locale(locale)
+        self.channel: Channel = channel
+        self.tz = tz
+        self.chat_limit = chat_limit
+        self.sms_max_segments = sms_max_segments
+        super().__init__(
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(r)) for r in roots]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            finalize=_finalize,
+        )
+        self.globals["namespace"] = _Namespace
+        self.filters["money"] = _strict(partial(format_money, locale=locale))
+        self.filters["datetime"] = _strict(partial(format_datetime, locale=locale, tz=tz))
+        self.filters["date"] = _strict(partial(format_date, locale=locale, tz=tz))
+        self.filters["time_left"] = _strict(partial(format_time_left, locale=locale))
+
+    # -- lookup -------------------------------------------------------------------------
+
+    def candidates(self, name: str) -> tuple[str, ...]:
+        """The full names tried for ``name``, in order."""
+        _check_name(name)
+        found: list[str] = []
+        for locale in dict.fromkeys((self.locale, FALLBACK_LOCALE)):
+            if self.channel != "chat":
+                found.append(f"{locale}/{variant_name(name, self.channel)}")
+            found.append(f"{locale}/{name}")
+        return tuple(found)
+
+    def resolve(self, name: str) -> jinja2.Template:
+        """The compiled template for ``name``; warns when it is the zh_CN fallback."""
+        tried = self.candidates(name)
+        for full in tried:
+            try:
+                template = self.get_template(full)
+            except jinja2.TemplateNotFound as exc:
+                if exc.name == full:
+                    continue
+                raise self._translate(exc, full) from None
+            except jinja2.TemplateSyntaxError as exc:
+                raise self._translate(exc, full) from None
+            if not full.startswith(f"{self.locale}/"):
+                warnings.warn(
+                    f"{name} has no {self.locale} text; using {full}",
+                    MissingTranslationWarning,
+                    stacklevel=3,
+                )
+            return template
+        raise TemplateError(
+            f"no such template (looked for {', '.join(tried)} in "
+            f"{', '.join(str(r) for r in self.roots)})",
+            template=name,
+        )
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        """Render ``name`` for this environment's locale and channel.
+
+        The text is stripped; SMS gets the shop's signature (``context["shop"]``)
+        appended as 【signature】; both channels are length-checked.
+        """
+        template = self.resolve(name)
+        try:
+            text = template.render(dict(context)).strip()
+        except TemplateError:
+            raise
+        except Exception as exc:  # anything a template does wrong is the template's error
+            raise self._translate(exc, template.name or name) from None
+        if not text:
+            raise TemplateError("the message rendered empty", template=template.name or name)
+        if self.channel == "sms":
+            text = f"{text}【{_signature(context, name)}】"
+        self._check_length(template.name or name, text)
+        return text
+
+    def _check_length(self, name: str, text: str) -> None:
+        if self.channel == "sms":
+            segments = sms_segments(text)
+            if segments > self.sms_max_segments:
+                raise MessageTooLong(
+                    template=name,
+                    channel="sms",
+                    length=segments,
+                    limit=self.sms_max_segments,
+                    unit=f"segments ({sms_units(text)} UCS-2 characters with the signature)",
+                )
+        elif len(text) > self.chat_limit:
+            raise MessageTooLong(
+                template=name,
+                channel="chat",
+                length=len(text),
+                limit=self.chat_limit,
+                unit="characters",
+            )
+
+    # -- errors -------------------------------------------------------------------------
+
+    def _template_name(self, filename: str) -> str | None:
+        if filename == "<template>":
+            return "<template>"
+        path = Path(filename)
+        for root in self.roots:
+            if path.is_relative_to(root):
+                return path.relative_to(root).as_posix()
+        return None
+
+    def _where(self, tb: TracebackType | None) -> tuple[str | None, int | None]:
+        """The innermost template frame of a traceback Jinja rewrote."""
+        name: str | None = None
+        line: int | None = None
+        while tb is not None:
+            found = self._template_name(tb.tb_frame.f_code.co_filename)
+            if found is not None:
+                name, line = found, tb.tb_lineno
+            tb = tb.tb_next
+        return name, line
+
+    def _translate(self, exc: BaseException, template: str) -> TemplateError:  # noqa: PLR0911 - one branch per kind of failure
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            return TemplateError(
+                f"syntax error: {exc.message}", template=exc.name or template, line=exc.lineno
+            )
+        where, line = self._where(exc.__traceback__)
+        name = where or template
+        if isinstance(exc, SecurityError):
+            return TemplateSecurityError(f"refused by the sandbox: {exc}", template=name, line=line)
+        if isinstance(exc, jinja2.UndefinedError):
+            text = str(exc)
+            match = _UNDEFINED.match(text) or _NO_ATTRIBUTE.search(text)
+            variable = match["name"].strip("'") if match else None
+            reason = f"undefined variable {variable!r}" if _UNDEFINED.match(text) else text
+            return TemplateUndefinedError(reason, template=name, line=line, variable=variable)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            return TemplateError(f"includes a missing template {exc.name!r}", template=name)
+        if isinstance(exc, _PrintedNone):
+            return TemplateError(
+                "a variable printed as None; guard it with {% if ... %}", template=name, line=line
+            )
+        if isinstance(exc, AfterSalesError):
+            return TemplateError(exc.message, template=name, line=line)
+        return TemplateError(f"{type(exc).__name__}: {exc}", template=name, line=line)
+
+
+def _signature(context: Mapping[str, Any], name: str) -> str:
+    shop = context.get("shop")
+    if not isinstance(shop, ShopInfo):
+        raise TemplateError(
+            "an SMS ends with the shop's signature: the context needs shop (a ShopInfo)",
+            template=name,
+        )
+    return shop.sms_signature
+
+
+def environment(
+    *,
+    shop_templates: Path | None = None,
+    locale: str = "zh_CN",
+    channel: Channel = "chat",
+    tz: str = SHANGHAI,
+    chat_limit: int = CHAT_LIMIT,
+    sms_max_segments: int = SMS_MAX_SEGMENTS,
+) -> MessageEnvironment:
+    """A message environment: the shop's folder over the package's templates.
+
+    ``locale`` is ``zh_CN`` (the default) or ``en``; ``channel`` is ``chat``
+    (Wangwang) or ``sms``. Instants are shown in ``tz``.
+    """
+    return MessageEnvironment(
+        shop_templates=shop_templates,
+        locale=locale,
+        channel=channel,
+        tz=tz,
+        chat_limit=chat_limit,
+        sms_max_segments=sms_max_segments,
+    )
