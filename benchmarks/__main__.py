@@ -12,13 +12,14 @@ from collections.abc import Callable
 
 import attrs
 
-from . import calendar, engine, replay
+from . import board, calendar, engine, replay
 from ._timing import Figure
 
 SUITES: dict[str, Callable[..., list[Figure]]] = {
     "engine": engine.run,
     "working-days": calendar.run,
     "replay": replay.run,
+    "board": board.run,
 }
 
 #: Suite -> the contender whose rate the others are compared with.
@@ -61,9 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         ratio = row["aftersales_speedup"]
         versus = "" if ratio is None else f"  (ours is {ratio:.2f}x this)"
+        note = f"  [{row['note']}]" if row["note"] else ""
         print(
             f"{row['suite']:<13} {row['name']:<42} {row['per_second']:>14,.0f} "
-            f"{row['unit']}{versus}"
+            f"{row['unit']}{versus}{note}"
         )
     print(f"{elapsed:.1f} s in all")
     return 0

@@ -237,3 +237,21 @@ def test_orders_to_ship_are_on_the_board_with_what_lateness_would_cost() -> None
     assert coming.rule == "SHIP-72H"
     assert coming.at_stake == Money("77.70")  # what missing it would cost
     assert by_id["4100000000000000003"].rule == "SHIP-FAKE"
+
+
+def test_the_board_command_renders_the_message_of_the_rows_it_shows() -> None:
+    from click.testing import CliRunner
+
+    from aftersales.cli import main
+
+    shop = str(EXAMPLES / "shop")
+    args = ["board", shop, "--at", "2026-03-31T18:00:00+08:00", "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    refund = next(a for a in doc["actions"] if a["rule"] == "PRE-AUTO-2D")
+    assert refund["template"] == "refund/agreed.txt"
+    assert "¥99.00" in refund["message"]  # the shop's own words, from examples/shop/shop.toml
+    assert "小林家居" in refund["message"] or "9:00" in refund["message"]
+    limited = CliRunner().invoke(main, [*args, "--limit", "1"])
+    assert all("message" not in a for a in json.loads(limited.output)["actions"][1:])

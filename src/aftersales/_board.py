@@ -8,6 +8,7 @@ is a table, so a shop can read, test and override it.
 from __future__ import annotations
 
 import enum
+import gc
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 import pendulum
 
-from ._case import Case, Kind, Party, State
+from ._case import Case, Party, State
 from ._errors import InvalidInput
 from ._instant import instant
 from ._malicious import MaliciousCase
@@ -31,7 +32,9 @@ __all__ = [
     "Advice",
     "Band",
     "Board",
+    "CaseSummary",
     "board",
+    "summarize",
 ]
 
 
@@ -84,7 +87,7 @@ ADVICE: Mapping[str, Advice] = MappingProxyType(
         "seller_confirm_receipt": Advice(
             "check the returned parcel and confirm receipt, or refuse with evidence",
             "the platform refunds the buyer automatically",
-            "refund/done.txt",
+            # no message before confirming: the engine sends refund/done.txt once refunded
             costs_money=True,
         ),
         "buyer_return_shipment": Advice(
@@ -120,6 +123,10 @@ ADVICE: Mapping[str, Advice] = MappingProxyType(
             "wait for the ruling; answer customer service at once if asked",
             "the ruling is flagged overdue",
         ),
+        "overdue_ruling": Advice(
+            "ask customer service for the ruling; keep the evidence at hand",
+            "nothing automatic: the platform is late",
+        ),
         "seller_appeal": Advice(
             "appeal with proof the goods never came back (RET-EXPRESS)",
             "the advanced refund is charged to the shop",
@@ -128,10 +135,6 @@ ADVICE: Mapping[str, Advice] = MappingProxyType(
     }
 )
 
-_OVERDUE_RULING = Advice(
-    "ask customer service for the ruling; keep the evidence at hand",
-    "nothing automatic: the platform is late",
-)
 _DEFAULT = Advice("look at the case", "see the workflow's timer")
 
 
@@ -196,9 +199,6 @@ def _group(actions: Iterable[Action], key: Callable[[Action], K]) -> dict[K, tup
     return {k: tuple(v) for k, v in groups.items()}
 
 
-Item = Case | FollowUp | MaliciousCase | ShippingWatch
-
-
 def board(
     items: Iterable[Item],
     at: pendulum.DateTime,
@@ -217,8 +217,28 @@ def board(
     """
     at = instant(at)
     now = at.timestamp()
+    # Rows are tuples of values that hold no cycles; on a large shop a garbage
+    # collection triggered mid-build would walk every case in memory for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(items, at, now, assignees, advice, policy)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(
+    items: Iterable[Item],
+    at: pendulum.DateTime,
+    now: float,
+    assignees: Mapping[str, str] | None,
+    advice: Mapping[str, Advice],
+    policy: Policy | None,
+) -> Board:
     makers: dict[type, Callable[[Any], Action | None]] = {
-        Case: lambda case: _case_action(case, now, advice),
+        Case: lambda case: _summary_action(summarize(case), now, advice),
+        CaseSummary: lambda summary: _summary_action(summary, now, advice),
         FollowUp: lambda follow: _review_action(follow, now),
         MaliciousCase: lambda mal: _malicious_action(mal, now),
         ShippingWatch: lambda watch: _order_action(watch, now, policy),
@@ -251,69 +271,123 @@ _BY_LEFT = operator.itemgetter(5, 0)
 _BY_ID = operator.itemgetter(0)
 
 
-_FINAL = frozenset({State.CLOSED, State.SUCCESS})
-#: Enum member -> its value: ``.value`` is a descriptor call, and the board reads it per row.
-_VALUE: Mapping[enum.Enum, str] = MappingProxyType(
-    {m: m.value for e in (Kind, State, Party) for m in e}
-)
+_FINAL_VALUES = frozenset({State.CLOSED.value, State.SUCCESS.value})
 
 
 def _left(due: pendulum.DateTime, now: float) -> int:
     return int(due.timestamp() - now)
 
 
-def _case_action(case: Case, now: float, advice: Mapping[str, Advice]) -> Action | None:
-    if case.state in _FINAL:
+class CaseSummary(NamedTuple):
+    """What the board needs of a case, in one small tuple.
+
+    A store keeps one per open case beside the full snapshot, so a board over a
+    million cases reads a million of these, not a million cases.
+    ``summarize(case)`` makes one; ``board`` takes either.
+    """
+
+    case_id: str
+    workflow: str
+    state: str
+    #: The running timer's name (``ADVICE`` key); ``overdue_ruling`` for a ruling the
+    #: platform owes; None when nobody's timer runs.
+    timer: str | None
+    due: pendulum.DateTime | None
+    due_ts: float | None
+    who: str
+    rule: str
+    #: What the buyer asked for and has not been refunded yet.
+    outstanding: Money
+
+
+_OVERDUE_TIMER = "overdue_ruling"
+
+
+def summarize(case: Case) -> CaseSummary | None:
+    """The board's view of ``case``; None once the case is final."""
+    state = case.state._value_
+    if state in _FINAL_VALUES:
         return None
+    outstanding = case.requested - case.refunded if case.refunded else case.requested
     deadline = case.deadline
-    if deadline is None:
-        if case.state is State.INTERVENTION_OVERDUE and case.overdue is not None:
-            left = _left(case.overdue.due, now)
-            return Action(
-                case.id,
-                case.kind.value,
-                case.state.value,
-                Party.PLATFORM.value,
-                case.overdue.due,
-                left,
-                _band(left),
-                _OVERDUE_RULING.on_expiry,
-                Money.ZERO,
-                case.overdue.rule,
-                _OVERDUE_RULING.suggested,
-            )
-        return Action(
+    if deadline is not None:
+        return CaseSummary(
             case.id,
-            case.kind.value,
-            case.state.value,
-            case.status.value,
+            case.kind._value_,
+            state,
+            deadline.name,
+            deadline.due,
+            deadline.due_timestamp,
+            deadline.waits_for._value_,
+            deadline.rule,
+            outstanding,
+        )
+    overdue = case.overdue
+    if case.state is State.INTERVENTION_OVERDUE and overdue is not None:
+        return CaseSummary(
+            case.id,
+            case.kind._value_,
+            state,
+            _OVERDUE_TIMER,
+            overdue.due,
+            overdue.due_timestamp,
+            Party.PLATFORM.value,
+            overdue.rule,
+            outstanding,
+        )
+    return CaseSummary(
+        case.id, case.kind._value_, state, None, None, None, case.status.value, "", outstanding
+    )
+
+
+def _summary_action(
+    summary: CaseSummary | None, now: float, advice: Mapping[str, Advice]
+) -> Action | None:
+    if summary is None:
+        return None
+    due_ts = summary.due_ts
+    if due_ts is None:
+        return Action(
+            summary.case_id,
+            summary.workflow,
+            summary.state,
+            summary.who,
             None,
             None,
             Band.WATCH,
             _DEFAULT.on_expiry,
             Money.ZERO,
-            "",
+            summary.rule,
             _DEFAULT.suggested,
         )
-    tip = advice.get(deadline.name, _DEFAULT)
-    left = int(deadline.due_timestamp - now)
-    stake = Money.ZERO
-    if tip.costs_money:
-        stake = case.requested if not case.refunded else case.requested - case.refunded
+    tip = advice.get(summary.timer, _DEFAULT) if summary.timer is not None else _DEFAULT
+    left = int(due_ts - now)
+    if left <= 0:
+        band = Band.OVERDUE
+    elif left <= _DAY:
+        band = Band.TODAY
+    elif left <= 3 * _DAY:
+        band = Band.SOON
+    else:
+        band = Band.LATER
     return Action(
-        case.id,
-        _VALUE[case.kind],
-        _VALUE[case.state],
-        _VALUE[deadline.waits_for],
-        deadline.due,
+        summary.case_id,
+        summary.workflow,
+        summary.state,
+        summary.who,
+        summary.due,
         left,
-        _band(left),
+        band,
         tip.on_expiry,
-        stake,
-        deadline.rule,
+        summary.outstanding if tip.costs_money else Money.ZERO,
+        summary.rule,
         tip.suggested,
         tip.template,
     )
+
+
+#: What the board takes.
+Item = Case | CaseSummary | FollowUp | MaliciousCase | ShippingWatch
 
 
 _REVIEW_NEXT = {

@@ -2,24 +2,76 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterable, Iterator
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import click
 import pendulum
 
-from ._board import board
+from ._board import Board, board
 from ._board_output import board_to_csv, board_to_html, board_to_json, board_to_table
+from ._case import Case
 from ._errors import AfterSalesError
+from ._policy import Policy
 from ._scenario import load_policy
 from ._serialize import parse_instant
 from ._shop_files import load_shop
+from .messages import ShopInfo, context_for, environment, shop_from_dict
 
 __all__ = ["board_command"]
 
 #: Show a progress bar from this many files on (and only on a terminal).
 _PROGRESS_FROM = 50
+
+
+def _format(
+    fmt: str,
+    result: Board,
+    problems: Sequence[Mapping[str, object]],
+    messages: Mapping[str, str],
+    limit: int,
+) -> str:
+    if fmt == "json":
+        return board_to_json(result, problems, messages)
+    if fmt == "csv":
+        return board_to_csv(result)
+    if fmt == "html":
+        return board_to_html(result, problems, messages)
+    text = board_to_table(result, limit=limit, messages=messages)
+    if problems:
+        count = len(problems)
+        text += f"\n{count} record{'' if count == 1 else 's'} could not be used:"
+        for problem in problems:
+            text += "\n  " + "; ".join(f"{k}: {v}" for k, v in problem.items())
+    return text
+
+
+def render_shown(
+    result: Board,
+    items: Iterable[object],
+    policy: Policy,
+    info: ShopInfo,
+    *,
+    locale: str,
+    limit: int,
+) -> dict[str, str]:
+    """The message for each of the first ``limit`` rows that names a template."""
+    cases = {item.id: item for item in items if isinstance(item, Case)}
+    env = environment(locale=locale)
+    messages: dict[str, str] = {}
+    for action in result.actions[:limit]:
+        case = cases.get(action.case_id)
+        if action.template is None or case is None:
+            continue
+        try:
+            context = context_for(case, policy, shop=info, now=result.at)
+            messages[action.case_id] = env.render(action.template, context)
+        except AfterSalesError as exc:  # one bad template must not hide the board
+            messages[action.case_id] = f"(not rendered: {exc})"
+    return messages
 
 
 @click.command("board")
@@ -45,7 +97,21 @@ _PROGRESS_FROM = 50
     show_default=True,
     help="A preset (taobao, taobao-current, tmall) for files that do not name one.",
 )
-@click.option("--limit", type=int, default=40, show_default=True, help="Rows in the table.")
+@click.option(
+    "--limit",
+    type=int,
+    default=40,
+    show_default=True,
+    help="Rows shown in the table, and rows whose message is rendered.",
+)
+@click.option(
+    "--shop",
+    "shop_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The shop's TOML or JSON (name, signature, contact_hours, return_address) for the "
+    "messages; default: shop.toml in the first folder given, if there is one.",
+)
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
 def board_command(
     paths: tuple[Path, ...],
     at_text: str | None,
@@ -53,6 +119,8 @@ def board_command(
     output: Path | None,
     policy_name: str,
     limit: int,
+    shop_file: Path | None,
+    locale: str,
 ) -> None:
     """Every action due across the files in PATHS, most urgent first.
 
@@ -83,20 +151,20 @@ def board_command(
         with click.progressbar(listed, label="reading", file=sys.stderr) as bar:
             yield from bar
 
+    if shop_file is None and paths[0].is_dir() and (paths[0] / "shop.toml").is_file():
+        shop_file = paths[0] / "shop.toml"
     shop = load_shop(list(paths), policy, at, progress=progress)
     result = board(shop.items, at, policy=policy)
-    if fmt == "json":
-        text = board_to_json(result, shop.problems)
-    elif fmt == "csv":
-        text = board_to_csv(result)
-    elif fmt == "html":
-        text = board_to_html(result, shop.problems)
-    else:
-        text = board_to_table(result, limit=limit)
-        if shop.problems:
-            text += f"\n{len(shop.problems)} records could not be used:"
-            for problem in shop.problems:
-                text += "\n  " + "; ".join(f"{k}: {v}" for k, v in problem.items())
+    messages = {}
+    if shop_file is not None:
+        try:
+            text = shop_file.read_text(encoding="utf-8")
+            doc = tomllib.loads(text) if shop_file.suffix == ".toml" else json.loads(text)
+            info = shop_from_dict(doc)
+        except (AfterSalesError, ValueError) as exc:
+            raise click.UsageError(f"--shop {shop_file}: {exc}") from None
+        messages = render_shown(result, shop.items, policy, info, locale=locale, limit=limit)
+    text = _format(fmt, result, shop.problems, messages, limit)
     if output is not None:
         output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
         click.echo(f"wrote {output} ({len(result.actions)} actions)", err=True)

@@ -107,7 +107,9 @@ def board_to_csv(result: Board) -> str:
     return out.getvalue()
 
 
-def board_to_table(result: Board, *, limit: int | None = None) -> str:
+def board_to_table(
+    result: Board, *, limit: int | None = None, messages: Mapping[str, str] | None = None
+) -> str:
     lines = [f"board at {result.at.isoformat()}: {len(result.actions)} actions"]
     shown = result.actions if limit is None else result.actions[:limit]
     for a in shown:
@@ -119,6 +121,10 @@ def board_to_table(result: Board, *, limit: int | None = None) -> str:
         )
         lines.append(f"{'':<31}do: {a.suggested}")
         lines.append(f"{'':<31}else: {a.on_expiry}")
+        message = None if messages is None else messages.get(a.case_id)
+        if message:
+            say = message.replace("\n", " / ")
+            lines.append(f"{'':<31}say: {say[:160]}{'...' if len(say) > 160 else ''}")
     if limit is not None and len(result.actions) > limit:
         lines.append(f"... {len(result.actions) - limit} more (use --limit or --format json)")
     return "\n".join(lines)

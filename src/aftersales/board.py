@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ._board import ADVICE, Action, Advice, Band, Board, board
+from ._board import ADVICE, Action, Advice, Band, Board, CaseSummary, board, summarize
 
-__all__ = ["ADVICE", "Action", "Advice", "Band", "Board", "board"]
+__all__ = ["ADVICE", "Action", "Advice", "Band", "Board", "CaseSummary", "board", "summarize"]
