@@ -1,8 +1,8 @@
 """The project's two everyday commands, runnable with nothing but ``python3``.
 
 ``python3 tasks.py demo``   creates ``.venv`` (once), installs the project and runs
-                            the main job on the example shop.
-``python3 tasks.py test``   the whole check: ruff, mypy --strict, pytest.
+                            the main job: the action board of the example shop.
+``python3 tasks.py test``   the whole check: ruff, mypy --strict, pytest, the docs site.
 ``python3 tasks.py bench``  the benchmarks (``python -m benchmarks``; ``--quick``, ``--json``).
 
 Both install what they need into ``.venv`` by themselves; the install is redone
@@ -44,9 +44,13 @@ def _ensure_env() -> None:
     STAMP.write_text(digest)
 
 
+#: The example shop is a month of March 2026; its board is read at the month's last evening.
+EXAMPLE_AT = "2026-03-31T18:00:00+08:00"
+
+
 def demo(args: list[str]) -> None:
     _ensure_env()
-    _run(BIN / "aftersales", "demo", *args)
+    _run(BIN / "aftersales", "board", "examples/shop", "--at", EXAMPLE_AT, *args)
 
 
 def test(args: list[str]) -> None:
@@ -55,6 +59,8 @@ def test(args: list[str]) -> None:
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")
     _run(BIN / "python", "-m", "pytest", *args)
+    # the docs site, warnings as errors, into build/docs (open build/docs/index.html)
+    _run(BIN / "sphinx-build", "-q", "-W", "--keep-going", "-b", "html", "docs", "build/docs")
 
 
 def bench(args: list[str]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
-from . import board, calendar, engine, replay
+from . import board, calendar, engine, rendering, replay
 from ._timing import Figure
 
 SUITES: dict[str, Callable[..., list[Figure]]] = {
@@ -20,6 +20,7 @@ SUITES: dict[str, Callable[..., list[Figure]]] = {
     "working-days": calendar.run,
     "replay": replay.run,
     "board": board.run,
+    "rendering": rendering.run,
 }
 
 #: Suite -> the contender whose rate the others are compared with.

@@ -1,0 +1,65 @@
+"""Messages per second: the return address after agreeing (``return/agreed.txt``).
+
+A typical chat message: money, a deadline with the time left, the shop's
+address, all through the sandboxed environment with its Babel filters. The
+context is built once per case, as a shell would; both steps are measured.
+"""
+
+from __future__ import annotations
+
+from aftersales import SellerAgreed, open_case, step
+from aftersales._render_cli import EXAMPLE_SHOP
+from aftersales.messages import context_for, environment
+
+from . import engine
+from ._timing import Figure, per_second
+
+TEMPLATE = "return/agreed.txt"
+
+
+def run(*, quick: bool) -> list[Figure]:
+    cases = []
+    for req, evs, _ in engine.scripts(100):
+        case, _ = open_case(req, engine.POLICY)
+        agreed = evs[0]
+        assert isinstance(agreed, SellerAgreed)
+        cases.append(step(case, agreed, engine.POLICY)[0])
+    figures = []
+    for locale in ("zh_CN", "en"):
+        env = environment(locale=locale)
+        contexts = [
+            context_for(c, engine.POLICY, shop=EXAMPLE_SHOP, now=c.changed_at) for c in cases
+        ]
+        assert all("CN¥" in t or "¥" in t for t in (env.render(TEMPLATE, ctx) for ctx in contexts))
+        repeats = 5 if quick else 15
+
+        def render(env: object = env, contexts: list[object] = contexts) -> int:
+            for ctx in contexts:
+                env.render(TEMPLATE, ctx)  # type: ignore[attr-defined]
+            return len(contexts)
+
+        def build_and_render(env: object = env) -> int:
+            for c in cases:
+                ctx = context_for(c, engine.POLICY, shop=EXAMPLE_SHOP, now=c.changed_at)
+                env.render(TEMPLATE, ctx)  # type: ignore[attr-defined]
+            return len(cases)
+
+        figures.append(
+            Figure(
+                "rendering",
+                f"{TEMPLATE} chat, {locale}",
+                per_second(render, repeats=repeats),
+                "messages/s",
+                repeats,
+            )
+        )
+        figures.append(
+            Figure(
+                "rendering",
+                f"context_for + render, {locale}",
+                per_second(build_and_render, repeats=repeats),
+                "messages/s",
+                repeats,
+            )
+        )
+    return figures
