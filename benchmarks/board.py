@@ -93,11 +93,7 @@ def _measure(kind: str, items: Sequence[Case | CaseSummary], repeats: int) -> Fi
 
 
 def run(*, quick: bool) -> list[Figure]:
-    figures: list[Figure] = []
-    for n in (10_000, 100_000):
-        figures.append(_measure("summaries", summaries(n), 3))
-    if not quick:
-        figures.append(_measure("summaries", summaries(1_000_000), 3))
-    for n in (10_000, 100_000):
-        figures.append(_measure("full cases", cases(n), 3))
+    sizes = (10_000, 100_000) if quick else (10_000, 100_000, 1_000_000)
+    figures = [_measure("summaries", summaries(n), 3) for n in sizes]
+    figures.extend(_measure("full cases", cases(n), 3) for n in (10_000, 100_000))
     return figures

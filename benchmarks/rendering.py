@@ -7,9 +7,11 @@ context is built once per case, as a shell would; both steps are measured.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aftersales import SellerAgreed, open_case, step
 from aftersales._render_cli import EXAMPLE_SHOP
-from aftersales.messages import context_for, environment
+from aftersales.messages import MessageEnvironment, context_for, environment
 
 from . import engine
 from ._timing import Figure, per_second
@@ -33,15 +35,15 @@ def run(*, quick: bool) -> list[Figure]:
         assert all("CN¥" in t or "¥" in t for t in (env.render(TEMPLATE, ctx) for ctx in contexts))
         repeats = 5 if quick else 15
 
-        def render(env: object = env, contexts: list[object] = contexts) -> int:
+        def render(env: MessageEnvironment = env, contexts: list[Any] = contexts) -> int:
             for ctx in contexts:
-                env.render(TEMPLATE, ctx)  # type: ignore[attr-defined]
+                env.render(TEMPLATE, ctx)
             return len(contexts)
 
-        def build_and_render(env: object = env) -> int:
+        def build_and_render(env: MessageEnvironment = env) -> int:
             for c in cases:
                 ctx = context_for(c, engine.POLICY, shop=EXAMPLE_SHOP, now=c.changed_at)
-                env.render(TEMPLATE, ctx)  # type: ignore[attr-defined]
+                env.render(TEMPLATE, ctx)
             return len(cases)
 
         figures.append(
