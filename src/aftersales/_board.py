@@ -210,7 +210,7 @@ def board(
     """The board at ``at`` over cases, review follow-ups, order watches and malicious orders.
 
     ``assignees`` maps a case or order ID to the staff member who owns it.
-    ``policy`` prices what an order not yet late would owe if it were (LATE-COMP-*);
+    ``policy`` prices what an order not yet late would owe if it were (``LATE-COMP-*``);
     without it only compensation already owed is shown. Finished items give no row.
     The deadlines are the ones the items already carry: nothing is recomputed
     here, so the board costs one pass and one sort.
