@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aftersales import SellerAgreed, open_case, step
-from aftersales._render_cli import EXAMPLE_SHOP
-from aftersales.messages import MessageEnvironment, context_for, environment
+from aftersales.messages import EXAMPLE_SHOP, MessageEnvironment, context_for, environment
 
 from . import engine
 from ._timing import Figure, per_second

@@ -1076,3 +1076,27 @@ def test_random_sequences_keep_the_invariants(drawn: tuple[str, list[FollowUpEve
     final = advance_follow_up(case, case.revise_by.add(days=60), policy)
     assert final.is_closed
     assert final.compensation == case.compensation
+
+
+def test_the_review_command_prints_each_steps_script_in_the_shops_words(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from aftersales.cli import main
+    from aftersales.messages import INDUCEMENT_PATTERNS
+
+    doc = json.loads((EXAMPLES / "bad-cracked-mug.json").read_text(encoding="utf-8"))
+    doc["events"] = doc["events"][:2]  # contacted, the buyer replied: the offers are ahead
+    file = tmp_path / "review.json"
+    file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["review", str(file), "--json"])
+    english = runner.invoke(main, ["review", str(file), "--locale", "en"])
+    assert result.exit_code == 0, result.output
+    plan = {step["step"]: step["script"] for step in json.loads(result.output)["plan"]}
+    assert "¥5.00" in plan["offer_red_packet"]  # REV-OFFER: the policy's red packet
+    assert "¥19.90" in plan["offer_free_product"]
+    for script in plan.values():  # REV-NO-INDUCE: nothing offered for a review change
+        assert not any(p.search(script) for p, _ in INDUCEMENT_PATTERNS), script
+    assert english.exit_code == 0, english.output
+    assert "script:" in english.output
+    assert "CN¥5.00" in english.output

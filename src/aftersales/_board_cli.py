@@ -1,10 +1,9 @@
-"""``aftersales board PATH...``: the action board of a shop's files at an instant."""
+"""``aftersales board PATH... [--casebook PATH|URL]``: the action board of a shop's files
+and casebook at an instant."""
 
 from __future__ import annotations
 
-import json
 import sys
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ._policy import Policy
 from ._scenario import load_policy
 from ._serialize import parse_instant
 from ._shop_files import load_shop
-from .messages import ShopInfo, context_for, environment, shop_from_dict
+from .messages import ShopInfo, context_for, environment, read_shop
 
 __all__ = ["board_command"]
 
@@ -75,7 +74,13 @@ def render_shown(
 
 
 @click.command("board")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--casebook",
+    "casebook",
+    metavar="PATH|URL",
+    help="Also show the open cases of this casebook (a SQLite file or a postgresql:// URL).",
+)
 @click.option(
     "--at",
     "at_text",
@@ -114,6 +119,7 @@ def render_shown(
 @click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
 def board_command(
     paths: tuple[Path, ...],
+    casebook: str | None,
     at_text: str | None,
     fmt: str,
     output: Path | None,
@@ -130,12 +136,18 @@ def board_command(
     reason; the rest still shows. Exit codes: 0 success, 1 nothing could be read,
     2 usage.
 
+    With --casebook the open cases stored there are shown too (PATHS may then
+    be left out).
+
     \b
     Examples:
       aftersales board examples/shop --at 2026-03-31T18:00:00+08:00
+      aftersales board --casebook shop.sqlite
       aftersales board examples/shop --format html --output board.html
       aftersales board exports/ --format json --policy tmall
     """
+    if not paths and casebook is None:
+        raise click.UsageError("give PATHS, --casebook, or both")
     try:
         policy = load_policy(policy_name)
         # The shell, not the core: without --at the board is as of now.
@@ -151,24 +163,38 @@ def board_command(
         with click.progressbar(listed, label="reading", file=sys.stderr) as bar:
             yield from bar
 
-    if shop_file is None and paths[0].is_dir() and (paths[0] / "shop.toml").is_file():
+    if shop_file is None and paths and paths[0].is_dir() and (paths[0] / "shop.toml").is_file():
         shop_file = paths[0] / "shop.toml"
     shop = load_shop(list(paths), policy, at, progress=progress)
-    result = board(shop.items, at, policy=policy)
+    items = list(shop.items)
+    if casebook is not None:
+        items.extend(_casebook_items(casebook, policy, at))
+    result = board(items, at, policy=policy)
     messages = {}
     if shop_file is not None:
         try:
-            text = shop_file.read_text(encoding="utf-8")
-            doc = tomllib.loads(text) if shop_file.suffix == ".toml" else json.loads(text)
-            info = shop_from_dict(doc)
-        except (AfterSalesError, ValueError) as exc:
+            info = read_shop(shop_file)
+        except AfterSalesError as exc:
             raise click.UsageError(f"--shop {shop_file}: {exc}") from None
-        messages = render_shown(result, shop.items, policy, info, locale=locale, limit=limit)
+        messages = render_shown(result, items, policy, info, locale=locale, limit=limit)
     text = _format(fmt, result, shop.problems, messages, limit)
     if output is not None:
         output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
         click.echo(f"wrote {output} ({len(result.actions)} actions)", err=True)
     else:
         click.echo(text)
-    if not shop.items and shop.problems:
+    if not items and shop.problems:
         sys.exit(1)
+
+
+def _casebook_items(where: str, policy: Policy, at: pendulum.DateTime) -> list[Case]:
+    """The casebook's open cases as of ``at`` (timers due by then fired, not stored)."""
+    from ._engine import advance
+    from .casebook import Casebook
+
+    try:
+        with Casebook.open(where, policy=policy) as book:
+            cases = list(book.cases(open_only=True))
+    except AfterSalesError as exc:
+        raise click.UsageError(f"--casebook {where}: {exc}") from None
+    return [case if case.changed_at >= at else advance(case, at, policy)[0] for case in cases]

@@ -30,27 +30,16 @@ from ._scenario import scenario_case
 from ._serialize import case_from_json, parse_instant
 from .messages import (
     CHANNELS,
+    EXAMPLE_SHOP,
     LOCALES,
-    ReturnAddress,
     ShopInfo,
     context_for,
     environment,
     lint_templates,
-    shop_from_dict,
+    read_shop,
 )
 
-__all__ = ["EXAMPLE_SHOP", "lint_templates_command", "render_command"]
-
-#: The shop ``render`` uses without ``--shop``: a preview, plainly a sample.
-EXAMPLE_SHOP = ShopInfo(
-    name="示例旗舰店",
-    contact_hours="9:00–23:00",
-    return_address=ReturnAddress(
-        recipient="售后部（示例）",
-        phone="0571-00000000",
-        address="浙江省杭州市余杭区示例路 1 号",
-    ),
-)
+__all__ = ["lint_templates_command", "render_command"]
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -122,7 +111,7 @@ def render_command(
     if case_file is None and context_file is None:
         raise click.UsageError("give --case FILE, --context FILE, or both")
     try:
-        shop = EXAMPLE_SHOP if shop_file is None else shop_from_dict(_read_json(shop_file))
+        shop = EXAMPLE_SHOP if shop_file is None else read_shop(shop_file)
         context = _context(case_file, context_file, shop, now)
         env = environment(
             shop_templates=templates_dir,

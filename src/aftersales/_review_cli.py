@@ -38,6 +38,7 @@ from ._review_followup import (
 )
 from ._scenario import load_policy
 from ._serialize import parse_instant
+from .messages import EXAMPLE_SHOP, ShopInfo, environment, read_shop
 
 __all__ = [
     "describe_follow_up",
@@ -230,7 +231,23 @@ def render_text(report: Mapping[str, Any]) -> str:
         lines.append(f"     {step['when']}")
         if "amount" in step["context"]:
             lines.append(f"     amount: {step['context']['amount']} yuan")
+        if step.get("script"):
+            lines.append("     script:")
+            lines.extend(f"       {line}" for line in step["script"].splitlines())
     return "\n".join(lines)
+
+
+def add_scripts(report: dict[str, Any], *, shop: ShopInfo, locale: str) -> dict[str, Any]:
+    """Each plan step with its message rendered in the shop's words (``script``)."""
+    env = environment(locale=locale)
+    plan = []
+    for step in report["plan"]:
+        try:
+            script = env.render(step["template"], {**step["context"], "shop": shop})
+        except AfterSalesError as exc:  # a shop template's mistake: say so, keep the plan
+            script = f"(not rendered: {exc})"
+        plan.append({**step, "script": script})
+    return {**report, "plan": plan}
 
 
 def _read(path: Path) -> Any:
@@ -250,8 +267,18 @@ def _read(path: Path) -> Any:
     help="Report as of this instant, e.g. 2026-03-03T10:00:00+08:00 (default: the last event).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def review_command(file: Path, at_text: str | None, as_json: bool) -> None:
-    """Classify a medium/negative review and show its follow-up state, deadlines and plan.
+@click.option(
+    "--shop",
+    "shop_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The shop's TOML or JSON (name, signature, contact_hours, return_address) for the "
+    "scripts; without it they are signed by a sample shop.",
+)
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+def review_command(
+    file: Path, at_text: str | None, as_json: bool, shop_file: Path | None, locale: str
+) -> None:
+    """Classify a medium/negative review and show its follow-up state, deadlines, plan and scripts.
 
     \b
     Example:
@@ -264,6 +291,8 @@ def review_command(file: Path, at_text: str | None, as_json: bool) -> None:
         raise click.BadParameter(str(exc), param_hint="--at") from None
     try:
         report = review_report(_read(file), at=at, base=file.parent)
+        shop = EXAMPLE_SHOP if shop_file is None else read_shop(shop_file)
+        report = add_scripts(report, shop=shop, locale=locale)
     except AfterSalesError as exc:
         click.echo(f"error: {file}: {exc}", err=True)
         sys.exit(1)

@@ -39,11 +39,12 @@ from ._errors import (
 )
 from ._filters import LOCALES, format_date, format_datetime, format_money, format_time_left
 from ._lint import INDUCEMENT_PATTERNS, LintFinding, lint_templates
-from ._shop import ReturnAddress, ShopInfo, shop_from_dict
+from ._shop import EXAMPLE_SHOP, ReturnAddress, ShopInfo, read_shop, shop_from_dict
 
 __all__ = [
     "CHANNELS",
     "CHAT_LIMIT",
+    "EXAMPLE_SHOP",
     "FALLBACK_LOCALE",
     "INDUCEMENT_PATTERNS",
     "LOCALES",
@@ -73,6 +74,7 @@ __all__ = [
     "format_time_left",
     "lint_templates",
     "messages_for",
+    "read_shop",
     "reminders_due",
     "shipped_templates",
     "shop_from_dict",

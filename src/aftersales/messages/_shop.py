@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 
 import attrs
 
 from .._errors import InvalidInput
 
-__all__ = ["ReturnAddress", "ShopInfo", "shop_from_dict"]
+__all__ = ["EXAMPLE_SHOP", "ReturnAddress", "ShopInfo", "read_shop", "shop_from_dict"]
 
 
 def _text(_: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -80,3 +83,29 @@ def shop_from_dict(value: object) -> ShopInfo:
         )
     except TypeError as exc:
         raise InvalidInput(f"shop: {exc}") from None
+
+
+def read_shop(path: Path) -> ShopInfo:
+    """A shop file: TOML (``shop.toml``) or JSON, with the fields of :func:`shop_from_dict`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(f"{path}: {exc}") from None
+    try:
+        return shop_from_dict(doc)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path}: {exc}") from None
+
+
+#: A sample shop for previews (``aftersales render`` and ``review`` without ``--shop``):
+#: plainly marked as a sample, so a preview is never mistaken for a shop's message.
+EXAMPLE_SHOP = ShopInfo(
+    name="示例旗舰店",
+    contact_hours="9:00–23:00",
+    return_address=ReturnAddress(
+        recipient="售后部（示例）",
+        phone="0571-00000000",
+        address="浙江省杭州市余杭区示例路 1 号",
+    ),
+)
