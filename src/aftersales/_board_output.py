@@ -241,9 +241,10 @@ def board_to_html(
     problem_html = ""
     if problems:
         items = "".join(f"<li>{esc(_problem_text(p))}</li>" for p in problems)
+        count = len(problems)
         problem_html = (
-            f'<div class="problems"><b>{len(problems)} records could not be used</b>'
-            f"<ul>{items}</ul></div>"
+            f'<div class="problems"><b>{count} record{"" if count == 1 else "s"} '
+            f"could not be used</b><ul>{items}</ul></div>"
         )
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'

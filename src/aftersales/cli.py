@@ -16,12 +16,15 @@ from typing import Any
 import click
 
 from ._board_cli import board_command
+from ._case import Kind
+from ._diagram import to_dot, to_mermaid
 from ._errors import AfterSalesError
 from ._policy import policy_fields
 from ._render_cli import lint_templates_command, render_command
 from ._review_cli import review_command
 from ._rules import RULES
 from ._scenario import ScenarioError, run_scenario, scenario_schema
+from ._workflows import WORKFLOWS
 
 __all__ = ["main"]
 
@@ -141,6 +144,23 @@ def demo(folder: Path) -> None:
             click.echo(f"   intervention available from {result['intervention_available_from']}")
     ran = len(files) - failed
     click.echo(f"{len(files)} scenarios: {ran} ran to the end, {failed} refused an event")
+
+
+@main.command()
+@click.argument("workflow", type=click.Choice([k.value for k in Kind]))
+@click.option(
+    "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True
+)
+def diagram(workflow: str, fmt: str) -> None:
+    """Print WORKFLOW's state diagram, generated from its table, as Mermaid or Graphviz dot.
+
+    \b
+    Examples:
+      aftersales diagram return_and_refund
+      aftersales diagram refund_before_shipment --format dot | dot -Tsvg > refund.svg
+    """
+    table = WORKFLOWS[Kind(workflow)]
+    click.echo(to_mermaid(table) if fmt == "mermaid" else to_dot(table))
 
 
 main.add_command(review_command)
