@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
-from . import board, calendar, engine, rendering, replay
+from . import board, calendar, casebook, engine, rendering, replay
 from ._timing import Figure
 
 SUITES: dict[str, Callable[..., list[Figure]]] = {
@@ -21,6 +21,7 @@ SUITES: dict[str, Callable[..., list[Figure]]] = {
     "replay": replay.run,
     "board": board.run,
     "rendering": rendering.run,
+    "casebook": casebook.run,
 }
 
 #: Suite -> the contender whose rate the others are compared with.

@@ -1,0 +1,80 @@
+"""Rows <-> values: the JSON kept in the casebook's columns, and UTC epoch seconds."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import cattrs
+import pendulum
+
+from .. import _effects
+from .._case import Case
+from .._effects import Effect
+from .._errors import InvalidInput
+from .._events import Event
+from .._serialize import _snake, converter, event_from_dict, event_to_dict
+
+__all__ = [
+    "effect_from_json",
+    "effect_to_json",
+    "epoch",
+    "event_from_json",
+    "event_to_json",
+    "row_of",
+]
+
+_EFFECT_TYPES: Mapping[str, type[Effect]] = {
+    _snake(cls.__name__): cls
+    for cls in vars(_effects).values()
+    if isinstance(cls, type) and issubclass(cls, Effect) and cls is not Effect
+}
+
+
+def epoch(at: pendulum.DateTime) -> int:
+    """Whole UTC seconds, rounded up: a row is never claimed before its instant."""
+    return math.ceil(at.timestamp())
+
+
+def event_to_json(event: Event) -> str:
+    return json.dumps(event_to_dict(event), ensure_ascii=False, sort_keys=True)
+
+
+def event_from_json(text: str) -> Event:
+    return event_from_dict(json.loads(text))
+
+
+def effect_to_json(effect: Effect) -> str:
+    return json.dumps(converter.unstructure(effect), ensure_ascii=False, sort_keys=True)
+
+
+def effect_from_json(text: str) -> Effect:
+    body: dict[str, Any] = json.loads(text)
+    kind = body.pop("type", None)
+    cls = _EFFECT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise InvalidInput(f"unknown effect type {kind!r}")
+    try:
+        effect: Effect = converter.structure(body, cls)
+    except cattrs.BaseValidationError as exc:
+        raise InvalidInput(f"{kind}: {'; '.join(cattrs.transform_error(exc))}") from None
+    return effect
+
+
+def row_of(case: Case) -> dict[str, object]:
+    """The indexed columns of a case's row, beside its snapshot."""
+    deadline = case.deadline
+    return {
+        "kind": case.kind.value,
+        "state": case.state.value,
+        "status": case.status.value,
+        "final": int(case.is_final),
+        "due_at": None if deadline is None else epoch(deadline.due),
+        "changed_at": epoch(case.changed_at),
+    }
+
+
+assert all(attrs.has(cls) for cls in _EFFECT_TYPES.values())

@@ -1,0 +1,299 @@
+"""Ingestion: platform records and the library's own event JSON, into the casebook.
+
+A platform refund record is a snapshot; the Taobao adapter turns it into the
+shortest event log that reaches its status. The casebook stores the events of
+that log it does not have yet, through the engine. When the stored history
+disagrees (a different event under the same ID, or the record's status cannot
+be reached from the stored case) the record is reported as rejected, with the
+reason, and nothing is applied. Ingesting the same records again changes
+nothing: every record comes back as a duplicate.
+
+Writes are optimistic: a record whose case another writer changed meanwhile is
+re-read and tried again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import operator
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+
+from .._case import Case, RefundRequested
+from .._effects import Effect
+from .._engine import advance
+from .._errors import AfterSalesError, InvalidInput
+from .._events import Event
+from .._serialize import case_from_json, event_from_dict
+from ..adapters.taobao import ImportedCase, ImportResult, import_exports
+from ._errors import ConcurrencyConflict
+from ._store import Stored, _apply
+
+if TYPE_CHECKING:
+    from ._store import Casebook
+
+__all__ = ["IngestReport", "Outcome", "ingest_events", "ingest_files", "ingest_platform"]
+
+Result = Literal["new", "duplicate", "rejected"]
+_RETRIES = 50
+
+
+@attrs.frozen
+class Outcome:
+    """What became of one record: an event, a refund record, or a file that could not be read."""
+
+    source: str
+    case_id: str | None
+    result: Result
+    reason: str = ""
+    events: int = 0  # events this record added to the store
+
+    def __str__(self) -> str:
+        case = "" if self.case_id is None else f" case {self.case_id}"
+        why = f": {self.reason}" if self.reason else ""
+        return f"{self.source}{case}: {self.result}{why}"
+
+
+@attrs.frozen
+class IngestReport:
+    """Per record: new, duplicate or rejected (with the reason)."""
+
+    outcomes: tuple[Outcome, ...] = ()
+    #: Records the casebook does not keep (trades, rate records); trades still date refunds.
+    ignored: int = 0
+
+    def _count(self, result: Result) -> int:
+        return sum(1 for o in self.outcomes if o.result == result)
+
+    @property
+    def new(self) -> int:
+        return self._count("new")
+
+    @property
+    def duplicate(self) -> int:
+        return self._count("duplicate")
+
+    @property
+    def rejected(self) -> int:
+        return self._count("rejected")
+
+    @property
+    def rejections(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.result == "rejected")
+
+    def __add__(self, other: IngestReport) -> IngestReport:
+        return IngestReport(self.outcomes + other.outcomes, self.ignored + other.ignored)
+
+    def __str__(self) -> str:
+        text = f"{self.new} new, {self.duplicate} duplicate, {self.rejected} rejected"
+        if self.ignored:
+            text += f" ({self.ignored} trade or rate records not kept)"
+        return text
+
+
+# -- platform records -----------------------------------------------------------------------
+
+
+def ingest_platform(book: Casebook, result: ImportResult) -> IngestReport:
+    """Store what an adapter import found: each refund record's events the store lacks."""
+    outcomes = [_refund(book, imported) for imported in result.cases]
+    outcomes.extend(
+        Outcome(
+            p.source or p.kind,
+            p.record_id if p.kind == "refund" else None,
+            "rejected",
+            f"{p.field}: {p.problem}; allowed: {p.allowed}",
+        )
+        for p in result.problems
+    )
+    return IngestReport(tuple(outcomes), ignored=len(result.trades) + len(result.reviews))
+
+
+def _refund(book: Casebook, imported: ImportedCase) -> Outcome:
+    target = imported.case
+    source = f"refund {target.id}"
+    for _ in range(_RETRIES):
+        try:
+            return _refund_once(book, target, source)
+        except ConcurrencyConflict:
+            continue
+    return Outcome(source, target.id, "rejected", f"gave up after {_RETRIES} write conflicts")
+
+
+def _refund_once(book: Casebook, target: Case, source: str) -> Outcome:
+    case_id = target.id
+    stored = book.get(case_id)
+    known = {} if stored is None else {e.id: e for e in stored.case.log}
+    for event in target.log:
+        have = known.get(event.id)
+        if have is not None and have != event:
+            return Outcome(
+                source,
+                case_id,
+                "rejected",
+                f"event {event.id!r} differs from the stored one ({event.type} at "
+                f"{event.at.isoformat()} vs {have.type} at {have.at.isoformat()})",
+            )
+    new = [e for e in target.log if e.id not in known]
+    if stored is not None and not new and stored.case.changed_at >= target.changed_at:
+        return Outcome(source, case_id, "duplicate")
+    try:
+        case, effects = _apply(stored, case_id, new, book.policy)
+        if case.changed_at < target.changed_at:
+            case, more = advance(case, target.changed_at, book.policy)
+            effects += more
+    except AfterSalesError as exc:
+        return Outcome(source, case_id, "rejected", _unreachable(target, exc))
+    if case.state is not target.state or case.status is not target.status:
+        return Outcome(
+            source,
+            case_id,
+            "rejected",
+            f"the record says {target.status.value} ({target.state.value}); from the stored "
+            f"case the library reaches {case.status.value} ({case.state.value})",
+        )
+    written = book._write(case_id, stored, case, effects)
+    if not written.changed:
+        return Outcome(source, case_id, "duplicate")
+    return Outcome(source, case_id, "new", events=len(written.events))
+
+
+def _unreachable(target: Case, exc: Exception) -> str:
+    return (
+        f"the record's status {target.status.value} cannot be reached from the stored case: {exc}"
+    )
+
+
+# -- the library's event JSON -----------------------------------------------------------------
+
+
+def ingest_events(book: Casebook, events: Iterable[tuple[str, Event]]) -> IngestReport:
+    """Store ``(case_id, event)`` pairs in order; an event ID already stored is a duplicate.
+
+    Consecutive events of one case are written together, in one transaction.
+    """
+    outcomes: list[Outcome] = []
+    for case_id, group in itertools.groupby(events, key=operator.itemgetter(0)):
+        outcomes.extend(_events(book, case_id, [event for _, event in group]))
+    return IngestReport(tuple(outcomes))
+
+
+def _events(book: Casebook, case_id: str, events: list[Event]) -> list[Outcome]:
+    for _ in range(_RETRIES):
+        stored = book.get(case_id)
+        outcomes: list[Outcome] = []
+        case: Case | None = None if stored is None else stored.case
+        effects: tuple[Effect, ...] = ()
+        for event in events:
+            source = f"{case_id}/{event.id}"
+            if case is not None and case.has_seen(event.id):
+                have = next(e for e in case.log if e.id == event.id)
+                same = have == event
+                why = "" if same else f"event {event.id!r} differs from the stored one"
+                outcomes.append(Outcome(source, case_id, "duplicate" if same else "rejected", why))
+                continue
+            try:
+                base = None if case is None else Stored(case, 0)
+                case, more = _apply(base, case_id, [event], book.policy)
+            except AfterSalesError as exc:
+                outcomes.append(Outcome(source, case_id, "rejected", str(exc)))
+                continue
+            effects += more
+            outcomes.append(Outcome(source, case_id, "new", events=1))
+        if case is None:
+            return outcomes
+        try:
+            book._write(case_id, stored, case, effects)
+        except ConcurrencyConflict:
+            continue
+        return outcomes
+    return [
+        Outcome(f"{case_id}/{e.id}", case_id, "rejected", f"gave up after {_RETRIES} conflicts")
+        for e in events
+    ]
+
+
+def events_of(doc: object, source: str) -> list[tuple[str, object]]:
+    """``(case_id, event dict)`` pairs of an event document (see docs/casebook.md)."""
+    if isinstance(doc, list):
+        return [pair for i, item in enumerate(doc) for pair in events_of(item, f"{source}[{i}]")]
+    if not isinstance(doc, Mapping):
+        raise InvalidInput(f"{source}: an event document is a JSON object or a list of them")
+    if "log" in doc and "kind" in doc and "id" in doc:  # a case saved by case_to_json
+        case = case_from_json(json.dumps(doc, default=str))
+        return [(case.id, e) for e in case.log]
+    if doc.get("type") == RefundRequested.type:
+        return [(str(doc.get("case_id")), doc)]
+    case_id = doc.get("case_id")
+    if not isinstance(case_id, str) or not case_id:
+        raise InvalidInput(
+            "neither a platform export nor event JSON (give the case: "
+            "{'case_id': ..., 'events': [...]} or {'case_id': ..., 'event': {...}})"
+        )
+    if "event" in doc:
+        return [(case_id, doc["event"])]
+    events = doc.get("events")
+    if not isinstance(events, list):
+        raise InvalidInput(f"{source}: 'events' is a list of events")
+    return [(case_id, e) for e in events]
+
+
+# -- files --------------------------------------------------------------------------------------
+
+
+def _files(paths: Sequence[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def ingest_files(book: Casebook, paths: Sequence[str | Path]) -> IngestReport:
+    """Platform exports and event JSON files (or folders of ``.json``), in one go.
+
+    Exports are imported together, so refunds find their trades in any file.
+    """
+    from .._shop_files import _is_export
+
+    report = IngestReport()
+    exports: list[tuple[str, object]] = []
+    pairs: list[tuple[str, Event]] = []
+    for path in _files([Path(p) for p in paths]):
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+            doc = json.loads(text)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            report += _unreadable(source, f"cannot be read as JSON: {exc}")
+            continue
+        if _is_export(doc):
+            exports.append((source, doc))  # the adapter reports float money itself
+            continue
+        try:
+            # the library's own JSON: money never through a float
+            raw = events_of(json.loads(text, parse_float=Decimal), source)
+        except AfterSalesError as exc:
+            report += _unreadable(source, str(exc))
+            continue
+        for i, (case_id, body) in enumerate(raw):
+            try:
+                event = body if isinstance(body, Event) else event_from_dict(body)
+            except AfterSalesError as exc:
+                report += _unreadable(f"{source}[{i}]", str(exc), case_id)
+                continue
+            pairs.append((case_id, event))
+    if exports:
+        report += ingest_platform(book, import_exports(exports, policy=book.policy))
+    return report + ingest_events(book, pairs)
+
+
+def _unreadable(source: str, reason: str, case_id: str | None = None) -> IngestReport:
+    return IngestReport((Outcome(source, case_id, "rejected", reason),))

@@ -1,0 +1,538 @@
+"""The casebook: each case as its event log plus a snapshot, in SQLite or PostgreSQL.
+
+Every change goes through the pure engine (``open_case``, ``step``,
+``advance``) and is written in one transaction: the snapshot, the events the
+change appended, and the effects it produced (into the outbox). A writer names
+the version it read; the row is updated only if that is still the stored
+version, so two writers cannot both apply to the same case
+(:class:`ConcurrencyConflict` for the later one). Event IDs are unique per case,
+so an event delivered twice is stored once.
+
+The ``due_at`` column holds the running deadline as UTC epoch seconds, indexed:
+"what is due before T" and "the next N due" read the index, not every case.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+import pendulum
+
+from .._case import Case, RefundRequested
+from .._effects import Effect
+from .._engine import advance, open_case, replay, step
+from .._errors import InvalidInput
+from .._events import Event
+from .._instant import instant
+from .._policy import Policy, preset
+from .._serialize import _snake, case_from_json, case_to_json
+from ._codec import (
+    effect_from_json,
+    effect_to_json,
+    epoch,
+    event_from_json,
+    event_to_json,
+    row_of,
+)
+from ._db import Database, Tx, connect
+from ._errors import ConcurrencyConflict, UnknownCase
+
+if TYPE_CHECKING:
+    from ..adapters.taobao import ImportResult
+    from ._ingest import IngestReport
+
+__all__ = ["Casebook", "Due", "OutboxEntry", "OutboxStatus", "Stored", "Written"]
+
+#: pending: recorded, not handed over yet; handing: handed over, outcome not yet
+#: recorded (a row left here means the worker died in between); done; unknown: the
+#: handler raised OutcomeUnknown (parked); failed: the handler kept failing (parked).
+OutboxStatus = Literal["pending", "handing", "done", "unknown", "failed"]
+PARKED: tuple[OutboxStatus, ...] = ("unknown", "failed")
+
+
+@attrs.frozen
+class Stored:
+    """A case as stored, with the version a writer names to change it."""
+
+    case: Case
+    version: int
+
+
+@attrs.frozen
+class Written:
+    """What a write did. ``changed`` is False when there was nothing to apply."""
+
+    case: Case
+    version: int
+    events: tuple[Event, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events or self.effects)
+
+
+@attrs.frozen
+class Due:
+    """A case whose running deadline falls due at ``due`` (UTC, whole seconds)."""
+
+    case_id: str
+    due: pendulum.DateTime
+    version: int
+
+
+@attrs.frozen
+class OutboxEntry:
+    """One effect in the outbox and where it stands."""
+
+    id: int
+    case_id: str
+    version: int  # the case version whose write produced it
+    position: int  # its place among that write's effects
+    effect: Effect
+    status: OutboxStatus
+    attempts: int
+    note: str
+
+
+_OUTBOX_COLUMNS = "id, case_id, version, position, body, status, attempts, note"
+
+
+def _entry(row: Sequence[Any]) -> OutboxEntry:
+    return OutboxEntry(
+        id=int(row[0]),
+        case_id=str(row[1]),
+        version=int(row[2]),
+        position=int(row[3]),
+        effect=effect_from_json(str(row[4])),
+        status=row[5],
+        attempts=int(row[6]),
+        note=str(row[7]),
+    )
+
+
+def _utc(seconds: int) -> pendulum.DateTime:
+    return pendulum.from_timestamp(int(seconds), tz="UTC")
+
+
+class Casebook:
+    """An event-sourced store of cases. Open one per process or thread.
+
+    >>> with Casebook.open(":memory:") as book:
+    ...     book.count()
+    0
+    """
+
+    def __init__(self, db: Database, policy: Policy) -> None:
+        self._db = db
+        self.policy = policy
+
+    @classmethod
+    def open(cls, where: str | Path, *, policy: Policy | None = None) -> Casebook:
+        """A SQLite file (created if missing), ``":memory:"``, or a ``postgresql://`` URL.
+
+        The schema is created or migrated on open. ``policy`` (default: the
+        ``taobao`` preset) is the one every change is computed with.
+        """
+        return cls(connect(where), policy if policy is not None else preset("taobao"))
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._db.dialect
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Casebook:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, case_id: str) -> Stored | None:
+        with self._db.transaction(write=False) as tx:
+            return _load(tx, case_id)
+
+    def case(self, case_id: str) -> Case:
+        stored = self.get(case_id)
+        if stored is None:
+            raise UnknownCase(case_id)
+        return stored.case
+
+    def version(self, case_id: str) -> int:
+        """The stored version; 0 for a case not stored yet (what a creating writer expects)."""
+        stored = self.get(case_id)
+        return 0 if stored is None else stored.version
+
+    def count(self) -> int:
+        with self._db.transaction(write=False) as tx:
+            row = tx.one("SELECT COUNT(*) FROM cases")
+        return 0 if row is None else int(row[0])
+
+    def cases(self, *, open_only: bool = False) -> Iterator[Case]:
+        """Every stored case (or those not final yet), in case ID order."""
+        where = " WHERE final = 0" if open_only else ""
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(f"SELECT snapshot FROM cases{where} ORDER BY case_id")
+        for (snapshot,) in rows:
+            yield case_from_json(snapshot)
+
+    def events(self, case_id: str) -> tuple[Event, ...]:
+        """The stored event log, in order."""
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all("SELECT body FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
+        return tuple(event_from_json(body) for (body,) in rows)
+
+    def due_before(self, at: pendulum.DateTime, *, limit: int | None = None) -> list[Due]:
+        """Cases whose deadline falls due at or before ``at``, soonest first (the index)."""
+        sql = (
+            "SELECT case_id, due_at, version FROM cases WHERE due_at <= ? ORDER BY due_at, case_id"
+        )
+        params: list[object] = [int(instant(at).timestamp())]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(sql, params)
+        return [Due(str(r[0]), _utc(r[1]), int(r[2])) for r in rows]
+
+    def next_due(self, n: int) -> list[Due]:
+        """The ``n`` cases due soonest (overdue ones first)."""
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(
+                "SELECT case_id, due_at, version FROM cases WHERE due_at IS NOT NULL "
+                "ORDER BY due_at, case_id LIMIT ?",
+                (n,),
+            )
+        return [Due(str(r[0]), _utc(r[1]), int(r[2])) for r in rows]
+
+    def held(self) -> dict[str, str]:
+        """Cases the worker could not advance (e.g. a deadline past the calendar), and why."""
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all("SELECT case_id, held FROM cases WHERE held IS NOT NULL")
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def append(
+        self, case_id: str, events: Iterable[Event], *, expected_version: int | None = None
+    ) -> Written:
+        """Apply events to a case through the engine; the first event of a new case is its
+        ``refund_requested``. Events already stored are no-ops.
+
+        With ``expected_version``, refuse (:class:`ConcurrencyConflict`) unless the case
+        is at that version (0: not stored yet). Without it, the version read here is the
+        one expected. Engine errors (:class:`~aftersales.IllegalEvent`...) leave the
+        store unchanged.
+        """
+        stored = self.get(case_id)
+        _check_expected(case_id, stored, expected_version)
+        case, effects = _apply(stored, case_id, list(events), self.policy)
+        return self._write(case_id, stored, case, effects)
+
+    def advance(
+        self, case_id: str, now: pendulum.DateTime, *, expected_version: int | None = None
+    ) -> Written:
+        """Fire the case's timers due by ``now`` and store the result."""
+        stored = self.get(case_id)
+        if stored is None:
+            raise UnknownCase(case_id)
+        _check_expected(case_id, stored, expected_version)
+        case, effects = advance(stored.case, now, self.policy)
+        return self._write(case_id, stored, case, effects)
+
+    def _write(
+        self, case_id: str, stored: Stored | None, case: Case, effects: tuple[Effect, ...]
+    ) -> Written:
+        if stored is not None and case == stored.case:
+            return Written(stored.case, stored.version)
+        with self._db.transaction(write=True) as tx:
+            version, appended = commit(tx, case_id, stored, case, effects)
+        return Written(case, version, appended, effects)
+
+    # -- ingestion (see _ingest) -------------------------------------------------------------
+
+    def ingest_platform(self, result: ImportResult) -> IngestReport:
+        """Store what a Taobao adapter import found (``import_exports``, ``load_exports``):
+        per refund record, the events of its synthesised log the store lacks."""
+        from ._ingest import ingest_platform
+
+        return ingest_platform(self, result)
+
+    def ingest_events(self, events: Iterable[tuple[str, Event]]) -> IngestReport:
+        """Store ``(case_id, event)`` pairs in order, each through the engine."""
+        from ._ingest import ingest_events
+
+        return ingest_events(self, events)
+
+    def ingest_files(self, paths: Sequence[str | Path]) -> IngestReport:
+        """Platform exports and event JSON files (or folders of ``.json``)."""
+        from ._ingest import ingest_files
+
+        return ingest_files(self, paths)
+
+    # -- the outbox ------------------------------------------------------------------------
+
+    def outbox(
+        self, status: OutboxStatus | None = None, *, case_id: str | None = None
+    ) -> list[OutboxEntry]:
+        """Outbox entries in the order they were recorded, optionally filtered."""
+        where: list[str] = []
+        params: list[object] = []
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if case_id is not None:
+            where.append("case_id = ?")
+            params.append(case_id)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(f"SELECT {_OUTBOX_COLUMNS} FROM outbox{clause} ORDER BY id", params)
+        return [_entry(r) for r in rows]
+
+    def parked(self) -> list[OutboxEntry]:
+        """Effects waiting for a person: outcome unknown, or the handler kept failing."""
+        return [e for e in self.outbox() if e.status in PARKED]
+
+    def resolve(self, entry_id: int, *, happened: bool, note: str = "") -> None:
+        """A person settles a parked (or stuck ``handing``) effect: it happened (``done``),
+        or it did not and the worker should hand it over again (``pending``)."""
+        status = "done" if happened else "pending"
+        with self._db.transaction(write=True) as tx:
+            changed = tx.run(
+                "UPDATE outbox SET status = ?, note = ?, attempts = 0 "
+                "WHERE id = ? AND status IN ('unknown', 'failed', 'handing')",
+                (status, note, entry_id),
+            )
+        if not changed:
+            raise InvalidInput(f"outbox entry {entry_id} is not parked or in doubt")
+
+    # -- the worker's steps (see run_worker) -------------------------------------------------
+
+    def _advance_due(self, now: pendulum.DateTime, limit: int) -> list[tuple[Case, Case]]:
+        """Claim up to ``limit`` due cases, advance them and store them, in one transaction."""
+        now = instant(now)
+        done: list[tuple[Case, Case]] = []
+        with self._db.transaction(write=True) as tx:
+            rows = tx.all(
+                "SELECT case_id, version, snapshot FROM cases "
+                "WHERE due_at <= ? AND held IS NULL ORDER BY due_at LIMIT ?" + self._db.skip_locked,
+                (int(now.timestamp()), limit),
+            )
+            for case_id, version, snapshot in rows:
+                before = case_from_json(snapshot)
+                try:
+                    after, effects = advance(before, now, self.policy)
+                except Exception as exc:  # the engine's error or a bug: hold, don't spin
+                    tx.run(
+                        "UPDATE cases SET held = ? WHERE case_id = ?",
+                        (f"{type(exc).__name__}: {exc}", case_id),
+                    )
+                    continue
+                if after == before:
+                    continue
+                commit(tx, case_id, Stored(before, int(version)), after, effects)
+                done.append((before, after))
+        return done
+
+    def _claim_effects(self, limit: int, now: pendulum.DateTime) -> list[OutboxEntry]:
+        """Mark up to ``limit`` pending effects as handed over (committed before handing)."""
+        with self._db.transaction(write=True) as tx:
+            ids = [
+                int(r[0])
+                for r in tx.all(
+                    "SELECT id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?"
+                    + self._db.skip_locked,
+                    (limit,),
+                )
+            ]
+            if not ids:
+                return []
+            marks = ", ".join("?" * len(ids))
+            tx.run(
+                "UPDATE outbox SET status = 'handing', attempts = attempts + 1, handed_at = ? "
+                f"WHERE id IN ({marks})",
+                (epoch(now), *ids),
+            )
+            rows = tx.all(
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id IN ({marks}) ORDER BY id", ids
+            )
+        return [_entry(r) for r in rows]
+
+    def _settle(
+        self, entry_id: int, status: OutboxStatus, now: pendulum.DateTime, note: str
+    ) -> None:
+        with self._db.transaction(write=True) as tx:
+            tx.run(
+                "UPDATE outbox SET status = ?, settled_at = ?, note = ? "
+                "WHERE id = ? AND status = 'handing'",
+                (status, epoch(now), note, entry_id),
+            )
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def verify(self) -> list[str]:
+        """Problems with the stored data; empty when consistent.
+
+        Every snapshot equals the replay of its stored log (to its last change), the
+        log in the snapshot is the stored log, event sequence numbers run 1..n without
+        gaps, and the indexed columns match the snapshot.
+        """
+        problems: list[str] = []
+        with self._db.transaction(write=False) as tx:
+            cases = tx.all(
+                "SELECT case_id, version, kind, state, status, final, due_at, changed_at, "
+                "snapshot FROM cases ORDER BY case_id"
+            )
+            events: dict[str, list[tuple[int, str, str, int]]] = {}
+            for case_id, seq, event_id, body, version in tx.all(
+                "SELECT case_id, seq, event_id, body, version FROM events ORDER BY case_id, seq"
+            ):
+                events.setdefault(str(case_id), []).append(
+                    (int(seq), str(event_id), str(body), int(version))
+                )
+        for case_id, version, *columns, snapshot in cases:
+            case = case_from_json(snapshot)
+            stored = events.pop(case_id, [])
+            seqs = [s for s, *_ in stored]
+            if seqs != list(range(1, len(seqs) + 1)):
+                problems.append(f"{case_id}: event sequence numbers {seqs} are not 1..n")
+            if any(v > version for *_, v in stored):
+                problems.append(f"{case_id}: an event is newer than the case version {version}")
+            log = tuple(event_from_json(body) for _, _, body, _ in stored)
+            if log != case.log:
+                problems.append(f"{case_id}: the snapshot's log differs from the stored events")
+                continue
+            try:
+                rebuilt = replay(log, self.policy, until=case.changed_at)
+            except Exception as exc:
+                problems.append(f"{case_id}: the stored log does not replay: {exc}")
+                continue
+            if rebuilt != case:
+                problems.append(f"{case_id}: the snapshot is not the replay of its log")
+            expected = row_of(case)
+            if tuple(columns) != tuple(expected.values()):
+                problems.append(f"{case_id}: indexed columns {columns} != {expected}")
+        problems.extend(f"{case_id}: events without a case" for case_id in events)
+        return problems
+
+    def dump(self) -> dict[str, Any]:
+        """The whole content as plain data, in a canonical order (for comparisons and backups).
+
+        Instants the worker wrote (``handed_at``, ``settled_at``) are left out: they
+        say when, not what.
+        """
+        with self._db.transaction(write=False) as tx:
+            cases = tx.all(
+                "SELECT case_id, version, state, status, final, due_at, held, snapshot "
+                "FROM cases ORDER BY case_id"
+            )
+            events = tx.all(
+                "SELECT case_id, seq, event_id, type, at, version, body FROM events "
+                "ORDER BY case_id, seq"
+            )
+            outbox = tx.all(
+                "SELECT case_id, version, position, type, body, status, attempts, note "
+                "FROM outbox ORDER BY case_id, version, position"
+            )
+        return {
+            "cases": [[*row[:-1], json.loads(row[-1])] for row in cases],
+            "events": [[*row[:-1], json.loads(row[-1])] for row in events],
+            "outbox": [[*row[:4], json.loads(row[4]), *row[5:]] for row in outbox],
+        }
+
+
+def _check_expected(case_id: str, stored: Stored | None, expected: int | None) -> None:
+    found = 0 if stored is None else stored.version
+    if expected is not None and expected != found:
+        raise ConcurrencyConflict(case_id, expected=expected, found=found or None)
+
+
+def _apply(
+    stored: Stored | None, case_id: str, events: list[Event], policy: Policy
+) -> tuple[Case, tuple[Effect, ...]]:
+    effects: tuple[Effect, ...] = ()
+    if stored is None:
+        if not events or not isinstance(events[0], RefundRequested):
+            raise InvalidInput(
+                f"case {case_id}: not stored yet; its first event is the refund_requested "
+                "event that opens it"
+            )
+        if events[0].case_id != case_id:
+            raise InvalidInput(
+                f"case {case_id}: the refund_requested event opens case {events[0].case_id}"
+            )
+        case, effects = open_case(events[0], policy)
+        events = events[1:]
+    else:
+        case = stored.case
+    for event in events:
+        case, more = step(case, event, policy)
+        effects += more
+    return case, effects
+
+
+def _load(tx: Tx, case_id: str) -> Stored | None:
+    row = tx.one("SELECT version, snapshot FROM cases WHERE case_id = ?", (case_id,))
+    if row is None:
+        return None
+    return Stored(case_from_json(row[1]), int(row[0]))
+
+
+def commit(
+    tx: Tx, case_id: str, stored: Stored | None, case: Case, effects: tuple[Effect, ...]
+) -> tuple[int, tuple[Event, ...]]:
+    """Write a change inside ``tx``: the row (if still at the version read), the events
+    appended to the log, the effects into the outbox. The new version and the events."""
+    before = () if stored is None else stored.case.log
+    if case.log[: len(before)] != before:
+        raise AssertionError(f"case {case_id}: a write must extend the stored log")
+    appended = case.log[len(before) :]
+    columns = row_of(case)
+    snapshot = case_to_json(case)
+    if stored is None:
+        version = 1
+        changed = tx.run(
+            "INSERT INTO cases (case_id, version, kind, state, status, final, due_at, "
+            "changed_at, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (case_id) DO NOTHING",
+            (case_id, version, *columns.values(), snapshot),
+        )
+    else:
+        version = stored.version + 1
+        changed = tx.run(
+            "UPDATE cases SET version = ?, kind = ?, state = ?, status = ?, final = ?, "
+            "due_at = ?, changed_at = ?, snapshot = ? WHERE case_id = ? AND version = ?",
+            (version, *columns.values(), snapshot, case_id, stored.version),
+        )
+    if changed != 1:
+        found = tx.one("SELECT version FROM cases WHERE case_id = ?", (case_id,))
+        raise ConcurrencyConflict(
+            case_id,
+            expected=None if stored is None else stored.version,
+            found=None if found is None else int(found[0]),
+        )
+    tx.many(
+        "INSERT INTO events (case_id, seq, event_id, type, at, version, body) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (case_id, len(before) + i, e.id, e.type, epoch(e.at), version, event_to_json(e))
+            for i, e in enumerate(appended, start=1)
+        ],
+    )
+    tx.many(
+        "INSERT INTO outbox (case_id, version, position, type, body) VALUES (?, ?, ?, ?, ?)",
+        [(case_id, version, i, _type_of(e), effect_to_json(e)) for i, e in enumerate(effects)],
+    )
+    return version, appended
+
+
+def _type_of(effect: Effect) -> str:
+    return _snake(type(effect).__name__)
