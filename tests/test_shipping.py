@@ -623,3 +623,21 @@ def test_a_parcel_the_buyer_signed_for_is_no_fake_whatever_its_scans() -> None:
     signed = watch_order(order, events, TAOBAO, at=sh("2026-03-05 10:00"))
     assert signed.fake_flags == ()
     assert signed.state is Fulfilment.SIGNED
+
+
+def test_lines_the_platform_reports_shipped_count_without_scans_or_fake_flags() -> None:
+    """A trade export says which sub-orders shipped but has no scans: those lines are
+    shipped, the others still run to the ship-by, and nothing is flagged as fake."""
+    order = Order(
+        id="4100000000000000009",
+        paid="300.00",
+        paid_at=sh("2026-03-02 10:00"),
+        items=[OrderItem(oid="A", paid="100.00"), OrderItem(oid="B", paid="200.00")],
+    )
+    at = sh("2026-03-05 10:00")
+    watch = watch_order(order, [], TAOBAO, at=at, shipped={"A": sh("2026-03-03 09:00")})
+    assert watch.fake_flags == ()
+    assert [(s.oid, s.late) for s in watch.sub_orders] == [("A", False), ("B", True)]
+    assert watch.compensation == Money("10.00")  # LATE-COMP-TAOBAO: 5% of B's 200.00
+    in_time = watch_order(order, [], TAOBAO, at=sh("2026-03-03 12:00"), shipped={"A": at})
+    assert [s.shipped_at for s in in_time.sub_orders] == [None, None]  # not yet, as of then

@@ -563,6 +563,7 @@ def watch_order(
     buyer: str | None = None,
     other_parcels: Iterable[Parcel] = (),
     other_late_trades: Iterable[LateTrade] = (),
+    shipped: Mapping[str, pendulum.DateTime] | None = None,
 ) -> ShippingWatch:
     """Watch one order's shipping as of ``at``.
 
@@ -573,6 +574,9 @@ def watch_order(
     - ``other_parcels``: the shop's other parcels, to catch a reused tracking number.
     - ``other_late_trades``: the same buyer's other late trades, combined with this
       one where the policy says so (LATE-COMP-TMALL); needs ``buyer``.
+    - ``shipped``: sub-orders the platform reports shipped (oid -> when) with no
+      carrier scans to check, as a trade export has them: they count as shipped
+      for lateness, and raise no fake-shipment flag.
 
     A sub-order shipped at or after the deadline is late (a deadline is a
     boundary: at the due instant it has run out), and so is one still unshipped
@@ -596,6 +600,9 @@ def watch_order(
     first = _assign(order, shipments)
     if not shipments and order.shipped_at is not None and order.shipped_at <= at:
         first = {item.oid: (order.shipped_at, None) for item in items}
+    for oid, reported in (shipped or {}).items():
+        if oid not in first and reported <= at:
+            first[oid] = (instant(reported), None)
     parcels = _parcels(order, shipments, scans, buyer)
     reports = check_parcels([*parcels, *other_parcels], at, policy)
     own = tuple(_signed_for(r, shipments, signings) for r in reports if r.order_id == order.id)

@@ -135,11 +135,19 @@ def _from_exports(
         items.append(advance_follow_up(follow, max(at, follow.changed_at), policy))
     for trade in result.trades:
         order = trade.order
-        if order is None or order.shipped_at is not None or order.paid_at > at:
+        if order is None or order.paid_at > at:
             continue
-        if trade.status != "WAIT_SELLER_SEND_GOODS":
-            continue
-        items.append(watch_order(order, [], policy, at=at))
+        if trade.partly_shipped:
+            # the shipped lines count as shipped; the rest still runs to the ship-by
+            lines = {
+                line.oid: when
+                for line in trade.lines
+                if line.shipped and (when := line.consign_time or trade.consign_time)
+            }
+            unshipped = attrs.evolve(order, shipped_at=None, signed_at=None, finished_at=None)
+            items.append(watch_order(unshipped, [], policy, at=at, shipped=lines))
+        elif trade.status == "WAIT_SELLER_SEND_GOODS" and order.shipped_at is None:
+            items.append(watch_order(order, [], policy, at=at))
     problems.extend(
         {"source": p.source, **attrs.asdict(p, filter=lambda a, _: a.name != "source")}
         for p in result.problems
