@@ -151,6 +151,17 @@ def deadline_after(
             day, rolled = calendar._deadline_day(ordinal, n)
             if rolled:
                 return _wall_clock(tz, day, 0, 0, 0, 0)
+        if _STEADY.get((tz, day)):  # the hot path, inlined: a day with one offset
+            return pendulum.DateTime(
+                day.year,
+                day.month,
+                day.day,
+                wall.hour,
+                wall.minute,
+                wall.second,
+                wall.microsecond,
+                tz,
+            )
         # zero days later is the start itself, even in a repeated (DST) hour
         fold = wall.fold if n == 0 else 1
         return _wall_clock(tz, day, wall.hour, wall.minute, wall.second, wall.microsecond, fold)
@@ -180,6 +191,24 @@ def _plain(value: _dt.datetime) -> _dt.datetime:
     )
 
 
+#: (zone, day) -> whether the zone's offset is the same all day long. Deadlines land
+#: on a few thousand days, so this spares two datetimes and two offset lookups per
+#: deadline; the cap keeps a long-running process's memory bounded.
+_STEADY: dict[tuple[object, _dt.date], bool] = {}
+_STEADY_MAX = 200_000
+
+
+def _steady_day(tz: pendulum.Timezone | pendulum.FixedTimezone, day: _dt.date) -> bool:
+    """No wall time on ``day`` is skipped or repeated in ``tz`` (checked at every quarter hour)."""
+    start = _dt.datetime(day.year, day.month, day.day)  # noqa: DTZ001 - a wall time, on purpose
+    offsets = set()
+    for quarter in range(24 * 4):
+        wall = start + _dt.timedelta(minutes=15 * quarter)
+        offsets.add(tz.utcoffset(wall))
+        offsets.add(tz.utcoffset(wall.replace(fold=1)))
+    return len(offsets) == 1
+
+
 def _wall_clock(
     tz: pendulum.Timezone | pendulum.FixedTimezone,
     day: _dt.date,
@@ -194,6 +223,13 @@ def _wall_clock(
     ``fold`` picks the offset of a repeated wall time; pendulum's default is the later.
     """
     y, m, d = day.year, day.month, day.day
+    steady = _STEADY.get((tz, day))
+    if steady is None:
+        steady = _steady_day(tz, day)
+        if len(_STEADY) < _STEADY_MAX:
+            _STEADY[tz, day] = steady
+    if steady:  # no offset change on this day: every wall time exists exactly once
+        return pendulum.DateTime(y, m, d, hour, minute, second, microsecond, tz)
     # Naive stdlib datetimes on purpose: the zone reads their wall clock and fold,
     # and zoneinfo reads a subclass's fields through slow attribute lookups.
     earlier = _dt.datetime(y, m, d, hour, minute, second, microsecond)  # noqa: DTZ001
