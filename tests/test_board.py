@@ -255,3 +255,20 @@ def test_the_board_command_renders_the_message_of_the_rows_it_shows() -> None:
     assert "小林家居" in refund["message"] or "9:00" in refund["message"]
     limited = CliRunner().invoke(main, [*args, "--limit", "1"])
     assert all("message" not in a for a in json.loads(limited.output)["actions"][1:])
+
+
+def test_a_return_request_is_answered_with_the_return_address_not_a_refund() -> None:
+    req = request(
+        Kind.RETURN_AND_REFUND,
+        "2026-03-02 09:00",
+        amount="59.90",
+        paid="59.90",
+        shipped="2026-02-25 10:00",
+        signed="2026-02-27 10:00",
+    )
+    case, _ = open_case(req, TAOBAO)
+    (action,) = board([case], sh("2026-03-03 12:00")).actions
+    assert action.rule == "RET-RESPOND-5D"
+    assert action.template == "return/agreed.txt"
+    assert action.at_stake == Money.ZERO  # agreeing a return moves no money yet
+    assert "return address" in action.on_expiry

@@ -75,7 +75,8 @@ class Advice:
     costs_money: bool = False
 
 
-#: Timer name -> advice. The timer names are the workflow tables' own.
+#: Timer name -> advice; ``timer/workflow`` for advice that differs by workflow.
+#: The timer names and workflow names are the workflow tables' own.
 ADVICE: Mapping[str, Advice] = MappingProxyType(
     {
         "seller_response": Advice(
@@ -83,6 +84,17 @@ ADVICE: Mapping[str, Advice] = MappingProxyType(
             "the platform agrees for the seller: a refund, or a return with the address shown",
             "refund/agreed.txt",
             costs_money=True,
+        ),
+        # A return request: agreeing shows the return address; no money moves yet.
+        "seller_response/return_and_refund": Advice(
+            "agree (the buyer sees the return address), or refuse with a reason and evidence",
+            "the platform agrees the return for the seller and shows the return address",
+            "return/agreed.txt",
+        ),
+        "seller_response/exchange": Advice(
+            "agree (the buyer sees the return address), or refuse with a reason and evidence",
+            "the platform agrees the exchange for the seller and shows the return address",
+            "return/agreed.txt",
         ),
         "seller_confirm_receipt": Advice(
             "check the returned parcel and confirm receipt, or refuse with evidence",
@@ -236,9 +248,10 @@ def _build(
     advice: Mapping[str, Advice],
     policy: Policy | None,
 ) -> Board:
+    by_workflow = frozenset(key.split("/", 1)[0] for key in advice if "/" in key)
     makers: dict[type, Callable[[Any], Action | None]] = {
-        Case: lambda case: _summary_action(summarize(case), now, advice),
-        CaseSummary: lambda summary: _summary_action(summary, now, advice),
+        Case: lambda case: _summary_action(summarize(case), now, advice, by_workflow),
+        CaseSummary: lambda summary: _summary_action(summary, now, advice, by_workflow),
         FollowUp: lambda follow: _review_action(follow, now),
         MaliciousCase: lambda mal: _malicious_action(mal, now),
         ShippingWatch: lambda watch: _order_action(watch, now, policy),
@@ -344,7 +357,10 @@ def summarize(case: Case) -> CaseSummary | None:
 
 
 def _summary_action(
-    summary: CaseSummary | None, now: float, advice: Mapping[str, Advice]
+    summary: CaseSummary | None,
+    now: float,
+    advice: Mapping[str, Advice],
+    by_workflow: frozenset[str] = frozenset(),
 ) -> Action | None:
     if summary is None:
         return None
@@ -363,7 +379,13 @@ def _summary_action(
             summary.rule,
             _DEFAULT.suggested,
         )
-    tip = advice.get(summary.timer, _DEFAULT) if summary.timer is not None else _DEFAULT
+    timer = summary.timer
+    if timer is None:
+        tip = _DEFAULT
+    elif timer in by_workflow:  # only a few timers' advice differs by workflow
+        tip = advice.get(f"{timer}/{summary.workflow}") or advice.get(timer, _DEFAULT)
+    else:
+        tip = advice.get(timer, _DEFAULT)
     left = int(due_ts - now)
     if left <= 0:
         band = Band.OVERDUE
