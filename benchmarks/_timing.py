@@ -45,3 +45,32 @@ def per_second(run: Callable[[], int], *, repeats: int, min_time: float = 0.05) 
             gc.enable()
         rates.append(units / elapsed)
     return statistics.median(rates)
+
+
+def side_by_side(
+    contenders: dict[str, Callable[[], int]], *, repeats: int, min_time: float = 0.05
+) -> dict[str, float]:
+    """Median rate of each contender, measured in interleaved rounds.
+
+    Every round runs each contender once, in turn, so a burst of noise on a shared
+    machine lands on all of them rather than on whichever ran at the time.
+    """
+    rates: dict[str, list[float]] = {name: [] for name in contenders}
+    for run in contenders.values():
+        run()  # warm caches and lazy imports
+    for _ in range(repeats):
+        for name, run in contenders.items():
+            gc.collect()
+            gc.disable()
+            try:
+                units = 0
+                start = time.perf_counter()
+                while True:
+                    units += run()
+                    elapsed = time.perf_counter() - start
+                    if elapsed >= min_time:
+                        break
+            finally:
+                gc.enable()
+            rates[name].append(units / elapsed)
+    return {name: statistics.median(values) for name, values in rates.items()}

@@ -16,7 +16,7 @@ import pendulum
 
 from aftersales import Duration, china_calendar, deadline_after
 
-from ._timing import Figure, per_second
+from ._timing import Figure, side_by_side
 
 _TZ = pendulum.timezone("Asia/Shanghai")
 _CAL = china_calendar()
@@ -66,11 +66,12 @@ def run(*, quick: bool) -> list[Figure]:
             _walk(day, n)
         return len(dates)
 
+    rates = side_by_side({"full": full, "dates": dates_only, "walk": walk}, repeats=repeats)
     return [
         Figure(
             "working days",
             "deadline_after (zone-aware)",
-            per_second(full, repeats=repeats),
+            rates["full"],
             "deadlines/s",
             repeats,
             "pendulum DateTime in Asia/Shanghai, as the engine uses it",
@@ -78,7 +79,7 @@ def run(*, quick: bool) -> list[Figure]:
         Figure(
             "working days",
             "WorkCalendar.add_working_days",
-            per_second(dates_only, repeats=repeats),
+            rates["dates"],
             "deadlines/s",
             repeats,
             "the date arithmetic alone",
@@ -86,7 +87,7 @@ def run(*, quick: bool) -> list[Figure]:
         Figure(
             "working days",
             "day-by-day walk (chinese_calendar)",
-            per_second(walk, repeats=repeats),
+            rates["walk"],
             "deadlines/s",
             repeats,
         ),

@@ -36,7 +36,7 @@ from aftersales import (
     step,
 )
 
-from ._timing import Figure, per_second
+from ._timing import Figure, side_by_side
 
 Script = tuple[RefundRequested, tuple[Event, ...], pendulum.DateTime | None]
 
@@ -280,8 +280,8 @@ CONTENDERS: dict[str, Callable[[Sequence[Script]], int]] = {
 def run(*, quick: bool) -> list[Figure]:
     batch = scripts(200)
     repeats = 5 if quick else 15
-    figures = []
-    for name, contender in CONTENDERS.items():
-        rate = per_second(functools.partial(contender, batch), repeats=repeats)
-        figures.append(Figure("engine", name, rate, "events/s", repeats))
-    return figures
+    rates = side_by_side(
+        {name: functools.partial(run, batch) for name, run in CONTENDERS.items()},
+        repeats=repeats,
+    )
+    return [Figure("engine", name, rate, "events/s", repeats) for name, rate in rates.items()]

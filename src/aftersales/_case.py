@@ -38,7 +38,14 @@ __all__ = [
 ]
 
 
-class Status(enum.Enum):
+class _Member(enum.Enum):
+    """Members hashed by identity: they are singletons, the engine's tables are keyed
+    by them, and ``Enum.__hash__`` runs Python code on every lookup."""
+
+    __hash__ = object.__hash__
+
+
+class Status(_Member):
     """Refund status, in the platform's words."""
 
     NO_REFUND = "NO_REFUND"  # before a case opens; appears only as a transition's source
@@ -50,7 +57,7 @@ class Status(enum.Enum):
     SUCCESS = "SUCCESS"
 
 
-class State(enum.Enum):
+class State(_Member):
     """Where a case is in its workflow: the platform's refund statuses, plus the
     stages of customer-service intervention, during which the refund keeps the
     platform status it had (``Case.status``)."""
@@ -85,7 +92,7 @@ PLATFORM_STATUS[State.QUALITY_WAIT_PHOTOS] = Status.WAIT_SELLER_AGREE
 PLATFORM_STATUS[State.QUALITY_VERIFY] = Status.WAIT_SELLER_AGREE
 
 
-class Kind(enum.Enum):
+class Kind(_Member):
     """Which workflow a case follows."""
 
     REFUND_BEFORE_SHIPMENT = "refund_before_shipment"
@@ -96,7 +103,7 @@ class Kind(enum.Enum):
     QUALITY_CLAIM = "quality_claim"
 
 
-class Party(enum.Enum):
+class Party(_Member):
     BUYER = "buyer"
     SELLER = "seller"
     PLATFORM = "platform"
@@ -158,6 +165,10 @@ class Order:
     signed_at: pendulum.DateTime | None = attrs.field(default=None, converter=optional_instant)
     finished_at: pendulum.DateTime | None = attrs.field(default=None, converter=optional_instant)
     items: tuple[OrderItem, ...] = attrs.field(default=(), converter=_items)
+    #: A single-item order's sub-order (itself), made once: every request asks for it.
+    _whole: OrderItem | None = attrs.field(
+        default=None, init=False, eq=False, repr=False, alias="_whole"
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.shipped_at is not None and self.shipped_at < self.paid_at:
@@ -183,7 +194,11 @@ class Order:
         if not self.items:
             if oid not in (None, self.id):
                 raise InvalidInput(f"order {self.id} has no sub-order {oid!r}")
-            return OrderItem(oid=self.id, paid=self.paid)
+            whole = self._whole
+            if whole is None:
+                whole = OrderItem(oid=self.id, paid=self.paid)
+                object.__setattr__(self, "_whole", whole)
+            return whole
         if oid is None:
             if len(self.items) == 1:
                 return self.items[0]

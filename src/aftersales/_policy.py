@@ -336,10 +336,15 @@ class Policy:
     review_free_product_max_price: Money = _rule(
         Money("20.00"), "REV-OFFER", "unit price at or below which the product may be given free"
     )
+    #: ``timezone`` as a zone, looked up once: the engine reads it on every transition.
+    _tz: pendulum.Timezone = attrs.field(init=False, eq=False, repr=False, alias="_tz")
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_tz", _timezone(self.timezone))
 
     @property
     def tz(self) -> pendulum.Timezone:
-        return _timezone(self.timezone)
+        return self._tz
 
     def override(self, **changes: object) -> Policy:
         """A copy with some fields changed; durations may be given as text ("5d", "48h")."""
@@ -428,7 +433,7 @@ def _coerce(field: attrs.Attribute[Any], value: object) -> object:
 
 
 def _override(policy: Policy, changes: Mapping[str, object]) -> Policy:
-    fields = attrs.fields_dict(Policy)
+    fields = {name: a for name, a in attrs.fields_dict(Policy).items() if a.init}
     unknown = sorted(set(changes) - set(fields))
     if unknown:
         raise PolicyError(
