@@ -23,7 +23,9 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
+from .._case import Deadline
 from .._errors import AfterSalesError, InvalidInput
+from .._money import Money
 from ._channels import (
     CHANNELS,
     CHAT_LIMIT,
@@ -47,7 +49,7 @@ from ._filters import (
     format_money,
     format_time_left,
 )
-from ._shop import ShopInfo
+from ._shop import ReturnAddress, ShopInfo
 
 __all__ = ["FALLBACK_LOCALE", "PACKAGE_TEMPLATES", "MessageEnvironment", "environment"]
 
@@ -111,6 +113,11 @@ def _check_name(name: str) -> str:
     return name
 
 
+#: Frozen values of the library's own that contexts carry: plain data, no public
+#: attribute that reaches Python internals or changes state.
+_VALUE_TYPES: Final = frozenset({ShopInfo, ReturnAddress, Money, Deadline})
+
+
 class MessageEnvironment(ImmutableSandboxedEnvironment):
     """A sandboxed, strict Jinja2 environment bound to one locale and channel.
 
@@ -153,8 +160,13 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
             lstrip_blocks=True,
             keep_trailing_newline=False,
             finalize=_finalize,
+            # Templates are read once per environment; a shop that edits its folder
+            # makes a new environment (a stat of every file on every render is the
+            # single largest cost otherwise).
+            auto_reload=False,
         )
         self.globals["namespace"] = _Namespace
+        self._resolved: dict[str, tuple[jinja2.Template, bool]] = {}
         self.filters["money"] = _strict(partial(format_money, locale=locale))
         self.filters["datetime"] = _strict(partial(format_datetime, locale=locale, tz=tz))
         self.filters["date"] = _strict(partial(format_date, locale=locale, tz=tz))
@@ -174,6 +186,12 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
 
     def resolve(self, name: str) -> jinja2.Template:
         """The compiled template for ``name``; warns when it is the zh_CN fallback."""
+        known = self._resolved.get(name)
+        if known is not None:  # templates are loaded once (auto_reload is off)
+            template, fallback = known
+            if fallback:
+                self._warn_fallback(name, template.name or name)
+            return template
         tried = self.candidates(name)
         for full in tried:
             try:
@@ -184,12 +202,10 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
                 raise self._translate(exc, full) from None
             except jinja2.TemplateSyntaxError as exc:
                 raise self._translate(exc, full) from None
-            if not full.startswith(f"{self.locale}/"):
-                warnings.warn(
-                    f"{name} has no {self.locale} text; using {full}",
-                    MissingTranslationWarning,
-                    stacklevel=3,
-                )
+            fallback = not full.startswith(f"{self.locale}/")
+            if fallback:
+                self._warn_fallback(name, full)
+            self._resolved[name] = (template, fallback)
             return template
         raise TemplateError(
             f"no such template (looked for {', '.join(tried)} in "
@@ -197,7 +213,23 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
             template=name,
         )
 
+    def _warn_fallback(self, name: str, full: str) -> None:
+        warnings.warn(
+            f"{name} has no {self.locale} text; using {full}",
+            MissingTranslationWarning,
+            stacklevel=4,
+        )
+
     # -- rendering ----------------------------------------------------------------------
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # The library's own frozen values (the shop, money, deadlines, cases) have no
+        # public attribute that reaches Python internals or changes state: their
+        # public names skip the sandbox's slower general checks. Every other object,
+        # and every underscore name, still gets the full check.
+        if type(obj) in _VALUE_TYPES and not attr.startswith("_"):
+            return True
+        return bool(super().is_safe_attribute(obj, attr, value))
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Render ``name`` for this environment's locale and channel.
@@ -207,7 +239,7 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
         """
         template = self.resolve(name)
         try:
-            text = template.render(dict(context)).strip()
+            text = template.render(context).strip()
         except TemplateError:
             raise
         except Exception as exc:  # anything a template does wrong is the template's error

@@ -125,10 +125,17 @@ def format_date(
     return _babel_datetime(at, format, tzinfo=at.tzinfo, locale=babel)
 
 
+def _timestamp(value: object) -> float:
+    # A deadline remembers its timestamp; anything else is read as an instant.
+    if isinstance(value, Deadline):
+        return value.due_timestamp
+    return as_instant(value).timestamp()
+
+
 def format_time_left(deadline: object, now: object, *, locale: str = "zh_CN") -> str:
     """``还剩1天3小时`` / ``1 day 3 hours left``: whole units, rounded down, so the
     buyer is never told they have more time than they do."""
-    seconds = int(as_instant(deadline).timestamp() - as_instant(now).timestamp())
+    seconds = int(_timestamp(deadline) - _timestamp(now))
     return _time_left_text(seconds // 60 if seconds > 0 else -1, locale)
 
 
