@@ -50,6 +50,10 @@ def workflow_of(case: Case) -> Workflow:
     return WORKFLOWS[case.kind]
 
 
+#: What every new case tells the buyer; a value, made once.
+_RECEIVED: tuple[Effect, ...] = (NotifyBuyer("refund/received.txt", "PRE-APPLY"),)
+
+
 def open_case(request: RefundRequested, policy: Policy, *, earlier: Iterable[Case] = ()) -> Step:
     """Open a case from the buyer's request (PRE-APPLY).
 
@@ -78,7 +82,7 @@ def open_case(request: RefundRequested, policy: Policy, *, earlier: Iterable[Cas
         ),
         log=(request,),
     )
-    effects: tuple[Effect, ...] = (NotifyBuyer("refund/received.txt", "PRE-APPLY"),)
+    effects: tuple[Effect, ...] = _RECEIVED
     changes: dict[str, Any] = {"deadline": _deadline(workflow, case, policy, at)}
     if workflow.on_open is not None:
         more, out = workflow.on_open(case, None, policy, at)

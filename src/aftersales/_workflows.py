@@ -79,6 +79,8 @@ def _complaint_until(case: Case, policy: Policy, at: pendulum.DateTime) -> pendu
 
 def refund(rule: str, *, by: Party | None = None) -> Action:
     """The platform pays the buyer the requested amount, at the seller's cost."""
+    # Effects that carry nothing of the case are values: made once, not per transition.
+    done = NotifyBuyer("refund/done.txt", rule)
 
     def action(case: Case, event: Event | None, policy: Policy, at: pendulum.DateTime) -> Result:
         decided_by = by if by is not None else (Party.PLATFORM if event is None else Party.SELLER)
@@ -87,24 +89,25 @@ def refund(rule: str, *, by: Party | None = None) -> Action:
             "charged_to_seller": case.requested,
             "complaint_until": _complaint_until(case, policy, at),
         }
-        return changes, (
-            BuyerRefunded(case.requested, decided_by, rule),
-            NotifyBuyer("refund/done.txt", rule),
-        )
+        return changes, (BuyerRefunded(case.requested, decided_by, rule), done)
 
     return action
 
 
 def agree_return(rule: str) -> Action:
+    effects = (ReturnAddressShown(rule), NotifyBuyer("return/agreed.txt", rule))
+
     def action(_c: Case, _e: Event | None, _p: Policy, _at: pendulum.DateTime) -> Result:
-        return {}, (ReturnAddressShown(rule), NotifyBuyer("return/agreed.txt", rule))
+        return {}, effects
 
     return action
 
 
 def close(why: str, rule: str) -> Action:
+    effects = (RequestClosed(why, rule),)
+
     def action(_c: Case, _e: Event | None, _p: Policy, _at: pendulum.DateTime) -> Result:
-        return {}, (RequestClosed(why, rule),)
+        return {}, effects
 
     return action
 
