@@ -34,6 +34,7 @@ GENERATED = (
     "refunds_receive_get.json",
     "traderates_get.json",
     "tracking/4096122729594534217-stuck-at-collected.json",
+    "malicious/4031000000000000001-promo-phone-cases.json",
     "shop.toml",
 )
 #: The one malformed record, kept on purpose (examples/shop/README.md).
@@ -158,11 +159,11 @@ FIRST_ROWS = [
 
 def test_the_board_rows_in_order(result: Board) -> None:
     assert [(a.case_id, a.rule, a.band) for a in result.actions[:10]] == FIRST_ROWS
-    assert len(result.actions) == 18
+    assert len(result.actions) == 19
     counts = {band: len(rows) for band, rows in result.by_band().items()}
-    assert counts == {Band.OVERDUE: 4, Band.TODAY: 6, Band.SOON: 6, Band.LATER: 2}
+    assert counts == {Band.OVERDUE: 4, Band.TODAY: 6, Band.SOON: 7, Band.LATER: 2}
     dues = [a.due for a in result.actions if a.due is not None]
-    assert len(dues) == 18  # every row has a deadline: nothing only to watch
+    assert len(dues) == 19  # every row has a deadline: nothing only to watch
     assert dues == sorted(dues)
 
 
@@ -234,7 +235,7 @@ def test_the_buyers_moves_cost_the_shop_nothing_and_are_not_its_to_do(result: Bo
     assert {a.rule for a in buyers} == {"RET-BUYER-SHIP-WINDOW", "REFUSED-BUYER-7D"}
     assert all(a.at_stake == Money.ZERO for a in buyers)
     assert not set(buyers) & set(result.for_shop())
-    assert len(result.for_shop()) == 16
+    assert len(result.for_shop()) == 17
 
 
 def test_finished_refunds_and_good_ratings_give_no_rows(result: Board) -> None:
@@ -319,7 +320,7 @@ def test_board_json_on_the_example_shop() -> None:
     doc = json.loads(_board_cli("--format", "json"))
     assert doc["at"] == AT_TEXT
     actions = doc["actions"]
-    assert len(actions) == 18
+    assert len(actions) == 19
     for action in actions:
         assert {"case_id", "who", "due", "on_expiry", "rule", "suggested"} <= action.keys()
     assert [(a["case_id"], a["rule"], a["band"]) for a in actions[:10]] == [
@@ -334,3 +335,17 @@ def test_board_html_on_the_example_shop() -> None:
     page = _board_cli("--format", "html")
     assert "<svg" in page
     assert "2164343337807941939" in page
+
+
+def test_the_malicious_order_is_watched_to_its_ship_by_with_its_risk(result: Board) -> None:
+    row = _row(result, "4031000000000000001")
+    assert (row.workflow, row.state, row.rule) == (
+        "malicious_order",
+        "PAID_HANDLING",
+        "MAL-SHIP-IN-TIME",
+    )
+    assert row.due == pendulum.datetime(2026, 4, 2, 9, 2, 11, tz="Asia/Shanghai")  # SHIP-48H
+    # recorded and contacted already: what is left is shipping in time
+    assert row.suggested.startswith("ship in time")
+    assert "over purchase limit" in row.suggested
+    assert "shared contact" in row.suggested

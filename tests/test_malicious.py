@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from hypothesis import given
@@ -229,3 +230,61 @@ def test_evidence_log_exports_as_csv() -> None:
     assert [r[3] for r in rows[1:]] == ["chat_log", "buyer_contact"]
     assert rows[1][2] == order.paid_at.add(hours=1).format("YYYY-MM-DD HH:mm:ss")
     assert rows[1][4] == "买家称“不发货就投诉”"
+
+
+def _file() -> dict[str, object]:
+    import json
+    from pathlib import Path
+
+    shop = Path(__file__).resolve().parent.parent / "examples" / "shop" / "malicious"
+    (path,) = shop.glob("*.json")
+    doc: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return doc
+
+
+def test_a_malicious_order_file_reads_into_the_case_it_describes() -> None:
+    from aftersales.orders import malicious_case_from_dict
+
+    case = malicious_case_from_dict(_file(), TAOBAO, until=sh("2026-03-31 18:00"))
+    assert case.state is MalState.PAID_HANDLING
+    assert case.risk.malicious
+    assert {s.name for s in case.risk.signals} >= {"over_purchase_limit", "shared_contact"}
+    assert [e.kind for e in case.evidence] == ["platform_record", "buyer_contact"]
+    assert case.ship_by == sh("2026-04-02 09:02:11")  # SHIP-48H from payment
+    late = malicious_case_from_dict(_file(), TAOBAO, until=sh("2026-04-03 00:00"))
+    assert late.state is MalState.PAID_HANDLING
+    assert late.overdue is not None or late.deadline is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"malicious_order": "4031"}, "malicious_order is an object"),
+        ({"history": {"a": 1}}, "history is a list"),
+        (
+            {"events": [{"type": "teleported", "id": "x", "at": "2026-03-31T10:00:00+08:00"}]},
+            "unknown malicious-order event type 'teleported'",
+        ),
+        (
+            {
+                "events": [
+                    {
+                        "type": "buyer_contacted",
+                        "id": "x",
+                        "at": "2026-03-31T10:00:00+08:00",
+                        "mood": "angry",
+                    }
+                ]
+            },
+            "unknown field(s) mood",
+        ),
+    ],
+)
+def test_a_malformed_malicious_order_file_says_what_is_wrong(
+    change: dict[str, object], says: str
+) -> None:
+    from aftersales import InvalidInput
+    from aftersales.orders import malicious_case_from_dict
+
+    with pytest.raises(InvalidInput, match=re.escape(says)):
+        malicious_case_from_dict({**_file(), **change}, TAOBAO)

@@ -719,6 +719,78 @@ address = "浙江省杭州市余杭区仓前街道文一西路 1001 号 2 号仓
 """
 
 
+def _malicious_order() -> Record:
+    """A paid order that looks like a scalping ring's (MAL-KINDS): ten of the 9.90 promoted
+    phone cases on a three-day-old account whose address two other new accounts used for
+    the same item this week. The shop put it on record and contacted the buyer; it must
+    ship by the ship-by time (MAL-SHIP-IN-TIME), so the board lists it."""
+    address = "广东省深圳市宝安区西乡街道固戍二路 88 号 3 栋 1206"
+    item = "602233445566"
+
+    def record(order_id: str, buyer: str, created: str, quantity: int, account: str) -> Record:
+        return {
+            "order_id": order_id,
+            "buyer": buyer,
+            "item_id": item,
+            "unit_price": "9.90",
+            "quantity": quantity,
+            "created_at": created,
+            "paid_at": created,
+            "promoted": True,
+            "address": address,
+            "phone": "",
+            "account_created_at": account,
+            "past_claims": 0,
+        }
+
+    return {
+        "policy": "taobao",
+        "malicious_order": {
+            **record(
+                "4031000000000000001",
+                "z**_0328",
+                "2026-03-31T09:02:11+08:00",
+                10,
+                "2026-03-28T20:15:00+08:00",
+            ),
+            "phone": "138****0428",
+        },
+        "history": [
+            record(
+                "4031000000000000002",
+                "q**_0327",
+                "2026-03-29T21:40:05+08:00",
+                5,
+                "2026-03-27T11:00:00+08:00",
+            ),
+            record(
+                "4031000000000000003",
+                "m**_0329",
+                "2026-03-30T22:05:47+08:00",
+                5,
+                "2026-03-29T08:30:00+08:00",
+            ),
+        ],
+        "opened_at": "2026-03-31T09:30:00+08:00",
+        "events": [
+            {
+                "type": "recorded_with_platform",
+                "id": "mal-0331-0940",
+                "at": "2026-03-31T09:40:00+08:00",
+                "handler": "平台客服 工号 7731",
+                "reference": "KF20260331-0094",
+            },
+            {
+                "type": "buyer_contacted",
+                "id": "mal-0331-1005",
+                "at": "2026-03-31T10:05:00+08:00",
+                "channel": "wangwang",
+                "note": "告知现货、48小时内发出，以及不满意可按规则退货",
+            },
+        ],
+    }
+
+
 def files(seed: int = SEED) -> dict[str, str]:
     """Every file of the example shop: relative path -> text."""
     shop = build(seed)
@@ -738,6 +810,7 @@ def files(seed: int = SEED) -> dict[str, str]:
             _envelope("traderates_get_response", ("trade_rates", "trade_rate"), rates)
         ),
         f"tracking/{stuck['tid']}-stuck-at-collected.json": _dump(_stuck_at_collected(stuck)),
+        "malicious/4031000000000000001-promo-phone-cases.json": _dump(_malicious_order()),
         # the shop itself, for the board's messages (aftersales board finds it here)
         "shop.toml": SHOP_TOML,
     }

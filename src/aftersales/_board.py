@@ -516,8 +516,26 @@ def _malicious_action(case: MaliciousCase, now: float) -> Action | None:
         _MAL_EXPIRY.get(deadline.rule, deadline.name.replace("_", " ")),
         Money.ZERO,
         deadline.rule,
-        _MAL_NEXT.get(deadline.name, deadline.name.replace("_", " ")),
+        _malicious_next(case, deadline.name),
     )
+
+
+def _malicious_next(case: MaliciousCase, timer: str) -> str:
+    if timer != "ship_by":
+        return _MAL_NEXT.get(timer, timer.replace("_", " "))
+    done = {entry.kind for entry in case.evidence}
+    steps = [
+        step
+        for kind, step in (
+            ("platform_record", "record the order with the platform (MAL-PAID-RECORD)"),
+            ("buyer_contact", "contact the buyer (MAL-CONTACT)"),
+        )
+        if kind not in done
+    ]
+    steps.append("ship in time and keep the proof (MAL-SHIP-IN-TIME)")
+    risk = case.risk
+    signals = ", ".join(signal.name.replace("_", " ") for signal in risk.signals)
+    return ", ".join(steps) + f"; risk {risk.score}" + (f" ({signals})" if signals else "")
 
 
 _UNSHIPPED = (Fulfilment.PAID, Fulfilment.PARTIALLY_SHIPPED)

@@ -49,6 +49,8 @@ __all__ = [
     "advance_malicious",
     "assess_risk",
     "evidence_csv",
+    "mal_event_from_dict",
+    "malicious_case_from_dict",
     "open_malicious_case",
     "step_malicious",
 ]
@@ -517,3 +519,83 @@ def evidence_csv(case: MaliciousCase) -> str:
             ]
         )
     return out.getvalue()
+
+
+# -- files ------------------------------------------------------------------------------
+
+_RECORD_FIELDS = frozenset(a.name for a in attrs.fields(OrderRecord))
+
+
+def _record(value: object, where: str) -> OrderRecord:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"{where} is an object with the order's fields")
+    unknown = sorted(set(value) - _RECORD_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            f"{where}: unknown field(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(_RECORD_FIELDS))}"
+        )
+    try:
+        fields: dict[str, Any] = {str(k): _text_times(v) for k, v in value.items()}
+        return OrderRecord(**fields)
+    except TypeError as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+
+
+def _text_times(value: object) -> object:
+    # instants come as ISO 8601 text with an offset; everything else as it is
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        from ._serialize import parse_instant
+
+        return parse_instant(value)
+    return value
+
+
+def mal_event_from_dict(value: object) -> MalEvent:
+    """One handling event from JSON: ``{"type": "buyer_contacted", "id", "at", ...}``."""
+    if not isinstance(value, Mapping):
+        raise InvalidInput("an event is an object with type, id and at")
+    kind = value.get("type")
+    cls = MAL_EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise InvalidInput(
+            f"unknown malicious-order event type {kind!r}; known: {', '.join(MAL_EVENT_TYPES)}"
+        )
+    fields = {a.name for a in attrs.fields(cls)}
+    body: dict[str, Any] = {str(k): _text_times(v) for k, v in value.items() if k != "type"}
+    unknown = sorted(set(body) - fields)
+    if unknown:
+        raise InvalidInput(f"{kind}: unknown field(s) {', '.join(unknown)}")
+    try:
+        return cls(**body)
+    except TypeError as exc:
+        raise InvalidInput(f"{kind}: {exc}") from None
+
+
+def malicious_case_from_dict(
+    value: Mapping[str, Any], policy: Policy, *, until: pendulum.DateTime | None = None
+) -> MaliciousCase:
+    """A malicious-order file: ``malicious_order`` (the order record), ``history`` (the
+    shop's other orders, for the risk assessment), ``opened_at`` and ``events``;
+    advanced to ``until`` when given."""
+    order = _record(value.get("malicious_order"), "malicious_order")
+    raw_history = value.get("history", [])
+    if not isinstance(raw_history, list):
+        raise InvalidInput("history is a list of order records")
+    history = [_record(h, f"history[{i}]") for i, h in enumerate(raw_history)]
+    opened = value.get("opened_at")
+    at = _text_times(opened) if opened is not None else order.paid_at or order.created_at
+    case = open_malicious_case(order, history, policy, at=instant(at))
+    raw_events = value.get("events", [])
+    if not isinstance(raw_events, list):
+        raise InvalidInput("events is a list of event objects")
+    for i, raw in enumerate(raw_events):
+        try:
+            case = step_malicious(case, mal_event_from_dict(raw), policy)
+        except InvalidInput as exc:
+            raise InvalidInput(f"events[{i}]: {exc}") from None
+    if until is not None and until > case.changed_at:
+        case = advance_malicious(case, until, policy)
+    return case

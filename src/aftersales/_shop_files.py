@@ -21,10 +21,11 @@ import pendulum
 from ._board import Item
 from ._case import Case
 from ._errors import AfterSalesError
+from ._malicious import malicious_case_from_dict
 from ._policy import Policy
 from ._review_cli import follow_up_from_document
 from ._review_followup import FollowUpNotNeeded, advance_follow_up, open_follow_up
-from ._scenario import order_scenario_watch, scenario_case
+from ._scenario import load_policy, order_scenario_watch, scenario_case
 from ._serialize import case_from_json
 from ._shipping import watch_order
 from .adapters.taobao import import_exports
@@ -104,7 +105,7 @@ def load_shop(
                     source,
                     "not a file the board knows",
                     "a Taobao Open Platform export, a case saved by case_to_json, "
-                    "a timeline scenario, or a review file",
+                    "a timeline scenario, a review file, or a malicious-order file",
                 )
             )
             continue
@@ -170,17 +171,23 @@ def _advance(case: Case, at: pendulum.DateTime, policy: Policy) -> Case:
 
 
 def _library_item(doc: object, path: Path, policy: Policy, at: pendulum.DateTime) -> Item | None:
+    """The item a library file describes, by the key that marks its kind; None if none does."""
     if not isinstance(doc, Mapping):
         return None
+    base = path.parent
+    item: Item | None = None
     if "case" in doc:
-        case, case_policy = scenario_case(doc, base=path.parent)
-        return _advance(case, max(at, case.changed_at), case_policy)
-    if "order" in doc and "events" in doc:
-        return order_scenario_watch(doc, base=path.parent, at=at)[0]
-    if "result" in doc and "content" in doc:
-        follow, review_policy = follow_up_from_document(doc, base=path.parent)
-        return advance_follow_up(follow, max(at, follow.changed_at), review_policy)
-    if "log" in doc and "kind" in doc and "state" in doc:
+        case, case_policy = scenario_case(doc, base=base)
+        item = _advance(case, max(at, case.changed_at), case_policy)
+    elif "order" in doc and "events" in doc:
+        item = order_scenario_watch(doc, base=base, at=at)[0]
+    elif "malicious_order" in doc:
+        own = load_policy(doc.get("policy"), base=base) if "policy" in doc else policy
+        item = malicious_case_from_dict(doc, own, until=at)
+    elif "result" in doc and "content" in doc:
+        follow, review_policy = follow_up_from_document(doc, base=base)
+        item = advance_follow_up(follow, max(at, follow.changed_at), review_policy)
+    elif "log" in doc and "kind" in doc and "state" in doc:
         case = case_from_json(json.dumps(doc, default=str))
-        return _advance(case, max(at, case.changed_at), policy)
-    return None
+        item = _advance(case, max(at, case.changed_at), policy)
+    return item

@@ -26,6 +26,8 @@ from ._malicious import (
     advance_malicious,
     assess_risk,
     evidence_csv,
+    mal_event_from_dict,
+    malicious_case_from_dict,
     open_malicious_case,
     step_malicious,
 )
@@ -107,6 +109,8 @@ __all__ = [
     "describe_watch",
     "evidence_csv",
     "late_compensation",
+    "mal_event_from_dict",
+    "malicious_case_from_dict",
     "open_malicious_case",
     "run_order_scenario",
     "ship_by",
