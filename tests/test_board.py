@@ -272,3 +272,30 @@ def test_a_return_request_is_answered_with_the_return_address_not_a_refund() -> 
     assert action.template == "return/agreed.txt"
     assert action.at_stake == Money.ZERO  # agreeing a return moves no money yet
     assert "return address" in action.on_expiry
+
+
+def test_the_board_command_groups_by_assignee(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from aftersales.cli import main
+
+    owners = tmp_path / "owners.json"
+    owners.write_text(
+        json.dumps({"2164343337807941939": "小王", "2109142685448117066": "小王"}),
+        encoding="utf-8",
+    )
+    args = ["board", str(EXAMPLES / "shop"), "--at", "2026-03-31T18:00:00+08:00"]
+    grouped = CliRunner().invoke(
+        main, [*args, "--assignees", str(owners), "--group-by", "assignee"]
+    )
+    assert grouped.exit_code == 0, grouped.output
+    assert "== assignee 小王: 2" in grouped.output
+    as_json = json.loads(
+        CliRunner().invoke(main, [*args, "--assignees", str(owners), "--format", "json"]).output
+    )
+    mine = [a["case_id"] for a in as_json["actions"] if a["assignee"] == "小王"]
+    assert mine == ["2164343337807941939", "2109142685448117066"]  # in urgency order
+    owners.write_text('["小王"]', encoding="utf-8")
+    refused = CliRunner().invoke(main, [*args, "--assignees", str(owners)])
+    assert refused.exit_code == 2
+    assert "ID -> staff name" in refused.output

@@ -3,6 +3,7 @@ and casebook at an instant."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -26,12 +27,29 @@ __all__ = ["board_command"]
 _PROGRESS_FROM = 50
 
 
+def _assignees(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"--assignees {path}: {exc}") from None
+    if not isinstance(doc, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in doc.items()
+    ):
+        raise click.UsageError(
+            f'--assignees {path}: give an object of ID -> staff name, like {{"2164...": "小王"}}'
+        )
+    return doc
+
+
 def _format(
     fmt: str,
     result: Board,
     problems: Sequence[Mapping[str, object]],
     messages: Mapping[str, str],
     limit: int,
+    group_by: str | None = None,
 ) -> str:
     if fmt == "json":
         return board_to_json(result, problems, messages)
@@ -39,7 +57,7 @@ def _format(
         return board_to_csv(result)
     if fmt == "html":
         return board_to_html(result, problems, messages)
-    text = board_to_table(result, limit=limit, messages=messages)
+    text = board_to_table(result, limit=limit, messages=messages, group_by=group_by)
     if problems:
         count = len(problems)
         text += f"\n{count} record{'' if count == 1 else 's'} could not be used:"
@@ -117,6 +135,17 @@ def render_shown(
     "messages; default: shop.toml in the first folder given, if there is one.",
 )
 @click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+@click.option(
+    "--group-by",
+    type=click.Choice(["band", "workflow", "assignee"]),
+    help="Group the table's rows (the other formats carry every field to group by).",
+)
+@click.option(
+    "--assignees",
+    "assignees_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='A JSON object of case or order ID -> staff member, e.g. {"2164343337807941939": "小王"}.',
+)
 def board_command(
     paths: tuple[Path, ...],
     casebook: str | None,
@@ -127,6 +156,8 @@ def board_command(
     limit: int,
     shop_file: Path | None,
     locale: str,
+    group_by: str | None,
+    assignees_file: Path | None,
 ) -> None:
     """Every action due across the files in PATHS, most urgent first.
 
@@ -169,7 +200,7 @@ def board_command(
     items = list(shop.items)
     if casebook is not None:
         items.extend(_casebook_items(casebook, policy, at))
-    result = board(items, at, policy=policy)
+    result = board(items, at, policy=policy, assignees=_assignees(assignees_file))
     messages = {}
     if shop_file is not None:
         try:
@@ -177,7 +208,7 @@ def board_command(
         except AfterSalesError as exc:
             raise click.UsageError(f"--shop {shop_file}: {exc}") from None
         messages = render_shown(result, items, policy, info, locale=locale, limit=limit)
-    text = _format(fmt, result, shop.problems, messages, limit)
+    text = _format(fmt, result, shop.problems, messages, limit, group_by)
     if output is not None:
         output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
         click.echo(f"wrote {output} ({len(result.actions)} actions)", err=True)

@@ -108,16 +108,41 @@ def board_to_csv(result: Board) -> str:
 
 
 def board_to_table(
-    result: Board, *, limit: int | None = None, messages: Mapping[str, str] | None = None
+    result: Board,
+    *,
+    limit: int | None = None,
+    messages: Mapping[str, str] | None = None,
+    group_by: str | None = None,
 ) -> str:
+    """The board for a terminal; ``group_by`` is ``band``, ``workflow`` or ``assignee``."""
     lines = [f"board at {result.at.isoformat()}: {len(result.actions)} actions"]
     shown = result.actions if limit is None else result.actions[:limit]
-    for a in shown:
+    if group_by is None:
+        lines.extend(_rows(result, shown, messages))
+    else:
+        groups: dict[str, list[Action]] = {}
+        for a in shown:
+            key = {"band": a.band.value, "workflow": a.workflow, "assignee": a.assignee}[group_by]
+            groups.setdefault(key or "(nobody)", []).append(a)
+        for key, rows in groups.items():
+            lines.append(f"== {group_by} {key}: {len(rows)}")
+            lines.extend(_rows(result, rows, messages))
+    if limit is not None and len(result.actions) > limit:
+        lines.append(f"... {len(result.actions) - limit} more (use --limit or --format json)")
+    return "\n".join(lines)
+
+
+def _rows(
+    result: Board, actions: Sequence[Action], messages: Mapping[str, str] | None
+) -> list[str]:
+    lines = []
+    for a in actions:
         due = "-" if a.due is None else a.due.in_timezone(_zone(result)).format("MM-DD HH:mm")
         stake = f"  ¥{a.at_stake}" if a.at_stake else ""
+        owner = f"  @{a.assignee}" if a.assignee else ""
         lines.append(
             f"{a.band.value:<8} {due:<11} {_left_text(a.left):>9}  {a.who:<8} "
-            f"{a.case_id:<22} {a.workflow}/{a.state}  [{a.rule}]{stake}"
+            f"{a.case_id:<22} {a.workflow}/{a.state}  [{a.rule}]{stake}{owner}"
         )
         lines.append(f"{'':<31}do: {a.suggested}")
         lines.append(f"{'':<31}else: {a.on_expiry}")
@@ -125,9 +150,7 @@ def board_to_table(
         if message:
             say = message.replace("\n", " / ")
             lines.append(f"{'':<31}say: {say[:160]}{'...' if len(say) > 160 else ''}")
-    if limit is not None and len(result.actions) > limit:
-        lines.append(f"... {len(result.actions) - limit} more (use --limit or --format json)")
-    return "\n".join(lines)
+    return lines
 
 
 _BAND_COLOUR = {
