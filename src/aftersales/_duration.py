@@ -151,7 +151,7 @@ def deadline_after(
             day, rolled = calendar._deadline_day(ordinal, n)
             if rolled:
                 return _wall_clock(tz, day, 0, 0, 0, 0)
-        if _STEADY.get((tz, day)):  # the hot path, inlined: a day with one offset
+        if _STEADY.get((id(tz), day)):  # the hot path, inlined: a day with one offset
             return pendulum.DateTime(
                 day.year,
                 day.month,
@@ -194,8 +194,11 @@ def _plain(value: _dt.datetime) -> _dt.datetime:
 #: (zone, day) -> whether the zone's offset is the same all day long. Deadlines land
 #: on a few thousand days, so this spares two datetimes and two offset lookups per
 #: deadline; the cap keeps a long-running process's memory bounded.
-_STEADY: dict[tuple[object, _dt.date], bool] = {}
+_STEADY: dict[tuple[int, _dt.date], bool] = {}
 _STEADY_MAX = 200_000
+#: The zones ``_STEADY`` has seen, kept alive so that an ``id`` stays its zone's own
+#: (pendulum's zones hash in Python; an ``id`` is free).
+_ZONES: dict[int, object] = {}
 
 
 def _steady_day(tz: pendulum.Timezone | pendulum.FixedTimezone, day: _dt.date) -> bool:
@@ -223,11 +226,12 @@ def _wall_clock(
     ``fold`` picks the offset of a repeated wall time; pendulum's default is the later.
     """
     y, m, d = day.year, day.month, day.day
-    steady = _STEADY.get((tz, day))
+    steady = _STEADY.get((id(tz), day))
     if steady is None:
         steady = _steady_day(tz, day)
         if len(_STEADY) < _STEADY_MAX:
-            _STEADY[tz, day] = steady
+            _ZONES.setdefault(id(tz), tz)
+            _STEADY[id(tz), day] = steady
     if steady:  # no offset change on this day: every wall time exists exactly once
         return pendulum.DateTime(y, m, d, hour, minute, second, microsecond, tz)
     # Naive stdlib datetimes on purpose: the zone reads their wall clock and fold,
