@@ -46,12 +46,14 @@ def _fill(path: Path, cases: int) -> None:
                     int(final),
                     due,
                     _START,
+                    f"40{n:017d}",
+                    0,
                     '{"synthetic": true}',
                 )
             )
         conn.executemany(
             "INSERT INTO cases (case_id, version, kind, state, status, final, due_at, "
-            "changed_at, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "changed_at, order_id, aftersale, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
     conn.execute("COMMIT")

@@ -32,6 +32,10 @@ from aftersales import (
     Case,
     Effect,
     IllegalEvent,
+    Kind,
+    Order,
+    RefundRequested,
+    RequestNotAllowed,
     SellerAgreed,
     Status,
     case_to_json,
@@ -169,6 +173,56 @@ def test_engine_errors_leave_the_store_unchanged(book: Casebook) -> None:
     with pytest.raises(IllegalEvent):
         book.append(case_id, [BuyerCancelled(id="late", at=request.at.add(hours=2))])
     assert book.dump() == before
+
+
+def _after_sale_request(case_id: str, at: str) -> RefundRequested:
+    """A return requested after the trade succeeded (the after-sale window, AFTER-15D)."""
+    sh = pendulum.timezone("Asia/Shanghai")
+    order = Order(
+        id="4077000000000000001",
+        paid="88.00",
+        paid_at=pendulum.datetime(2026, 3, 1, 10, tz=sh),
+        shipped_at=pendulum.datetime(2026, 3, 1, 18, tz=sh),
+        signed_at=pendulum.datetime(2026, 3, 3, 12, tz=sh),
+        finished_at=pendulum.datetime(2026, 3, 5, 12, tz=sh),
+    )
+    return RefundRequested(
+        id=f"{case_id}-opened",
+        at=pendulum.parse(at, tz=sh),
+        case_id=case_id,
+        kind=Kind.RETURN_AND_REFUND,
+        order=order,
+        amount="88.00",
+        reason="质量问题",
+    )
+
+
+def test_an_orders_after_sale_entry_is_used_once_across_stored_cases(book: Casebook) -> None:
+    """AFTER-ONCE holds across the store: the engine is shown the order's stored cases."""
+    book.append("AS-1", [_after_sale_request("AS-1", "2026-03-08 10:00")])
+    before = book.dump()
+    with pytest.raises(RequestNotAllowed, match="AS-1") as refused:
+        book.append("AS-2", [_after_sale_request("AS-2", "2026-03-09 10:00")])
+    assert refused.value.rule == "AFTER-ONCE"
+    assert book.dump() == before
+
+
+def test_a_writer_that_did_not_see_the_earlier_case_is_refused_at_commit(
+    book: Casebook,
+) -> None:
+    """Two writers opening after-sale cases of one order at once: the second to commit
+    is refused inside its write transaction, whatever its engine run was shown."""
+    from aftersales import open_case
+    from aftersales.casebook._store import _apply
+
+    book.append("AS-1", [_after_sale_request("AS-1", "2026-03-08 10:00")])
+    second = _after_sale_request("AS-2", "2026-03-09 10:00")
+    case, effects = _apply(None, "AS-2", [second], book.policy)  # blind to AS-1
+    assert case == open_case(second, book.policy)[0]
+    with pytest.raises(RequestNotAllowed) as refused:
+        book._write("AS-2", None, case, effects)
+    assert refused.value.rule == "AFTER-ONCE"
+    assert book.get("AS-2") is None
 
 
 def test_schema_is_versioned_and_newer_schemas_refused(tmp_path: Path) -> None:

@@ -74,6 +74,8 @@ def row_of(case: Case) -> dict[str, object]:
         "final": int(case.is_final),
         "due_at": None if deadline is None else epoch(deadline.due),
         "changed_at": epoch(case.changed_at),
+        "order_id": case.order.id,
+        "aftersale": int(case.phase == "aftersale"),
     }
 
 

@@ -39,10 +39,13 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             final SMALLINT NOT NULL,
             due_at BIGINT,
             changed_at BIGINT NOT NULL,
+            order_id TEXT NOT NULL,
+            aftersale SMALLINT NOT NULL,
             held TEXT,
             snapshot TEXT NOT NULL
         )""",
         "CREATE INDEX cases_due ON cases (due_at)",
+        "CREATE INDEX cases_order ON cases (order_id)",
         "CREATE INDEX cases_open ON cases (final, case_id)",
         """CREATE TABLE events (
             case_id TEXT NOT NULL,
@@ -97,6 +100,12 @@ class Tx:
         self._cursor.execute(self._sql(sql), tuple(params))
         count: int = self._cursor.rowcount
         return count
+
+    def lock(self, key: str) -> None:
+        """Serialise writers of ``key`` until the transaction ends (PostgreSQL); a SQLite
+        write transaction already holds the whole database."""
+        if self._pg:
+            self._cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
 
     def many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         if rows:

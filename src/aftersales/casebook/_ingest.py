@@ -143,7 +143,8 @@ def _refund_once(book: Casebook, target: Case, source: str) -> Outcome:
     if stored is not None and not new and stored.case.changed_at >= target.changed_at:
         return Outcome(source, case_id, "duplicate")
     try:
-        case, effects = _apply(stored, case_id, new, book.policy)
+        earlier = book.earlier_cases(new) if stored is None else ()
+        case, effects = _apply(stored, case_id, new, book.policy, earlier)
         if case.changed_at < target.changed_at:
             case, more = advance(case, target.changed_at, book.policy)
             effects += more
@@ -199,7 +200,8 @@ def _events(book: Casebook, case_id: str, events: list[Event]) -> list[Outcome]:
                 continue
             try:
                 base = None if case is None else Stored(case, 0)
-                case, more = _apply(base, case_id, [event], book.policy)
+                earlier = book.earlier_cases([event]) if case is None else ()
+                case, more = _apply(base, case_id, [event], book.policy, earlier)
             except AfterSalesError as exc:
                 outcomes.append(Outcome(source, case_id, "rejected", str(exc)))
                 continue

@@ -25,7 +25,7 @@ import pendulum
 from .._case import Case, RefundRequested
 from .._effects import Effect
 from .._engine import advance, open_case, replay, step
-from .._errors import InvalidInput
+from .._errors import InvalidInput, RequestNotAllowed
 from .._events import Event
 from .._instant import instant
 from .._policy import Policy, preset
@@ -234,8 +234,18 @@ class Casebook:
         """
         stored = self.get(case_id)
         _check_expected(case_id, stored, expected_version)
-        case, effects = _apply(stored, case_id, list(events), self.policy)
+        events = list(events)
+        earlier = self.earlier_cases(events) if stored is None else ()
+        case, effects = _apply(stored, case_id, events, self.policy, earlier)
         return self._write(case_id, stored, case, effects)
+
+    def earlier_cases(self, events: Sequence[Event]) -> list[Case]:
+        """The stored cases of the order a new case's request is about (AFTER-ONCE)."""
+        if not events or not isinstance(events[0], RefundRequested):
+            return []
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all("SELECT snapshot FROM cases WHERE order_id = ?", (events[0].order.id,))
+        return [case_from_json(snapshot) for (snapshot,) in rows]
 
     def advance(
         self, case_id: str, now: pendulum.DateTime, *, expected_version: int | None = None
@@ -389,7 +399,7 @@ class Casebook:
         with self._db.transaction(write=False) as tx:
             cases = tx.all(
                 "SELECT case_id, version, kind, state, status, final, due_at, changed_at, "
-                "snapshot FROM cases ORDER BY case_id"
+                "order_id, aftersale, snapshot FROM cases ORDER BY case_id"
             )
             events: dict[str, list[tuple[int, str, str, int]]] = {}
             for case_id, seq, event_id, body, version in tx.all(
@@ -455,8 +465,29 @@ def _check_expected(case_id: str, stored: Stored | None, expected: int | None) -
         raise ConcurrencyConflict(case_id, expected=expected, found=found or None)
 
 
+def _one_after_sale_entry(tx: Tx, case: Case) -> None:
+    """AFTER-ONCE inside the write: the engine checked the cases it was shown, but another
+    writer may have stored one since. PostgreSQL serialises writers of one order with an
+    advisory lock; SQLite's write transaction already holds the whole database."""
+    tx.lock(f"order:{case.order.id}")
+    row = tx.one(
+        "SELECT case_id FROM cases WHERE order_id = ? AND aftersale = 1 AND case_id <> ?",
+        (case.order.id, case.id),
+    )
+    if row is not None:
+        raise RequestNotAllowed(
+            f"case {case.id}: order {case.order.id} already used its after-sale entry "
+            f"(case {row[0]}); it can be used once",
+            rule="AFTER-ONCE",
+        )
+
+
 def _apply(
-    stored: Stored | None, case_id: str, events: list[Event], policy: Policy
+    stored: Stored | None,
+    case_id: str,
+    events: list[Event],
+    policy: Policy,
+    earlier: Sequence[Case] = (),
 ) -> tuple[Case, tuple[Effect, ...]]:
     effects: tuple[Effect, ...] = ()
     if stored is None:
@@ -469,7 +500,7 @@ def _apply(
             raise InvalidInput(
                 f"case {case_id}: the refund_requested event opens case {events[0].case_id}"
             )
-        case, effects = open_case(events[0], policy)
+        case, effects = open_case(events[0], policy, earlier=earlier)
         events = events[1:]
     else:
         case = stored.case
@@ -499,9 +530,11 @@ def commit(
     snapshot = case_to_json(case)
     if stored is None:
         version = 1
+        if columns["aftersale"]:
+            _one_after_sale_entry(tx, case)
         changed = tx.run(
             "INSERT INTO cases (case_id, version, kind, state, status, final, due_at, "
-            "changed_at, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "changed_at, order_id, aftersale, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (case_id) DO NOTHING",
             (case_id, version, *columns.values(), snapshot),
         )
@@ -509,7 +542,8 @@ def commit(
         version = stored.version + 1
         changed = tx.run(
             "UPDATE cases SET version = ?, kind = ?, state = ?, status = ?, final = ?, "
-            "due_at = ?, changed_at = ?, snapshot = ? WHERE case_id = ? AND version = ?",
+            "due_at = ?, changed_at = ?, order_id = ?, aftersale = ?, snapshot = ? "
+            "WHERE case_id = ? AND version = ?",
             (version, *columns.values(), snapshot, case_id, stored.version),
         )
     if changed != 1:
