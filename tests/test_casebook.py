@@ -225,16 +225,65 @@ def test_a_writer_that_did_not_see_the_earlier_case_is_refused_at_commit(
     assert book.get("AS-2") is None
 
 
+def test_a_casebook_reopened_under_another_policy_is_refused(where: str) -> None:
+    """Stored cases were computed under the policy the store was written with; under
+    another one they would not replay, so the store says so instead of drifting."""
+    from aftersales import preset
+    from aftersales.casebook import PolicyMismatch
+
+    with Casebook.open(where, policy=preset("taobao")) as book:
+        (case_id, request), *_ = h.case_events(3)
+        book.append(case_id, [request])
+    with Casebook.open(where, policy=preset("taobao")) as same:
+        assert same.count() == 1
+    with pytest.raises(PolicyMismatch, match="marketplace: stored taobao, given tmall"):
+        Casebook.open(where, policy=preset("tmall"))
+    with Casebook.open(where, policy=preset("tmall"), replace_policy=True) as switched:
+        assert switched.count() == 1
+    with Casebook.open(where, policy=preset("tmall")):
+        pass  # the switch was recorded
+
+
 def test_schema_is_versioned_and_newer_schemas_refused(tmp_path: Path) -> None:
     path = tmp_path / "book.sqlite"
     Casebook.open(path).close()
     Casebook.open(path).close()  # reopening migrates nothing twice
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+        versions = conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+        assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION + 1,))
     with pytest.raises(SchemaError, match="upgrade aftersales"):
         Casebook.open(path)
+
+
+def test_a_version_1_casebook_is_migrated_and_its_orders_backfilled(tmp_path: Path) -> None:
+    """A store written before schema 2 keeps its cases; their orders are filled in from the
+    snapshots, so AFTER-ONCE holds for them too."""
+    from aftersales import case_to_json, open_case, preset
+    from aftersales.casebook._db import _MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    first = _after_sale_request("AS-1", "2026-03-08 10:00")
+    case, _ = open_case(first, preset("taobao"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for statement in _MIGRATIONS[1]:
+            conn.execute(statement.replace("{id}", "INTEGER PRIMARY KEY AUTOINCREMENT"))
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "INSERT INTO cases (case_id, version, kind, state, status, final, due_at, "
+            "changed_at, snapshot) VALUES (?, 1, ?, ?, ?, 0, NULL, 0, ?)",
+            ("AS-1", case.kind.value, case.state.value, case.status.value, case_to_json(case)),
+        )
+    with Casebook.open(path) as book:
+        assert book.case("AS-1") == case
+        with pytest.raises(RequestNotAllowed) as refused:
+            book.append("AS-2", [_after_sale_request("AS-2", "2026-03-09 10:00")])
+        assert refused.value.rule == "AFTER-ONCE"
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT order_id, aftersale FROM cases WHERE case_id = 'AS-1'")
+        assert row.fetchone() == ("4077000000000000001", 1)
 
 
 # -- ingestion ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from ._money import Money
 from ._rules import RULES
 from ._serialize import parse_instant
 
-__all__ = ["PRESETS", "HolidayShipping", "Policy", "policy_fields", "preset"]
+__all__ = ["PRESETS", "HolidayShipping", "Policy", "policy_fields", "policy_numbers", "preset"]
 
 
 def _rule(default: Any, rule_id: str, doc: str) -> Any:
@@ -364,6 +364,22 @@ _RULE_OF: Mapping[str, str] = MappingProxyType(
 def _timezone(name: str) -> pendulum.Timezone:
     # One object per zone name, so ``deadline_after`` can see the zone is unchanged.
     return pendulum.timezone(name)
+
+
+def policy_numbers(policy: Policy) -> dict[str, str]:
+    """Every number and switch of ``policy`` as text, with the calendar's years: what a
+    store records, to notice being reopened under another policy."""
+    numbers = {
+        a.name: str(getattr(policy, a.name))
+        for a in attrs.fields(Policy)
+        if a.init and a.name != "calendar"
+    }
+    calendar = policy.calendar
+    numbers["calendar"] = (
+        f"years {sorted(calendar.years)}, {len(calendar.holidays)} holidays, "
+        f"{len(calendar.workdays)} make-up days, fallback {calendar.fallback.value}"
+    )
+    return numbers
 
 
 def policy_fields() -> list[attrs.Attribute[Any]]:

@@ -11,7 +11,14 @@ with the effects it produced (the outbox). See ``docs/casebook.md``.
 """
 
 from ._db import SCHEMA_VERSION
-from ._errors import CasebookError, ConcurrencyConflict, OutcomeUnknown, SchemaError, UnknownCase
+from ._errors import (
+    CasebookError,
+    ConcurrencyConflict,
+    OutcomeUnknown,
+    PolicyMismatch,
+    SchemaError,
+    UnknownCase,
+)
 from ._ingest import IngestReport, Outcome
 from ._store import Casebook, Due, OutboxEntry, OutboxStatus, Stored, Written
 from ._worker import WorkerStats, run_worker
@@ -27,6 +34,7 @@ __all__ = (
     "OutboxStatus",
     "Outcome",
     "OutcomeUnknown",
+    "PolicyMismatch",
     "SchemaError",
     "Stored",
     "UnknownCase",

@@ -24,7 +24,7 @@ __all__ = ["SCHEMA_VERSION", "Database", "Tx", "connect"]
 Row = tuple[Any, ...]
 
 #: The schema this library writes; :func:`connect` migrates older databases to it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # One list per version: the statements that take a database from the version
 # before to this one. ``{id}`` is the outbox's auto-numbered key.
@@ -39,13 +39,10 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             final SMALLINT NOT NULL,
             due_at BIGINT,
             changed_at BIGINT NOT NULL,
-            order_id TEXT NOT NULL,
-            aftersale SMALLINT NOT NULL,
             held TEXT,
             snapshot TEXT NOT NULL
         )""",
         "CREATE INDEX cases_due ON cases (due_at)",
-        "CREATE INDEX cases_order ON cases (order_id)",
         "CREATE INDEX cases_open ON cases (final, case_id)",
         """CREATE TABLE events (
             case_id TEXT NOT NULL,
@@ -73,6 +70,15 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             UNIQUE (case_id, version, position)
         )""",
         "CREATE INDEX outbox_status ON outbox (status, id)",
+    ),
+    # 2: each case's order, for AFTER-ONCE across the store; what the store was
+    # written under (the policy's numbers, as text). Existing rows are backfilled
+    # from their snapshots (_backfill_orders).
+    2: (
+        "ALTER TABLE cases ADD COLUMN order_id TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE cases ADD COLUMN aftersale SMALLINT NOT NULL DEFAULT 0",
+        "CREATE INDEX cases_order ON cases (order_id)",
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
 }
 
@@ -147,8 +153,22 @@ class Database:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[version]:
                     tx.run(statement.replace("{id}", self._id_column()))
+                if version == 2:
+                    _backfill_orders(tx)
                 tx.run("INSERT INTO schema_version (version) VALUES (?)", (version,))
         return SCHEMA_VERSION
+
+
+def _backfill_orders(tx: Tx) -> None:
+    """Schema 2: fill ``order_id`` and ``aftersale`` of the cases stored before it."""
+    from .._serialize import case_from_json
+
+    for case_id, snapshot in tx.all("SELECT case_id, snapshot FROM cases"):
+        case = case_from_json(snapshot)
+        tx.run(
+            "UPDATE cases SET order_id = ?, aftersale = ? WHERE case_id = ?",
+            (case.order.id, int(case.phase == "aftersale"), case_id),
+        )
 
 
 class SQLite(Database):

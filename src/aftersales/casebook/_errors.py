@@ -17,6 +17,7 @@ __all__ = [
     "CasebookError",
     "ConcurrencyConflict",
     "OutcomeUnknown",
+    "PolicyMismatch",
     "SchemaError",
     "UnknownCase",
 ]
@@ -24,6 +25,10 @@ __all__ = [
 
 class CasebookError(AfterSalesError):
     """Base of the casebook's own errors."""
+
+
+class PolicyMismatch(CasebookError):
+    """The casebook was written under another policy: its stored cases would not replay."""
 
 
 class ConcurrencyConflict(CasebookError):

@@ -28,7 +28,7 @@ from .._engine import advance, open_case, replay, step
 from .._errors import InvalidInput, RequestNotAllowed
 from .._events import Event
 from .._instant import instant
-from .._policy import Policy, preset
+from .._policy import Policy, policy_numbers, preset
 from .._serialize import _snake, case_from_json, case_to_json
 from ._codec import (
     effect_from_json,
@@ -39,7 +39,7 @@ from ._codec import (
     row_of,
 )
 from ._db import Database, Tx, connect
-from ._errors import ConcurrencyConflict, UnknownCase
+from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
 
 if TYPE_CHECKING:
     from ..adapters.taobao import ImportResult
@@ -132,13 +132,48 @@ class Casebook:
         self.policy = policy
 
     @classmethod
-    def open(cls, where: str | Path, *, policy: Policy | None = None) -> Casebook:
+    def open(
+        cls, where: str | Path, *, policy: Policy | None = None, replace_policy: bool = False
+    ) -> Casebook:
         """A SQLite file (created if missing), ``":memory:"``, or a ``postgresql://`` URL.
 
         The schema is created or migrated on open. ``policy`` (default: the
-        ``taobao`` preset) is the one every change is computed with.
+        ``taobao`` preset) is the one every change is computed with; the store
+        records it, and opening it under another policy raises
+        :class:`PolicyMismatch` (its cases would not replay) unless
+        ``replace_policy`` says the shop means to switch.
         """
-        return cls(connect(where), policy if policy is not None else preset("taobao"))
+        book = cls(connect(where), policy if policy is not None else preset("taobao"))
+        try:
+            book._record_policy(replace=replace_policy)
+        except BaseException:
+            book.close()
+            raise
+        return book
+
+    def _record_policy(self, *, replace: bool) -> None:
+        mine = json.dumps(policy_numbers(self.policy), sort_keys=True, ensure_ascii=False)
+        with self._db.transaction(write=True) as tx:
+            row = tx.one("SELECT value FROM meta WHERE key = 'policy'")
+            if row is None:
+                tx.run("INSERT INTO meta (key, value) VALUES ('policy', ?)", (mine,))
+                return
+            if row[0] == mine:
+                return
+            if not replace:
+                stored: dict[str, str] = json.loads(row[0])
+                ours = policy_numbers(self.policy)
+                diff = sorted(
+                    k for k in stored.keys() | ours.keys() if stored.get(k) != ours.get(k)
+                )
+                shown = "; ".join(
+                    f"{k}: stored {stored.get(k)}, given {ours.get(k)}" for k in diff[:5]
+                )
+                raise PolicyMismatch(
+                    f"this casebook was written under another policy ({shown}); open it with "
+                    "the same policy, or pass replace_policy=True to switch on purpose"
+                )
+            tx.run("UPDATE meta SET value = ? WHERE key = 'policy'", (mine,))
 
     @property
     def backend(self) -> str:
