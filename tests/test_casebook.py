@@ -470,6 +470,41 @@ def test_outcome_unknown_is_parked_never_retried(book: Casebook) -> None:
     assert [p.id for p in book.parked()] == [parked[2].id]
 
 
+def test_the_outbox_command_lists_and_settles_parked_effects(tmp_path: Path) -> None:
+    from aftersales.cli import main
+
+    where = str(tmp_path / "book.sqlite")
+    with Casebook.open(where) as book:
+        _ingest_cases(book, range(1, 3))
+
+        def refund_times_out(effect: Effect, case: Case) -> None:
+            if isinstance(effect, BuyerRefunded):
+                raise OutcomeUnknown("refund API timed out after 30 s")
+
+        run_worker(book, now=lambda: h.LATER, handle=refund_times_out, logger=h.quiet())
+        parked = book.parked()
+    assert len(parked) == 2
+    runner = CliRunner()
+    listed = runner.invoke(main, ["outbox", "--casebook", where])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.count("unknown") == 2
+    assert "BuyerRefunded" in listed.output
+    assert "timed out" in listed.output
+    first = str(parked[0].id)
+    half = runner.invoke(main, ["outbox", "--casebook", where, "--resolve", first])
+    assert half.exit_code == 2  # happened or not must be said
+    done = runner.invoke(
+        main, ["outbox", "--casebook", where, "--resolve", first, "--happened", "--note", "已退"]
+    )
+    assert done.exit_code == 0, done.output
+    again = runner.invoke(main, ["outbox", "--casebook", where, "--resolve", first, "--happened"])
+    assert again.exit_code == 2  # no longer parked
+    with Casebook.open(where) as book:
+        assert [p.id for p in book.parked()] == [parked[1].id]
+        settled = next(e for e in book.outbox("done") if e.id == parked[0].id)
+        assert settled.note == "已退"
+
+
 def test_failing_handler_is_retried_then_parked(book: Casebook) -> None:
     _ingest_cases(book, range(3, 4))
     attempts: Counter[int] = Counter()

@@ -24,7 +24,7 @@ from ._errors import AfterSalesError
 from ._scenario import load_policy
 from ._serialize import parse_instant
 
-__all__ = ["ingest_command", "worker_command"]
+__all__ = ["ingest_command", "outbox_command", "worker_command"]
 
 _CASEBOOK = click.option(
     "--casebook",
@@ -157,3 +157,59 @@ def worker_command(
     parked = stats.unknown + stats.failed
     if parked:
         click.echo(f"{parked} effects parked for a person (Casebook.parked())", err=True)
+
+
+@click.command("outbox")
+@_CASEBOOK
+@_POLICY
+@click.option(
+    "--resolve",
+    "entry_id",
+    type=int,
+    metavar="ID",
+    help="Settle the parked (or stuck) effect ID after checking what really happened.",
+)
+@click.option(
+    "--happened/--did-not-happen",
+    default=None,
+    help="With --resolve: it happened (done), or it did not (hand it over again).",
+)
+@click.option("--note", default="", help="With --resolve: what the person found.")
+def outbox_command(
+    where: str, policy_name: str, entry_id: int | None, happened: bool | None, note: str
+) -> None:
+    """List the effects waiting for a person, or settle one of them.
+
+    An effect is parked when its outcome is unknown (the shop's handler said so: a
+    refund call that timed out) or when the handler kept failing; one left
+    "handing" was being handed over when a worker stopped. None is retried
+    automatically: a person checks, then says whether it happened.
+
+    \b
+    Examples:
+      aftersales outbox --casebook shop.sqlite
+      aftersales outbox --casebook shop.sqlite --resolve 42 --happened --note "在后台看到已退款"
+      aftersales outbox --casebook shop.sqlite --resolve 43 --did-not-happen
+    """
+    from .casebook import Casebook
+
+    if entry_id is not None and happened is None:
+        raise click.UsageError("--resolve needs --happened or --did-not-happen")
+    try:
+        with Casebook.open(where, policy=load_policy(policy_name)) as book:
+            if entry_id is not None:
+                book.resolve(entry_id, happened=bool(happened), note=note)
+                click.echo(f"outbox entry {entry_id}: {'done' if happened else 'pending again'}")
+                return
+            waiting = [*book.parked(), *book.outbox("handing")]
+    except AfterSalesError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not waiting:
+        click.echo("nothing waits for a person")
+        return
+    for entry in waiting:
+        effect = type(entry.effect).__name__
+        click.echo(
+            f"{entry.id:>6}  {entry.status:<8} case {entry.case_id} (v{entry.version})  "
+            f"{effect}  attempts {entry.attempts}  {entry.note}"
+        )

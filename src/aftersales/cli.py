@@ -17,7 +17,7 @@ import click
 
 from ._board_cli import board_command
 from ._case import Kind
-from ._casebook_cli import ingest_command, worker_command
+from ._casebook_cli import ingest_command, outbox_command, worker_command
 from ._diagram import to_dot, to_mermaid
 from ._errors import AfterSalesError
 from ._policy import policy_fields
@@ -167,6 +167,7 @@ def diagram(workflow: str, fmt: str) -> None:
 main.add_command(review_command)
 main.add_command(ingest_command)
 main.add_command(worker_command)
+main.add_command(outbox_command)
 main.add_command(board_command)
 main.add_command(render_command)
 main.add_command(lint_templates_command)
