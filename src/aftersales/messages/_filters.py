@@ -100,14 +100,31 @@ def format_datetime(
 @functools.lru_cache(maxsize=4096)
 def _datetime_text(timestamp: float, format: str | None, locale: str, tz: str) -> str:
     # Deadlines fall on a few instants (the same minute for a day's requests).
-    at = pendulum.from_timestamp(timestamp, tz=tz)
+    at = dt.datetime.fromtimestamp(timestamp, _zone(tz))
     babel = _babel(locale)
     if format is not None:
         return _babel_datetime(at, format, tzinfo=at.tzinfo, locale=babel)
     glue = babel.datetime_formats["medium"]
-    date = format_skeleton("yMMMd", at, tzinfo=at.tzinfo, locale=babel)
-    time = format_time(at, "short", tzinfo=at.tzinfo, locale=babel)
+    date = _date_part(at.year, at.month, at.day, locale)
+    time = _time_part(at.hour, at.minute, locale)
     return str(glue).replace("{1}", date).replace("{0}", time)
+
+
+@functools.cache
+def _zone(name: str) -> dt.tzinfo:
+    return pendulum.timezone(name)
+
+
+# Many deadlines share a day, and there are 1,440 minutes in one: the two halves of a
+# date and time are cached apart, so a new instant is formatted from cached parts.
+@functools.lru_cache(maxsize=4096)
+def _date_part(year: int, month: int, day: int, locale: str) -> str:
+    return str(format_skeleton("yMMMd", dt.date(year, month, day), locale=_babel(locale)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_part(hour: int, minute: int, locale: str) -> str:
+    return str(format_time(dt.time(hour, minute), "short", locale=_babel(locale)))
 
 
 def format_date(
