@@ -288,3 +288,42 @@ def test_a_malformed_malicious_order_file_says_what_is_wrong(
 
     with pytest.raises(InvalidInput, match=re.escape(says)):
         malicious_case_from_dict({**_file(), **change}, TAOBAO)
+
+
+@pytest.mark.parametrize("state", list(MalState))
+def test_the_timeouts_table_is_what_advancing_does(state: MalState) -> None:
+    """MAL_TIMEOUTS (and the generated diagram) describe the platform's timers as they run."""
+    from aftersales.orders import MAL_TIMEOUTS
+
+    order = _order(1)
+    assert order.paid_at is not None
+    paid = open_malicious_case(order, [], TAOBAO, at=order.paid_at)
+    unpaid = open_malicious_case(
+        OrderRecord(
+            order_id="9",
+            buyer="b",
+            item_id="i",
+            unit_price="9.90",
+            quantity=1,
+            created_at=order.created_at,
+        ),
+        [],
+        TAOBAO,
+        at=order.created_at,
+    )
+    appealing = step_malicious(
+        paid, AppealFiled(id="a", at=order.paid_at.add(hours=1), reference="AP"), TAOBAO
+    )
+    case = {
+        MalState.UNPAID_WATCH: unpaid,
+        MalState.PAID_HANDLING: paid,
+        MalState.APPEAL_REVIEW: appealing,
+    }.get(state)
+    if case is None:
+        assert state not in MAL_TIMEOUTS
+        return
+    name, rule, target = MAL_TIMEOUTS[state]
+    assert case.deadline is not None
+    assert (case.deadline.name, case.deadline.rule) == (name, rule)
+    after = advance_malicious(case, case.deadline.due, TAOBAO)
+    assert after.state is target

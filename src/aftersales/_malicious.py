@@ -30,6 +30,8 @@ from ._policy import Policy
 
 __all__ = [
     "MAL_EVENT_TYPES",
+    "MAL_ROWS",
+    "MAL_TIMEOUTS",
     "AppealDecided",
     "AppealFiled",
     "BuyerContacted",
@@ -387,6 +389,17 @@ _ROWS: Mapping[tuple[MalState, str], tuple[MalState, str, Action | None]] = {
     (_S.APPEAL_REVIEW, "appeal_decided"): (_S.APPEAL_UPHELD, "MAL-APPEAL", None),
     (_S.APPEAL_OVERDUE, "appeal_decided"): (_S.APPEAL_UPHELD, "MAL-APPEAL", None),
 }
+#: A waiting state's timer: its name, rule, and the state it leads to when it runs out
+#: (the state itself when the case is only flagged). ``advance_malicious`` follows it.
+MAL_TIMEOUTS: Mapping[MalState, tuple[str, str, MalState]] = MappingProxyType(
+    {
+        _S.UNPAID_WATCH: ("platform_closes_unpaid", "MAL-UNPAID", _S.CLOSED_BY_PLATFORM),
+        _S.PAID_HANDLING: ("ship_by", "MAL-SHIP-IN-TIME", _S.PAID_HANDLING),
+        _S.APPEAL_REVIEW: ("appeal_verification", "MAL-APPEAL", _S.APPEAL_OVERDUE),
+    }
+)
+#: ``appeal_decided`` goes to UPHELD, or to REJECTED when the event says ``upheld: false``.
+MAL_ROWS = MappingProxyType(_ROWS)
 _EVIDENCE_STATES = (
     _S.UNPAID_WATCH,
     _S.PAID_HANDLING,

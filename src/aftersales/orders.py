@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from ._malicious import (
     MAL_EVENT_TYPES,
+    MAL_ROWS,
+    MAL_TIMEOUTS,
     AppealDecided,
     AppealFiled,
     BuyerContacted,
@@ -66,6 +68,8 @@ from ._tracking import (
 __all__ = [
     "LATE_APOLOGY_TEMPLATE",
     "MAL_EVENT_TYPES",
+    "MAL_ROWS",
+    "MAL_TIMEOUTS",
     "AppealDecided",
     "AppealFiled",
     "BuyerContacted",
