@@ -163,7 +163,10 @@ def step(case: Case, event: Event, policy: Policy) -> Step:
             at=event.at.isoformat(),
             last_change=case.changed_at.isoformat(),
         )
-    case, fired = advance(case, event.at, policy)
+    deadline = case.deadline
+    fired: tuple[Effect, ...] = ()
+    if deadline is not None and deadline.due <= event.at:
+        case, fired = advance(case, event.at, policy)
     workflow = WORKFLOWS[case.kind]
     rows = workflow.dispatch.get((case.state, event.type))
     if rows is None:
@@ -232,7 +235,8 @@ def _deadline(
     timer = workflow.timers.get(case.state)
     if timer is None:
         return None
-    field = timer.length(case, policy)
+    fields = timer.fields
+    field = fields[0] if len(fields) == 1 else timer.length(case, policy)
     due = deadline_after(start, getattr(policy, field), policy.calendar, policy.tz)
     return Deadline(timer.name, due, timer.on_expiry, policy.rule_of(field), timer.waits_for)
 
