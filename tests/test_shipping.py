@@ -641,3 +641,38 @@ def test_lines_the_platform_reports_shipped_count_without_scans_or_fake_flags() 
     assert watch.compensation == Money("10.00")  # LATE-COMP-TAOBAO: 5% of B's 200.00
     in_time = watch_order(order, [], TAOBAO, at=sh("2026-03-03 12:00"), shipped={"A": at})
     assert [s.shipped_at for s in in_time.sub_orders] == [None, None]  # not yet, as of then
+
+
+def test_an_order_scenario_combines_the_buyers_other_late_trades() -> None:
+    """The timeline takes the same buyer's other late trades (LATE-COMP-TMALL): three
+    trades within 24 hours share one capped compensation, in payment order."""
+    doc: dict[str, Any] = {
+        "policy": "tmall",
+        "order": {
+            "id": "4200000000000000002",
+            "paid": "800.00",
+            "paid_at": "2026-03-02T20:00:00+08:00",
+            "buyer": "b1",
+        },
+        "events": [],
+        "other_late_trades": [
+            {
+                "order_id": "4200000000000000001",
+                "paid_at": "2026-03-02T10:00:00+08:00",
+                "late_price": "900.00",
+            },
+            {
+                "order_id": "4200000000000000003",
+                "paid_at": "2026-03-03T09:59:00+08:00",
+                "late_price": "10.00",
+            },
+        ],
+        "at": "2026-03-06T12:00:00+08:00",
+    }
+    jsonschema.Draft202012Validator(scenario_schema()).validate(doc)
+    result = run_scenario(doc)
+    assert result["late"] is True
+    assert result["compensation"] == "230.00"  # its share of the 500.00 cap, after 270.00
+    no_buyer = {**doc, "order": {k: v for k, v in doc["order"].items() if k != "buyer"}}
+    with pytest.raises(ScenarioError, match="needs the order's buyer"):
+        run_scenario(no_buyer)

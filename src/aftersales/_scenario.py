@@ -28,6 +28,7 @@ from ._policy import PRESETS, Policy, policy_fields, preset
 from ._serialize import JSON_NAMES, event_from_dict, parse_instant
 from ._shipping import (
     LateShipmentApology,
+    LateTrade,
     ParcelSigned,
     ShippingEvent,
     ShippingWatch,
@@ -338,6 +339,36 @@ def _other_parcels(doc: object) -> list[Parcel]:
     return parcels
 
 
+def _other_late_trades(doc: object, buyer: object) -> list[LateTrade]:
+    """The same buyer's other late trades, for combining (LATE-COMP-TMALL)."""
+    if doc is None:
+        return []
+    if not isinstance(doc, list):
+        raise InvalidInput("other_late_trades must be a list")
+    if doc and buyer is None:
+        raise InvalidInput("other_late_trades needs the order's buyer (order.buyer)")
+    trades = []
+    for i, raw in enumerate(doc):
+        where = f"other_late_trades[{i}]"
+        if not isinstance(raw, Mapping):
+            raise InvalidInput(f"{where} must be an object")
+        unknown = sorted(set(raw) - {"order_id", "paid_at", "late_price"})
+        if unknown:
+            raise InvalidInput(f"{where}: unknown field(s) {', '.join(unknown)}")
+        paid_at = _instant(raw, "paid_at", where)
+        if paid_at is None:
+            raise InvalidInput(f"{where}.paid_at is missing")
+        trades.append(
+            LateTrade(
+                order_id=_id(_field(raw, "order_id", where), f"{where}.order_id"),
+                buyer=str(buyer),
+                paid_at=paid_at,
+                late_price=_field(raw, "late_price", where),
+            )
+        )
+    return trades
+
+
 def run_order_scenario(document: Mapping[str, Any], *, base: Path | None = None) -> dict[str, Any]:
     """Run an order scenario (an ``order``, no ``case``) through the shipping watch.
 
@@ -363,6 +394,7 @@ def order_scenario_watch(
         buyer = raw_order.get("buyer")
         events = _order_events(document.get("events"))
         others = _other_parcels(document.get("other_parcels"))
+        late_trades = _other_late_trades(document.get("other_late_trades"), buyer)
         until = at if at is not None else _instant(document, "at", "scenario")
         if until is None:
             until = max([order.paid_at, *(e.at for e in events)])
@@ -374,6 +406,7 @@ def order_scenario_watch(
             promised=promised,
             buyer=None if buyer is None else str(buyer),
             other_parcels=others,
+            other_late_trades=late_trades,
         )
     except ScenarioError:
         raise
@@ -727,12 +760,33 @@ def scenario_schema() -> dict[str, Any]:
                     "additionalProperties": False,
                 },
             },
+            "other_late_trades": {
+                "type": "array",
+                "description": "the same buyer's other late trades, combined where the policy "
+                "says so (LATE-COMP-TMALL); needs order.buyer",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "order_id": _ID,
+                        "paid_at": _INSTANT,
+                        "late_price": _MONEY,
+                    },
+                    "required": ["order_id", "paid_at", "late_price"],
+                    "additionalProperties": False,
+                },
+            },
             "at": _INSTANT,
         },
         "oneOf": [
             {
                 "required": ["case"],
-                "not": {"anyOf": [{"required": ["order"]}, {"required": ["other_parcels"]}]},
+                "not": {
+                    "anyOf": [
+                        {"required": ["order"]},
+                        {"required": ["other_parcels"]},
+                        {"required": ["other_late_trades"]},
+                    ]
+                },
             },
             {"required": ["order"], "not": {"required": ["case"]}},
         ],
