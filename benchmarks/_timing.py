@@ -22,29 +22,30 @@ class Figure:
     note: str = ""
 
 
+def _round(run: Callable[[], int], min_time: float) -> float:
+    """One round: ``run`` looped for at least ``min_time``, the collector paused; its rate."""
+    gc.collect()
+    gc.disable()
+    try:
+        units = 0
+        start = time.perf_counter()
+        while True:
+            units += run()
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time:
+                return units / elapsed
+    finally:
+        gc.enable()
+
+
 def per_second(run: Callable[[], int], *, repeats: int, min_time: float = 0.05) -> float:
     """Median rate of ``run`` (which returns how many units it did) over ``repeats`` rounds.
 
     Each round loops ``run`` until ``min_time`` has passed, so short runs are not
-    dominated by timer resolution. The garbage collector is paused per round.
+    dominated by timer resolution.
     """
-    rates = []
     run()  # warm caches and lazy imports
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            units = 0
-            start = time.perf_counter()
-            while True:
-                units += run()
-                elapsed = time.perf_counter() - start
-                if elapsed >= min_time:
-                    break
-        finally:
-            gc.enable()
-        rates.append(units / elapsed)
-    return statistics.median(rates)
+    return statistics.median(_round(run, min_time) for _ in range(repeats))
 
 
 def side_by_side(
@@ -55,22 +56,10 @@ def side_by_side(
     Every round runs each contender once, in turn, so a burst of noise on a shared
     machine lands on all of them rather than on whichever ran at the time.
     """
-    rates: dict[str, list[float]] = {name: [] for name in contenders}
     for run in contenders.values():
         run()  # warm caches and lazy imports
+    rates: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(repeats):
         for name, run in contenders.items():
-            gc.collect()
-            gc.disable()
-            try:
-                units = 0
-                start = time.perf_counter()
-                while True:
-                    units += run()
-                    elapsed = time.perf_counter() - start
-                    if elapsed >= min_time:
-                        break
-            finally:
-                gc.enable()
-            rates[name].append(units / elapsed)
+            rates[name].append(_round(run, min_time))
     return {name: statistics.median(values) for name, values in rates.items()}

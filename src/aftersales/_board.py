@@ -48,7 +48,6 @@ class Band(enum.Enum):
     WATCH = "watch"  # no deadline of ours: someone else must act
 
 
-_BAND_ORDER = {band: i for i, band in enumerate(Band)}
 _DAY = 24 * 3600
 
 
@@ -387,14 +386,6 @@ def _summary_action(
     else:
         tip = advice.get(timer, _DEFAULT)
     left = int(due_ts - now)
-    if left <= 0:
-        band = Band.OVERDUE
-    elif left <= _DAY:
-        band = Band.TODAY
-    elif left <= 3 * _DAY:
-        band = Band.SOON
-    else:
-        band = Band.LATER
     return Action(
         summary.case_id,
         summary.workflow,
@@ -402,7 +393,7 @@ def _summary_action(
         summary.who,
         summary.due,
         left,
-        band,
+        _band(left),
         tip.on_expiry,
         summary.outstanding if tip.costs_money else Money.ZERO,
         summary.rule,

@@ -14,6 +14,7 @@ import pendulum
 from ._board import Board, board
 from ._board_output import board_to_csv, board_to_html, board_to_json, board_to_table
 from ._case import Case
+from ._cli_options import locale_option, shop_option
 from ._errors import AfterSalesError
 from ._policy import Policy
 from ._scenario import load_policy
@@ -127,14 +128,8 @@ def render_shown(
     show_default=True,
     help="Rows shown in the table, and rows whose message is rendered.",
 )
-@click.option(
-    "--shop",
-    "shop_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The shop's TOML or JSON (name, signature, contact_hours, return_address) for the "
-    "messages; default: shop.toml in the first folder given, if there is one.",
-)
-@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+@shop_option("without it, shop.toml in the first folder given, if there is one.")
+@locale_option
 @click.option(
     "--group-by",
     type=click.Choice(["band", "workflow", "assignee"]),

@@ -27,6 +27,7 @@ from ._errors import IllegalEvent, InvalidInput, OutOfOrderEvent, RequestNotAllo
 from ._instant import instant, optional_instant
 from ._money import Money, to_money
 from ._policy import Policy
+from ._serialize import parse_instant
 
 __all__ = [
     "MAL_EVENT_TYPES",
@@ -549,21 +550,22 @@ def _record(value: object, where: str) -> OrderRecord:
             f"known: {', '.join(sorted(_RECORD_FIELDS))}"
         )
     try:
-        fields: dict[str, Any] = {str(k): _text_times(v) for k, v in value.items()}
-        return OrderRecord(**fields)
+        return OrderRecord(**_instants(value))
     except TypeError as exc:
         raise InvalidInput(f"{where}: {exc}") from None
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc}") from None
 
 
-def _text_times(value: object) -> object:
-    # instants come as ISO 8601 text with an offset; everything else as it is
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        from ._serialize import parse_instant
+#: The fields a malicious-order file gives as ISO 8601 text with an offset.
+_INSTANT_FIELDS = frozenset({"at", "created_at", "paid_at", "account_created_at", "opened_at"})
 
-        return parse_instant(value)
-    return value
+
+def _instants(value: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        str(k): parse_instant(v) if k in _INSTANT_FIELDS and isinstance(v, str) else v
+        for k, v in value.items()
+    }
 
 
 def mal_event_from_dict(value: object) -> MalEvent:
@@ -577,7 +579,7 @@ def mal_event_from_dict(value: object) -> MalEvent:
             f"unknown malicious-order event type {kind!r}; known: {', '.join(MAL_EVENT_TYPES)}"
         )
     fields = {a.name for a in attrs.fields(cls)}
-    body: dict[str, Any] = {str(k): _text_times(v) for k, v in value.items() if k != "type"}
+    body = {k: v for k, v in _instants(value).items() if k != "type"}
     unknown = sorted(set(body) - fields)
     if unknown:
         raise InvalidInput(f"{kind}: unknown field(s) {', '.join(unknown)}")
@@ -598,8 +600,8 @@ def malicious_case_from_dict(
     if not isinstance(raw_history, list):
         raise InvalidInput("history is a list of order records")
     history = [_record(h, f"history[{i}]") for i, h in enumerate(raw_history)]
-    opened = value.get("opened_at")
-    at = _text_times(opened) if opened is not None else order.paid_at or order.created_at
+    opened = _instants(value).get("opened_at")
+    at = opened if opened is not None else order.paid_at or order.created_at
     case = open_malicious_case(order, history, policy, at=instant(at))
     raw_events = value.get("events", [])
     if not isinstance(raw_events, list):

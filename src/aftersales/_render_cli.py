@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 
+from ._cli_options import locale_option, shop_option
 from ._errors import AfterSalesError, InvalidInput
 from ._policy import Policy, preset
 from ._scenario import scenario_case
@@ -31,7 +32,6 @@ from ._serialize import case_from_json, parse_instant
 from .messages import (
     CHANNELS,
     EXAMPLE_SHOP,
-    LOCALES,
     ShopInfo,
     context_for,
     environment,
@@ -80,7 +80,7 @@ def _context(
 @click.argument("template")
 @click.option("--case", "case_file", type=_FILE, help="A case JSON file or a scenario file.")
 @click.option("--context", "context_file", type=_FILE, help="Extra variables (JSON object).")
-@click.option("--locale", type=click.Choice(LOCALES), default="zh_CN", show_default=True)
+@locale_option
 @click.option("--channel", type=click.Choice(CHANNELS), default="chat", show_default=True)
 @click.option(
     "--templates",
@@ -88,7 +88,7 @@ def _context(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="The shop's template folder; its files override the shipped ones.",
 )
-@click.option("--shop", "shop_file", type=_FILE, help="The shop's JSON (name, return_address...).")
+@shop_option("without it, a sample shop, plainly marked as one.")
 @click.option("--now", help="The instant time_left counts from (ISO 8601 with offset).")
 def render_command(
     template: str,

@@ -23,6 +23,7 @@ from typing import Any
 import click
 import pendulum
 
+from ._cli_options import locale_option, shop_option
 from ._errors import AfterSalesError, InvalidInput
 from ._policy import Policy
 from ._review_classify import DEFAULT_CAUSE_RULES, TIE_ORDER, CauseRules
@@ -267,14 +268,8 @@ def _read(path: Path) -> Any:
     help="Report as of this instant, e.g. 2026-03-03T10:00:00+08:00 (default: the last event).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--shop",
-    "shop_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The shop's TOML or JSON (name, signature, contact_hours, return_address) for the "
-    "scripts; without it they are signed by a sample shop.",
-)
-@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+@shop_option("without it, the scripts are signed by a sample shop.")
+@locale_option
 def review_command(
     file: Path, at_text: str | None, as_json: bool, shop_file: Path | None, locale: str
 ) -> None:

@@ -9,6 +9,7 @@ shipping watch (ship-by deadline, lateness, compensation, fake-shipment flags).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -415,13 +416,13 @@ def order_scenario_watch(
     return watch, policy
 
 
+def _iso(value: pendulum.DateTime | None, tz: pendulum.Timezone) -> str | None:
+    return None if value is None else value.in_timezone(tz).isoformat()
+
+
 def describe_watch(watch: ShippingWatch, policy: Policy) -> dict[str, Any]:
     """A shipping watch as the simulator prints it, instants in the policy's zone."""
-    tz = policy.tz
-
-    def iso(value: pendulum.DateTime | None) -> str | None:
-        return None if value is None else value.in_timezone(tz).isoformat()
-
+    iso = functools.partial(_iso, tz=policy.tz)
     deadline = watch.ship_by
     return {
         "order_id": watch.order_id,
@@ -511,11 +512,7 @@ def describe_watch(watch: ShippingWatch, policy: Policy) -> dict[str, Any]:
 
 def describe(case: Case, policy: Policy) -> dict[str, Any]:
     """The case as the simulator prints it, instants in the policy's zone (+08:00)."""
-    tz = policy.tz
-
-    def iso(value: pendulum.DateTime | None) -> str | None:
-        return None if value is None else value.in_timezone(tz).isoformat()
-
+    iso = functools.partial(_iso, tz=policy.tz)
     deadline = case.deadline
     return {
         "case_id": case.id,

@@ -20,6 +20,7 @@ import pendulum
 
 from ._board import Item
 from ._case import Case
+from ._engine import advance
 from ._errors import AfterSalesError
 from ._malicious import malicious_case_from_dict
 from ._policy import Policy
@@ -165,8 +166,6 @@ def _from_exports(
 
 
 def _advance(case: Case, at: pendulum.DateTime, policy: Policy) -> Case:
-    from ._engine import advance
-
     return advance(case, at, policy)[0]
 
 
