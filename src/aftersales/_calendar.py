@@ -96,6 +96,8 @@ class WorkCalendar:
     # a deadline is a dict lookup and a tuple index instead of a walk over days.
     _days: tuple[_dt.date, ...] = attrs.field(init=False, eq=False, repr=False)
     """The working days in the table, ascending."""
+    _ordinals: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+    """The same days as ordinals: a deadline needs how many days it moved, not a date."""
     _index: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
     """Ordinal -> index in ``_days`` of the first working day on or after it."""
     _after: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
@@ -136,6 +138,7 @@ class WorkCalendar:
             if not days:  # a run with no working day at all: walk it instead
                 index, after = {}, {}
         object.__setattr__(self, "_days", tuple(days))
+        object.__setattr__(self, "_ordinals", tuple(day.toordinal() for day in days))
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_after", after)
 
@@ -318,18 +321,18 @@ class WorkCalendar:
                 n -= 1
         return day
 
-    def _deadline_day(self, ordinal: int, n: int) -> tuple[_dt.date, bool]:
+    def _deadline_ordinal(self, ordinal: int, n: int) -> tuple[int, bool]:
         """Roll the day ``ordinal`` forward to a working day, then add ``n`` working days.
 
-        Returns the day and whether the start rolled (it was not a working day).
-        This is the hot path of :func:`deadline_after`.
+        Returns the day's ordinal and whether the start rolled (it was not a working
+        day). This is the hot path of :func:`deadline_after`.
         """
         i = self._index.get(ordinal)
-        if i is not None and i + n < len(self._days):
-            return self._days[i + n], self._after[ordinal] == i
+        if i is not None and i + n < len(self._ordinals):
+            return self._ordinals[i + n], self._after[ordinal] == i
         day = _dt.date.fromordinal(ordinal)
         start = self.next_working_day(day)
-        return self._walk(start, n), start != day
+        return self._walk(start, n).toordinal(), start != day
 
 
 def _ordinal(day: _dt.date) -> int:

@@ -146,22 +146,19 @@ def deadline_after(
             wall = plain.astimezone(tz)
         ordinal = wall.toordinal()
         if unit is _DAYS:
-            day = _dt.date.fromordinal(ordinal + n)
+            target = ordinal + n
         else:
-            day, rolled = calendar._deadline_day(ordinal, n)
+            target, rolled = calendar._deadline_ordinal(ordinal, n)
             if rolled:
-                return _wall_clock(tz, day, 0, 0, 0, 0)
-        if _STEADY.get((id(tz), day)):  # the hot path, inlined: a day with one offset
-            return pendulum.DateTime(
-                day.year,
-                day.month,
-                day.day,
-                wall.hour,
-                wall.minute,
-                wall.second,
-                wall.microsecond,
-                tz,
-            )
+                return _wall_clock(tz, _dt.date.fromordinal(target), 0, 0, 0, 0)
+        if type(wall) is _PENDULUM and _STEADY.get((id(tz), target)):
+            # The hot path: a pendulum instant already in ``tz`` and a day with one
+            # offset. The stdlib's C addition keeps the wall clock and the zone and
+            # builds the same pendulum type, for half the cost of its constructor.
+            days = target - ordinal
+            delta = _DELTAS[days] if days < _DELTAS_MAX else _dt.timedelta(days)
+            return _ADD(wall, delta)
+        day = _dt.date.fromordinal(target)
         # zero days later is the start itself, even in a repeated (DST) hour
         fold = wall.fold if n == 0 else 1
         return _wall_clock(tz, day, wall.hour, wall.minute, wall.second, wall.microsecond, fold)
@@ -191,10 +188,16 @@ def _plain(value: _dt.datetime) -> _dt.datetime:
     )
 
 
-#: (zone, day) -> whether the zone's offset is the same all day long. Deadlines land
+_ADD = _dt.datetime.__add__
+#: The day counts deadlines use, made once (a timedelta costs as much as the lookup).
+_DELTAS_MAX = 64
+_DELTAS = tuple(_dt.timedelta(days) for days in range(_DELTAS_MAX))
+_PENDULUM = pendulum.DateTime
+
+#: (zone, day's ordinal) -> whether the zone's offset is the same all day long. Deadlines land
 #: on a few thousand days, so this spares two datetimes and two offset lookups per
 #: deadline; the cap keeps a long-running process's memory bounded.
-_STEADY: dict[tuple[int, _dt.date], bool] = {}
+_STEADY: dict[tuple[int, int], bool] = {}
 _STEADY_MAX = 200_000
 #: The zones ``_STEADY`` has seen, kept alive so that an ``id`` stays its zone's own
 #: (pendulum's zones hash in Python; an ``id`` is free).
@@ -226,12 +229,13 @@ def _wall_clock(
     ``fold`` picks the offset of a repeated wall time; pendulum's default is the later.
     """
     y, m, d = day.year, day.month, day.day
-    steady = _STEADY.get((id(tz), day))
+    key = (id(tz), day.toordinal())
+    steady = _STEADY.get(key)
     if steady is None:
         steady = _steady_day(tz, day)
         if len(_STEADY) < _STEADY_MAX:
             _ZONES.setdefault(id(tz), tz)
-            _STEADY[id(tz), day] = steady
+            _STEADY[key] = steady
     if steady:  # no offset change on this day: every wall time exists exactly once
         return pendulum.DateTime(y, m, d, hour, minute, second, microsecond, tz)
     # Naive stdlib datetimes on purpose: the zone reads their wall clock and fold,

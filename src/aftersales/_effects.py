@@ -26,12 +26,12 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Effect:
     """Base of all effects."""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class BuyerRefunded(Effect):
     """The platform paid the buyer back: by the seller's consent or because a timer ran out."""
 
@@ -40,21 +40,21 @@ class BuyerRefunded(Effect):
     rule: str
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ReturnAddressShown(Effect):
     """The seller's return address is now shown to the buyer (RET-RESPOND-5D)."""
 
     rule: str
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class DeadlineStarted(Effect):
     """A new timer runs; a shell sets a reminder for it."""
 
     deadline: Deadline
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class InterventionAvailable(Effect):
     """From this instant the buyer may ask for customer-service intervention."""
 
@@ -62,7 +62,7 @@ class InterventionAvailable(Effect):
     rule: str
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class RequestClosed(Effect):
     """The request ended without a refund; the trade goes on."""
 
@@ -70,7 +70,7 @@ class RequestClosed(Effect):
     rule: str
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SellerCharged(Effect):
     """The seller repays money the platform advanced (RET-EXPRESS)."""
 
@@ -78,7 +78,7 @@ class SellerCharged(Effect):
     rule: str
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class RulingMade(Effect):
     """The platform ruled on an intervention (INT-OUTCOME); for the buyer it is a
     dispute refund (INT-DISPUTE)."""
@@ -86,14 +86,14 @@ class RulingMade(Effect):
     ruling: Ruling
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class RulingOverdue(Effect):
     """The platform's review deadline passed with no ruling (INT-REVIEW-4WD)."""
 
     deadline: Deadline
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class NotifyBuyer(Effect):
     """A message for the buyer; ``template`` names it, the case is its context."""
 

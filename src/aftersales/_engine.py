@@ -17,28 +17,29 @@ Semantics every workflow shares:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import pendulum
 
 from ._case import (
+    CASE_FIELDS,
     PLATFORM_STATUS,
     Case,
     Deadline,
     Kind,
+    OrderItem,
     RefundRequested,
     State,
-    Status,
     Transition,
     evolve_case,
+    new_case,
 )
 from ._duration import deadline_after
 from ._effects import DeadlineStarted, Effect, NotifyBuyer
 from ._errors import IllegalEvent, InvalidInput, OutOfOrderEvent, RequestNotAllowed
 from ._events import Event
 from ._instant import instant
-from ._machine import Row, Timer, Workflow
-from ._policy import Policy
+from ._machine import Action, Changes, Workflow
+from ._policy import RULE_OF, Policy
 from ._workflows import WORKFLOWS, check_amount
 
 __all__ = ["advance", "open_case", "replay", "step", "workflow_of"]
@@ -60,41 +61,41 @@ def open_case(request: RefundRequested, policy: Policy, *, earlier: Iterable[Cas
     ``earlier`` are the order's earlier cases, if the caller has them: an order's
     after-sale entry can be used once (AFTER-ONCE).
     """
-    _check_request(request, policy, earlier)
+    item = _check_request(request, policy, earlier)
     at = request.at
-    item = request.order.item(request.oid)
     workflow = WORKFLOWS[request.kind]
-    case = Case(
+    initial = workflow.initial
+    status = PLATFORM_STATUS[initial]
+    assert status is not None, "check_workflow: an initial state has a platform status"
+    case = new_case(
         id=request.case_id,
         kind=request.kind,
         order=request.order,
         oid=item.oid,
-        state=workflow.initial,
-        status=_platform(workflow.initial, None),
+        state=initial,
+        status=status,
         requested=request.amount,
         reason=request.reason,
         opened_at=at,
         changed_at=at,
-        history=(
-            Transition(
-                at, State.NO_REFUND, workflow.initial, request.type, "PRE-APPLY", request.id
-            ),
-        ),
+        history=(Transition(at, State.NO_REFUND, initial, request.type, "PRE-APPLY", request.id),),
         log=(request,),
     )
     effects: tuple[Effect, ...] = _RECEIVED
-    changes: dict[str, Any] = {"deadline": _deadline(workflow, case, policy, at)}
     if workflow.on_open is not None:
         more, out = workflow.on_open(case, None, policy, at)
-        changes.update(more)
+        case = evolve_case(case, more)
         effects += out
-    case = evolve_case(case, changes)
-    if case.deadline is not None:
-        effects += (DeadlineStarted(case.deadline),)
+    deadline = _deadline(workflow, case, policy, at)
+    if deadline is not None:
+        # Set in place: the new case has not left this function (as in _transition).
+        object.__setattr__(case, "deadline", deadline)
+        effects += (DeadlineStarted(deadline),)
     return case, effects
 
 
-def _check_request(request: RefundRequested, policy: Policy, earlier: Iterable[Case]) -> None:
+def _check_request(request: RefundRequested, policy: Policy, earlier: Iterable[Case]) -> OrderItem:
+    """Refuse a request the platform would not take; the sub-order it is about."""
     order, at, kind, case_id = request.order, request.at, request.kind, request.case_id
     if at < order.paid_at:
         raise InvalidInput(f"case {case_id}: requested before the order was paid")
@@ -144,7 +145,9 @@ def _check_request(request: RefundRequested, policy: Policy, earlier: Iterable[C
                 f"(case {used[0]}); it can be used once",
                 rule="AFTER-ONCE",
             )
-    check_amount(case_id, request.amount, order.item(request.oid).refundable)
+    item = order.item(request.oid)
+    check_amount(case_id, request.amount, item.refundable)
+    return item
 
 
 _NEEDS_GOODS = frozenset(
@@ -154,40 +157,46 @@ _NEEDS_GOODS = frozenset(
 
 def step(case: Case, event: Event, policy: Policy) -> Step:
     """Apply one event; timers due by the event's time fire first."""
-    if case.has_seen(event.id):
-        return case, ()
-    if event.at < case.changed_at:
+    event_id, at = event.id, event.at
+    for seen in case.log:
+        if seen.id == event_id:
+            return case, ()
+    if at < case.changed_at:
         raise OutOfOrderEvent(
             case_id=case.id,
-            event_id=event.id,
-            at=event.at.isoformat(),
+            event_id=event_id,
+            at=at.isoformat(),
             last_change=case.changed_at.isoformat(),
         )
     deadline = case.deadline
     fired: tuple[Effect, ...] = ()
-    if deadline is not None and deadline.due <= event.at:
-        case, fired = advance(case, event.at, policy)
+    if deadline is not None and deadline.due <= at:
+        case, fired = advance(case, at, policy)
     workflow = WORKFLOWS[case.kind]
-    rows = workflow.dispatch.get((case.state, event.type))
+    source = case.state
+    rows = workflow.dispatch.get((source, event.type))
     if rows is None:
         raise IllegalEvent(
             case_id=case.id,
-            state=case.state.value,
+            state=source.value,
             event_type=event.type,
-            allowed=workflow.allowed.get(case.state, ()),
+            allowed=workflow.allowed.get(source, ()),
         )
     reasons = []
     for row in rows:
         why = None if row.guard is None else row.guard.check(case, event, policy)
         if why is None:
-            case, effects = _transition(workflow, case, row, event, policy, event.at)
-            return case, fired + effects
+            record = Transition(at, source, row.target, event.type, row.rule, event_id)
+            case, effects = _transition(
+                workflow, case, record, row.action, event, policy, keep=row.timer == "keep"
+            )
+            return case, fired + effects if fired else effects
         reasons.append(why)
     raise IllegalEvent(
         case_id=case.id,
-        state=case.state.value,
+        state=source.value,
         event_type=event.type,
-        allowed=workflow.allowed.get(case.state, ()),
+        allowed=workflow.allowed.get(source, ()),
         reason="; ".join(reasons),
     )
 
@@ -197,9 +206,13 @@ def advance(case: Case, now: pendulum.DateTime, policy: Policy) -> Step:
     now = instant(now)
     effects: tuple[Effect, ...] = ()
     workflow = WORKFLOWS[case.kind]
-    while case.deadline is not None and case.deadline.due <= now:
+    while (deadline := case.deadline) is not None and deadline.due <= now:
         timer = workflow.timers[case.state]
-        case, fired = _transition(workflow, case, timer, None, policy, case.deadline.due)
+        rule = timer.rule
+        if timer.aftersale_rule is not None and case.phase == "aftersale":
+            rule = timer.aftersale_rule
+        record = Transition(deadline.due, case.state, timer.target, timer.trigger, rule)
+        case, fired = _transition(workflow, case, record, timer.action, None, policy)
         effects += fired
     return case, effects
 
@@ -221,14 +234,6 @@ def replay(log: Iterable[Event], policy: Policy, *, until: pendulum.DateTime | N
     return case
 
 
-def _platform(state: State, current: Status | None) -> Status:
-    status = PLATFORM_STATUS[state]
-    if status is not None:
-        return status
-    assert current is not None, f"{state.value} cannot start a case"
-    return current
-
-
 def _deadline(
     workflow: Workflow, case: Case, policy: Policy, start: pendulum.DateTime
 ) -> Deadline | None:
@@ -238,51 +243,51 @@ def _deadline(
     fields = timer.fields
     field = fields[0] if len(fields) == 1 else timer.length(case, policy)
     due = deadline_after(start, getattr(policy, field), policy.calendar, policy.tz)
-    return Deadline(timer.name, due, timer.on_expiry, policy.rule_of(field), timer.waits_for)
+    return Deadline(timer.name, due, timer.on_expiry, RULE_OF[field], timer.waits_for)
 
 
 def _transition(
     workflow: Workflow,
     case: Case,
-    how: Row | Timer,
+    record: Transition,
+    action: Action | None,
     event: Event | None,
     policy: Policy,
-    at: pendulum.DateTime,
+    *,
+    keep: bool = False,
 ) -> Step:
-    changes: dict[str, Any] = {}
+    """Leave ``record.source`` for ``record.target``: exit action, the row's action,
+    the history line, and the target state's deadline (unless the row keeps it)."""
+    at, source, target = record.at, record.source, record.target
+    changes: Changes = {}
     effects: tuple[Effect, ...] = ()
-    source, target = case.state, how.target
     if target is not source and (exit_action := workflow.on_exit.get(source)) is not None:
-        more, out = exit_action(case, event, policy, at)
-        changes.update(more)
+        changes, effects = exit_action(case, event, policy, at)
+    if action is not None:
+        more, out = action(case, event, policy, at)
+        changes = {**changes, **more} if changes else more
         effects += out
-    if how.action is not None:
-        more, out = how.action(case, event, policy, at)
-        changes.update(more)
-        effects += out
-    if event is None:
-        assert isinstance(how, Timer)
-        rule = how.rule
-        if how.aftersale_rule is not None and case.phase == "aftersale":
-            rule = how.aftersale_rule
-        trigger, event_id = f"timeout:{how.name}", None
-    else:
-        assert isinstance(how, Row)
-        trigger, rule, event_id = event.type, how.rule, event.id
-    record = Transition(at, source, target, trigger, rule, event_id)
-    changes["state"] = target
-    changes["status"] = _platform(target, case.status)
-    changes["changed_at"] = at
-    changes["history"] = (*case.history, record)
+    if changes and not changes.keys() <= CASE_FIELDS:
+        raise TypeError(f"Case has no field {sorted(changes.keys() - CASE_FIELDS)}")
+    old = case.__dict__
+    values = {
+        **old,
+        **changes,
+        "state": target,
+        "status": PLATFORM_STATUS[target] or old["status"],
+        "changed_at": at,
+        "history": (*old["history"], record),
+    }
     if event is not None:
-        changes["log"] = (*case.log, event)
-    case = evolve_case(case, changes)
-    if isinstance(how, Row) and how.timer == "keep":
+        values["log"] = (*old["log"], event)
+    case = object.__new__(Case)
+    object.__setattr__(case, "__dict__", values)
+    if keep:
         return case, effects
     deadline = _deadline(workflow, case, policy, at)
     # The new case has not left this function yet: setting its deadline in place
     # saves building it twice on every transition (see docs/performance.md).
-    object.__setattr__(case, "deadline", deadline)
+    values["deadline"] = deadline
     if deadline is not None:
         effects += (DeadlineStarted(deadline),)
     return case, effects

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import attrs
 import pendulum
 
-from ._case import Case, Kind, Party, State
+from ._case import PLATFORM_STATUS, Case, Kind, Party, State
 from ._effects import Effect
 from ._events import Event
 from ._policy import Policy
@@ -66,6 +66,11 @@ class Timer:
     #: The rule an after-sale case's expiry cites instead (AFTER-AUTO-AGREE).
     aftersale_rule: str | None = None
     action: Action | None = attrs.field(default=None, eq=False)
+
+    @property
+    def trigger(self) -> str:
+        """What the history records as the cause of the expiry."""
+        return f"timeout:{self.name}"
 
 
 def fixed(field: str) -> Callable[[Case, Policy], str]:
@@ -138,6 +143,8 @@ def check_workflow(workflow: Workflow, event_types: Iterable[str]) -> list[str]:
                 if state not in workflow.timers
                 else f"{state.value} has both a deadline and a party it waits for"
             )
+    if PLATFORM_STATUS[workflow.initial] is None:
+        problems.append(f"{workflow.initial.value} starts a case but has no platform status")
     reachable = {workflow.initial}
     frontier = [workflow.initial]
     while frontier:

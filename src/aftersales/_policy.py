@@ -25,7 +25,15 @@ from ._money import Money
 from ._rules import RULES
 from ._serialize import parse_instant
 
-__all__ = ["PRESETS", "HolidayShipping", "Policy", "policy_fields", "policy_numbers", "preset"]
+__all__ = [
+    "PRESETS",
+    "RULE_OF",
+    "HolidayShipping",
+    "Policy",
+    "policy_fields",
+    "policy_numbers",
+    "preset",
+]
 
 
 def _rule(default: Any, rule_id: str, doc: str) -> Any:
@@ -337,25 +345,21 @@ class Policy:
         Money("20.00"), "REV-OFFER", "unit price at or below which the product may be given free"
     )
     #: ``timezone`` as a zone, looked up once: the engine reads it on every transition.
-    _tz: pendulum.Timezone = attrs.field(init=False, eq=False, repr=False, alias="_tz")
+    tz: pendulum.Timezone = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_tz", _timezone(self.timezone))
-
-    @property
-    def tz(self) -> pendulum.Timezone:
-        return self._tz
+        object.__setattr__(self, "tz", _timezone(self.timezone))
 
     def override(self, **changes: object) -> Policy:
         """A copy with some fields changed; durations may be given as text ("5d", "48h")."""
         return _override(self, changes)
 
     def rule_of(self, field_name: str) -> str:
-        return _RULE_OF[field_name]
+        return RULE_OF[field_name]
 
 
-#: Field name -> rule ID, read once: ``rule_of`` runs on every transition.
-_RULE_OF: Mapping[str, str] = MappingProxyType(
+#: Field name -> rule ID, read once: the engine reads it on every transition.
+RULE_OF: Mapping[str, str] = MappingProxyType(
     {a.name: a.metadata["rule"] for a in attrs.fields(Policy) if "rule" in a.metadata}
 )
 

@@ -69,10 +69,12 @@ _INTERVENTION = (
 def _complaint_until(case: Case, policy: Policy, at: pendulum.DateTime) -> pendulum.DateTime | None:
     """COMPLAINT-15D: a refund that closed the whole trade opens a complaint window;
     a trade that had succeeded has no complaint entry."""
-    if case.phase == "aftersale":
+    order = case.order
+    finished = order.finished_at
+    if finished is not None and finished <= case.opened_at:  # Case.phase == "aftersale"
         return None
-    already = sum((item.refunded.amount for item in case.order.items), start=Money.ZERO.amount)
-    if already + case.requested.amount < case.order.paid.amount:
+    already = sum(item.refunded.amount for item in order.items) if order.items else 0
+    if already + case.requested.amount < order.paid.amount:
         return None
     return deadline_after(at, policy.complaint_window, policy.calendar, policy.tz)
 
@@ -168,9 +170,9 @@ def _delivery_refused(_c: Case, _e: Event | None, _p: Policy, at: pendulum.DateT
 
 def check_amount(case_id: str, amount: Money, refundable: Money) -> None:
     """A request asks for more than zero and at most what is left to refund."""
-    if not amount:
+    if not amount.amount:
         raise InvalidInput(f"case {case_id}: the requested amount must be more than 0.00")
-    if amount > refundable:
+    if amount.amount > refundable.amount:
         raise InvalidInput(
             f"case {case_id}: requested {amount} exceeds what can still be refunded on this "
             f"sub-order ({refundable}: paid minus already refunded)"
