@@ -18,13 +18,16 @@ import tomllib
 from collections.abc import Iterable, Mapping
 
 import attrs
+import pendulum
 
 from ._errors import CalendarHorizonError, InvalidInput
 
 __all__ = ["Fallback", "WorkCalendar", "china_calendar"]
 
 _SATURDAY = 5
-_date = _dt.date  # the fast path's type check, without the attribute lookup
+#: The day types the fast path takes as they are (pendulum's is a plain subclass);
+#: a datetime, also a date subclass, is refused by the checked path.
+_DAY_TYPES = frozenset({_dt.date, pendulum.Date})
 _ONE_DAY = _dt.timedelta(days=1)
 
 
@@ -174,7 +177,7 @@ class WorkCalendar:
         ``day`` need not be a working day: from a Saturday, one working day is the
         Monday (or the make-up Sunday). ``n == 0`` gives ``day`` back.
         """
-        if type(day) is not _date or type(n) is not int or n <= 0:
+        if type(day) not in _DAY_TYPES or type(n) is not int or n <= 0:
             return self._add_checked(day, n)
         i = self._after.get(day.toordinal())
         if i is None:

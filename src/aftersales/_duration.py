@@ -117,18 +117,15 @@ def deadline_after(
       ``start`` itself (in ``tz``). A year the calendar does not know raises
       :class:`CalendarHorizonError` (unless it has an explicit fallback).
     """
-    tzinfo = start.tzinfo
-    if tzinfo is None:
-        raise InvalidInput(f"{start} has no time zone; give an offset such as +08:00")
     unit = duration.unit
     n = duration.amount
     try:
         wall: _dt.datetime
-        if tzinfo is tz and unit is not _HOURS:
+        if start.tzinfo is tz and unit is not _HOURS:
             wall = start  # the common case, Asia/Shanghai in and out: nothing to convert
         else:
             plain = _plain(start)
-            if plain.utcoffset() is None:
+            if plain.utcoffset() is None:  # naive, or a zone that gives no offset
                 raise InvalidInput(f"{start} has no time zone; give an offset such as +08:00")
             if unit is _HOURS:
                 due = (plain.astimezone(_dt.UTC) + _dt.timedelta(hours=n)).astimezone(tz)
@@ -146,19 +143,24 @@ def deadline_after(
             wall = plain.astimezone(tz)
         ordinal = wall.toordinal()
         if unit is _DAYS:
-            target = ordinal + n
+            target, rolled = ordinal + n, False
         else:
-            target, rolled = calendar._deadline_ordinal(ordinal, n)
+            # WorkCalendar._deadline_ordinal, inlined for its hot path: a start inside
+            # the calendar's table; anything else takes the method.
+            i = calendar._index.get(ordinal)
+            if i is not None and i + n < len(calendar._ordinals):
+                target, rolled = calendar._ordinals[i + n], calendar._after[ordinal] == i
+            else:
+                target, rolled = calendar._deadline_ordinal(ordinal, n)
+        ymd = _STEADY.get((id(tz), target))
+        if ymd:  # the hot path: a day on which the zone keeps one offset
+            y, m, d = ymd
             if rolled:
-                return _wall_clock(tz, _dt.date.fromordinal(target), 0, 0, 0, 0)
-        if type(wall) is _PENDULUM and _STEADY.get((id(tz), target)):
-            # The hot path: a pendulum instant already in ``tz`` and a day with one
-            # offset. The stdlib's C addition keeps the wall clock and the zone and
-            # builds the same pendulum type, for half the cost of its constructor.
-            days = target - ordinal
-            delta = _DELTAS[days] if days < _DELTAS_MAX else _dt.timedelta(days)
-            return _ADD(wall, delta)
+                return _PENDULUM(y, m, d, 0, 0, 0, 0, tz)
+            return _PENDULUM(y, m, d, wall.hour, wall.minute, wall.second, wall.microsecond, tz)
         day = _dt.date.fromordinal(target)
+        if rolled:
+            return _wall_clock(tz, day, 0, 0, 0, 0)
         # zero days later is the start itself, even in a repeated (DST) hour
         fold = wall.fold if n == 0 else 1
         return _wall_clock(tz, day, wall.hour, wall.minute, wall.second, wall.microsecond, fold)
@@ -188,16 +190,13 @@ def _plain(value: _dt.datetime) -> _dt.datetime:
     )
 
 
-_ADD = _dt.datetime.__add__
-#: The day counts deadlines use, made once (a timedelta costs as much as the lookup).
-_DELTAS_MAX = 64
-_DELTAS = tuple(_dt.timedelta(days) for days in range(_DELTAS_MAX))
 _PENDULUM = pendulum.DateTime
 
-#: (zone, day's ordinal) -> whether the zone's offset is the same all day long. Deadlines land
-#: on a few thousand days, so this spares two datetimes and two offset lookups per
-#: deadline; the cap keeps a long-running process's memory bounded.
-_STEADY: dict[tuple[int, int], bool] = {}
+#: (zone, day's ordinal) -> the day's (year, month, day) if the zone keeps one offset
+#: all day long, else ``()``. Deadlines land on a few thousand days, so this spares
+#: building a date and checking offsets per deadline (a positional constructor is the
+#: cheapest way to a pendulum instant); the cap keeps a long process's memory bounded.
+_STEADY: dict[tuple[int, int], tuple[int, ...]] = {}
 _STEADY_MAX = 200_000
 #: The zones ``_STEADY`` has seen, kept alive so that an ``id`` stays its zone's own
 #: (pendulum's zones hash in Python; an ``id`` is free).
@@ -232,7 +231,7 @@ def _wall_clock(
     key = (id(tz), day.toordinal())
     steady = _STEADY.get(key)
     if steady is None:
-        steady = _steady_day(tz, day)
+        steady = (y, m, d) if _steady_day(tz, day) else ()
         if len(_STEADY) < _STEADY_MAX:
             _ZONES.setdefault(id(tz), tz)
             _STEADY[key] = steady
