@@ -128,18 +128,7 @@ def deadline_after(
             if plain.utcoffset() is None:  # naive, or a zone that gives no offset
                 raise InvalidInput(f"{start} has no time zone; give an offset such as +08:00")
             if unit is _HOURS:
-                due = (plain.astimezone(_dt.UTC) + _dt.timedelta(hours=n)).astimezone(tz)
-                return pendulum.DateTime(
-                    due.year,
-                    due.month,
-                    due.day,
-                    due.hour,
-                    due.minute,
-                    due.second,
-                    due.microsecond,
-                    tz,
-                    fold=due.fold,
-                )
+                return _hours_after(plain, n, tz)
             wall = plain.astimezone(tz)
         ordinal = wall.toordinal()
         if unit is _DAYS:
@@ -155,9 +144,11 @@ def deadline_after(
         ymd = _STEADY.get((id(tz), target))
         if ymd:  # the hot path: a day on which the zone keeps one offset
             y, m, d = ymd
-            if rolled:
-                return _PENDULUM(y, m, d, 0, 0, 0, 0, tz)
-            return _PENDULUM(y, m, d, wall.hour, wall.minute, wall.second, wall.microsecond, tz)
+            return (
+                _PENDULUM(y, m, d, 0, 0, 0, 0, tz)
+                if rolled
+                else _PENDULUM(y, m, d, wall.hour, wall.minute, wall.second, wall.microsecond, tz)
+            )
         day = _dt.date.fromordinal(target)
         if rolled:
             return _wall_clock(tz, day, 0, 0, 0, 0)
@@ -168,6 +159,24 @@ def deadline_after(
         raise
     except (OverflowError, ValueError):  # date arithmetic past year 9999
         raise InvalidInput(f"{duration} after {start} runs past 9999-12-31") from None
+
+
+def _hours_after(
+    plain: _dt.datetime, n: int, tz: pendulum.Timezone | pendulum.FixedTimezone
+) -> pendulum.DateTime:
+    """Exact elapsed hours: counted in UTC, shown in ``tz``."""
+    due = (plain.astimezone(_dt.UTC) + _dt.timedelta(hours=n)).astimezone(tz)
+    return pendulum.DateTime(
+        due.year,
+        due.month,
+        due.day,
+        due.hour,
+        due.minute,
+        due.second,
+        due.microsecond,
+        tz,
+        fold=due.fold,
+    )
 
 
 def _plain(value: _dt.datetime) -> _dt.datetime:
