@@ -406,22 +406,20 @@ def new_case(
 ) -> Case:
     """``Case(...)`` for the engine's hot path: the defaults and the required fields in
     one dict, from values the engine has already checked."""
+    values = _CASE_DEFAULTS.copy()  # a copy and item stores: half the cost of a merge
+    values["id"] = id
+    values["kind"] = kind
+    values["order"] = order
+    values["oid"] = oid
+    values["state"] = state
+    values["status"] = status
+    values["requested"] = requested
+    values["reason"] = reason
+    values["opened_at"] = opened_at
+    values["changed_at"] = changed_at
+    values["history"] = history
+    values["log"] = log
     case = object.__new__(Case)
-    values = {
-        **_CASE_DEFAULTS,
-        "id": id,
-        "kind": kind,
-        "order": order,
-        "oid": oid,
-        "state": state,
-        "status": status,
-        "requested": requested,
-        "reason": reason,
-        "opened_at": opened_at,
-        "changed_at": changed_at,
-        "history": history,
-        "log": log,
-    }
     object.__setattr__(case, "__dict__", values)
     return case
 
@@ -434,6 +432,8 @@ def evolve_case(case: Case, changes: dict[str, Any]) -> Case:
     """
     if not changes.keys() <= CASE_FIELDS:
         raise TypeError(f"Case has no field {sorted(changes.keys() - CASE_FIELDS)}")
+    values = case.__dict__.copy()
+    values.update(changes)
     new = object.__new__(Case)
-    object.__setattr__(new, "__dict__", {**case.__dict__, **changes})
+    object.__setattr__(new, "__dict__", values)
     return new

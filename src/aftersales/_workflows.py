@@ -84,8 +84,10 @@ def refund(rule: str, *, by: Party | None = None) -> Action:
     # Effects that carry nothing of the case are values: made once, not per transition.
     done = NotifyBuyer("refund/done.txt", rule)
 
+    platform, seller = Party.PLATFORM, Party.SELLER
+
     def action(case: Case, event: Event | None, policy: Policy, at: pendulum.DateTime) -> Result:
-        decided_by = by if by is not None else (Party.PLATFORM if event is None else Party.SELLER)
+        decided_by = by if by is not None else (platform if event is None else seller)
         changes: Changes = {
             "refunded": case.requested,
             "charged_to_seller": case.requested,
