@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
-from . import board, calendar, casebook, engine, rendering, replay
+from . import board, calendar, casebook, engine, instructions, rendering, replay
 from ._timing import Figure
 
 SUITES: dict[str, Callable[..., list[Figure]]] = {
@@ -23,9 +23,15 @@ SUITES: dict[str, Callable[..., list[Figure]]] = {
     "rendering": rendering.run,
     "casebook": casebook.run,
 }
+#: Suites run only when named: they need tools or minutes the default run does not.
+EXTRA_SUITES: dict[str, Callable[..., list[Figure]]] = {"instructions": instructions.run}
 
 #: Suite -> the contender whose rate the others are compared with.
-BASELINES = {"engine": "aftersales", "working days": "deadline_after (zone-aware)"}
+BASELINES = {
+    "engine": "aftersales",
+    "instructions": "aftersales",
+    "working days": "deadline_after (zone-aware)",
+}
 
 
 def _machine() -> dict[str, str]:
@@ -42,14 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats: under a minute")
     parser.add_argument("--json", action="store_true", help="print figures and ratios as JSON")
-    parser.add_argument("suites", nargs="*", choices=[*SUITES, []], metavar="SUITE")
+    parser.add_argument("suites", nargs="*", choices=[*SUITES, *EXTRA_SUITES, []], metavar="SUITE")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     figures: list[Figure] = []
     for name in args.suites or SUITES:
         if not args.json:
             print(f"running {name} ...", file=sys.stderr, flush=True)
-        figures.extend(SUITES[name](quick=args.quick))
+        figures.extend({**SUITES, **EXTRA_SUITES}[name](quick=args.quick))
     rows = []
     for f in figures:
         base_name = BASELINES.get(f.suite)
