@@ -685,6 +685,38 @@ def test_cli_ingest_and_worker(tmp_path: Path) -> None:
         assert book.outbox("pending") == []
 
 
+def test_cli_ingest_of_a_shop_folder_skips_and_names_the_library_s_other_files(
+    tmp_path: Path,
+) -> None:
+    from aftersales._casebook_cli import ingest_command
+
+    path = str(tmp_path / "shop.sqlite")
+    result = CliRunner().invoke(ingest_command, ["--casebook", path, str(SHOP)])
+    # the one malformed refund record still fails the run; the other files do not
+    assert result.exit_code == 1, result.output
+    assert "14 new, 0 duplicate, 1 rejected, 2 skipped" in result.output
+    skipped = [line for line in result.output.splitlines() if line.startswith("  skipped: ")]
+    assert len(skipped) == 2
+    assert any("malicious/" in line and "a malicious-order file" in line for line in skipped)
+    assert any("tracking/" in line and "an order scenario" in line for line in skipped)
+    rejected = [line for line in result.output.splitlines() if line.startswith("  rejected: ")]
+    assert len(rejected) == 1
+    assert "refund_fee" in rejected[0]
+
+
+def test_ingest_skips_review_and_case_scenario_files(book: Casebook, tmp_path: Path) -> None:
+    review = tmp_path / "review.json"
+    review.write_text(json.dumps({"result": "bad", "content": "too small"}), encoding="utf-8")
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"case": {}, "events": []}), encoding="utf-8")
+    report = book.ingest_files([tmp_path])
+    assert (report.new, report.rejected, report.skipped) == (0, 0, 2)
+    reasons = sorted(o.reason for o in report.skips)
+    assert reasons[0].startswith("a case scenario: `aftersales timeline` runs it")
+    assert reasons[1].startswith("a review follow-up")
+    assert list(book.cases()) == []  # nothing stored
+
+
 def test_board_reads_the_casebook(tmp_path: Path) -> None:
     from aftersales._board_cli import board_command
 

@@ -51,8 +51,10 @@ def ingest_command(where: str, policy_name: str, files: tuple[Path, ...]) -> Non
 
     FILES are .json files or folders of them. Each refund record or event is
     new (stored), a duplicate (already stored: re-ingesting changes nothing) or
-    rejected, with the reason (it conflicts with the stored history). Exit codes:
-    0 nothing rejected, 1 some records rejected, 2 usage.
+    rejected, with the reason (it conflicts with the stored history). The
+    library's other files in a shop folder (order scenarios, malicious-order
+    files, review follow-ups) are skipped and named. Exit codes: 0 nothing
+    rejected, 1 some records rejected, 2 usage.
 
     \b
     Examples:
@@ -67,6 +69,8 @@ def ingest_command(where: str, policy_name: str, files: tuple[Path, ...]) -> Non
     except AfterSalesError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(str(report))
+    for outcome in report.skips:
+        click.echo(f"  skipped: {outcome.source}: {outcome.reason}")
     for outcome in report.rejections:
         click.echo(f"  rejected: {outcome.source}: {outcome.reason}")
     if report.rejected:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import pendulum
@@ -31,7 +31,7 @@ from ._serialize import case_from_json
 from ._shipping import watch_order
 from .adapters.taobao import import_exports
 
-__all__ = ["ShopData", "load_shop"]
+__all__ = ["LibraryFile", "ShopData", "library_file_kind", "load_shop"]
 
 
 @attrs.frozen
@@ -169,24 +169,49 @@ def _advance(case: Case, at: pendulum.DateTime, policy: Policy) -> Case:
     return advance(case, at, policy)[0]
 
 
+#: The library's own file kinds, by the keys that mark them (docs/scenarios.md).
+LibraryFile = Literal["case scenario", "order scenario", "malicious order", "review", "case"]
+
+
+#: Each kind and the keys that mark it, checked in this order.
+_MARKS: tuple[tuple[LibraryFile, tuple[str, ...]], ...] = (
+    ("case scenario", ("case",)),
+    ("order scenario", ("order", "events")),
+    ("malicious order", ("malicious_order",)),
+    ("review", ("result", "content")),
+    ("case", ("log", "kind", "state")),
+)
+
+
+def library_file_kind(doc: object) -> LibraryFile | None:
+    """Which of the library's own files ``doc`` is, by its marking keys; None if none."""
+    if isinstance(doc, Mapping):
+        for kind, keys in _MARKS:
+            if all(key in doc for key in keys):
+                return kind
+    return None
+
+
 def _library_item(doc: object, path: Path, policy: Policy, at: pendulum.DateTime) -> Item | None:
-    """The item a library file describes, by the key that marks its kind; None if none does."""
-    if not isinstance(doc, Mapping):
+    """The item a library file describes; None if the document is none of them."""
+    kind = library_file_kind(doc)
+    if kind is None:
         return None
+    assert isinstance(doc, Mapping)
     base = path.parent
-    item: Item | None = None
-    if "case" in doc:
+    item: Item
+    if kind == "case scenario":
         case, case_policy = scenario_case(doc, base=base)
         item = _advance(case, max(at, case.changed_at), case_policy)
-    elif "order" in doc and "events" in doc:
+    elif kind == "order scenario":
         item = order_scenario_watch(doc, base=base, at=at)[0]
-    elif "malicious_order" in doc:
+    elif kind == "malicious order":
         own = load_policy(doc.get("policy"), base=base) if "policy" in doc else policy
         item = malicious_case_from_dict(doc, own, until=at)
-    elif "result" in doc and "content" in doc:
+    elif kind == "review":
         follow, review_policy = follow_up_from_document(doc, base=base)
         item = advance_follow_up(follow, max(at, follow.changed_at), review_policy)
-    elif "log" in doc and "kind" in doc and "state" in doc:
+    else:
         case = case_from_json(json.dumps(doc, default=str))
         item = _advance(case, max(at, case.changed_at), policy)
     return item

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["IngestReport", "Outcome", "ingest_events", "ingest_files", "ingest_platform"]
 
-Result = Literal["new", "duplicate", "rejected"]
+Result = Literal["new", "duplicate", "rejected", "skipped"]
 _RETRIES = 50
 
 
@@ -83,14 +83,24 @@ class IngestReport:
         return self._count("rejected")
 
     @property
+    def skipped(self) -> int:
+        return self._count("skipped")
+
+    @property
     def rejections(self) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.result == "rejected")
+
+    @property
+    def skips(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.result == "skipped")
 
     def __add__(self, other: IngestReport) -> IngestReport:
         return IngestReport(self.outcomes + other.outcomes, self.ignored + other.ignored)
 
     def __str__(self) -> str:
         text = f"{self.new} new, {self.duplicate} duplicate, {self.rejected} rejected"
+        if self.skipped:
+            text += f", {self.skipped} skipped"
         if self.ignored:
             text += f" ({self.ignored} trade or rate records not kept)"
         return text
@@ -263,7 +273,7 @@ def ingest_files(book: Casebook, paths: Sequence[str | Path]) -> IngestReport:
 
     Exports are imported together, so refunds find their trades in any file.
     """
-    from .._shop_files import _is_export
+    from .._shop_files import _is_export, library_file_kind
 
     report = IngestReport()
     exports: list[tuple[str, object]] = []
@@ -278,6 +288,11 @@ def ingest_files(book: Casebook, paths: Sequence[str | Path]) -> IngestReport:
             continue
         if _is_export(doc):
             exports.append((source, doc))  # the adapter reports float money itself
+            continue
+        kind = library_file_kind(doc)
+        if kind is not None and kind in _READ_ELSEWHERE:
+            why = f"{_READ_ELSEWHERE[kind]}; the casebook stores refund cases and their events"
+            report += IngestReport((Outcome(source, None, "skipped", why),))
             continue
         try:
             # the library's own JSON: money never through a float
@@ -295,6 +310,15 @@ def ingest_files(book: Casebook, paths: Sequence[str | Path]) -> IngestReport:
     if exports:
         report += ingest_platform(book, import_exports(exports, policy=book.policy))
     return report + ingest_events(book, pairs)
+
+
+#: The library's files that are not refund events, and what reads them instead.
+_READ_ELSEWHERE = {
+    "case scenario": "a case scenario: `aftersales timeline` runs it",
+    "order scenario": "an order scenario: `aftersales board` and `aftersales timeline` read it",
+    "malicious order": "a malicious-order file: `aftersales board` reads it",
+    "review": "a review follow-up: `aftersales review` and `aftersales board` read it",
+}
 
 
 def _unreadable(source: str, reason: str, case_id: str | None = None) -> IngestReport:
