@@ -103,6 +103,28 @@ def writer(where: str, seed: int) -> None:
         i += 1
 
 
+def acknowledging_writer(where: str, seed: int, out: str) -> None:
+    """As ``writer``, and write each case's ID to ``out`` once the store said it was
+    stored; stop quietly when the server goes away."""
+    import psycopg
+
+    rng = random.Random(seed)
+    with Path(out).open("a", encoding="utf-8") as told:
+        try:
+            book = Casebook.open(where)
+            i = book.count() + 1000 * (seed + 1)
+            while True:
+                events = case_events(i)
+                if book.ingest_events(events).new:
+                    told.write(f"{events[0][0]}\n")
+                    told.flush()
+                now = clock(BASE.add(minutes=7 * i, days=rng.choice([0, 1, 3])))
+                run_worker(book, now=now, handle=lambda e, c: None, logger=quiet(), batch=5)
+                i += 1
+        except psycopg.OperationalError:
+            return
+
+
 def ingester(where: str, numbers: list[int], seed: int) -> None:
     """Ingest the events of the numbered cases, in a shuffled order."""
     book = Casebook.open(where)

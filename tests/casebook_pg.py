@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["PostgresUnavailable", "find_binaries", "postgres_server"]
+__all__ = ["PostgresUnavailable", "Server", "find_binaries", "postgres_server", "reset"]
 
 
 class PostgresUnavailable(RuntimeError):
@@ -53,54 +53,92 @@ def _server_user() -> pwd.struct_passwd | None:
     raise PostgresUnavailable("running as root and there is no postgres or nobody user")
 
 
-@contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a server in a temporary folder; yield ``postgresql://`` URL of a fresh database."""
-    binaries = find_binaries()
-    if binaries is None:
-        raise PostgresUnavailable("initdb and pg_ctl not found (apt-get install postgresql)")
-    user = _server_user()
-    base = Path(tempfile.mkdtemp(prefix="aftersales-pg-"))  # short: a socket path is <108 bytes
-    data, log = base / "data", base / "server.log"
-    uid = gid = None
-    if user is not None:
-        os.chown(base, user.pw_uid, user.pw_gid)
-        uid, gid = user.pw_uid, user.pw_gid
-    port = _free_port()
+class Server:
+    """A server in a temporary folder; ``crash`` and ``start`` it again to test recovery."""
 
-    def run(*args: str) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        binaries = find_binaries()
+        if binaries is None:
+            raise PostgresUnavailable("initdb and pg_ctl not found (apt-get install postgresql)")
+        self._binaries = binaries
+        user = _server_user()
+        self._uid = None if user is None else user.pw_uid
+        self._gid = None if user is None else user.pw_gid
+        # short: a socket path is under 108 bytes
+        self._base = Path(tempfile.mkdtemp(prefix="aftersales-pg-"))
+        if user is not None:
+            os.chown(self._base, user.pw_uid, user.pw_gid)
+        self._data, self._log = self._base / "data", self._base / "server.log"
+        port = _free_port()
+        # fsync stays off either way: these tests kill processes, not the machine. A
+        # durable server acknowledges a commit only once it is in the WAL, so a crash
+        # of the server keeps every write it acknowledged.
+        commit = "on" if durable else "off"
+        self._options = (
+            f"-p {port} -k {self._base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            f"-c synchronous_commit={commit} -c full_page_writes=off -c max_connections=50"
+        )
+        self.url = f"postgresql://aftersales@127.0.0.1:{port}/casebook"
+        self._admin = f"postgresql://aftersales@127.0.0.1:{port}/postgres"
+        self._running = False
+
+    def _run(self, *args: str) -> None:
         done = subprocess.run(
-            [str(binaries / args[0]), *args[1:]],
+            [str(self._binaries / args[0]), *args[1:]],
             capture_output=True,
             text=True,
             check=False,
-            cwd=base,
-            user=uid,
-            group=gid,
-            extra_groups=None if uid is None else [],
+            cwd=self._base,
+            user=self._uid,
+            group=self._gid,
+            extra_groups=None if self._uid is None else [],
         )
         if done.returncode != 0:
-            more = log.read_text() if log.exists() else ""
+            more = self._log.read_text() if self._log.exists() else ""
             raise PostgresUnavailable(f"{' '.join(args[:2])} failed: {done.stderr}{more}")
 
-    try:
-        run("initdb", "-D", str(data), "-A", "trust", "-U", "aftersales", "-E", "UTF8", "--no-sync")
-        options = (
-            f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
-        )
-        run("pg_ctl", "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start")
-        try:
-            import psycopg
+    def create(self) -> None:
+        """initdb, start, and an empty ``casebook`` database."""
+        self._run(
+            "initdb", "-D", str(self._data), "-A", "trust", "-U", "aftersales", "-E", "UTF8",
+            "--no-sync",
+        )  # fmt: skip
+        self.start()
+        import psycopg
 
-            admin = f"postgresql://aftersales@127.0.0.1:{port}/postgres"
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute("CREATE DATABASE casebook")
-            yield f"postgresql://aftersales@127.0.0.1:{port}/casebook"
+        with psycopg.connect(self._admin, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE casebook")
+
+    def start(self) -> None:
+        """Start (after a crash: PostgreSQL replays its WAL before it takes connections)."""
+        self._run(
+            "pg_ctl", "-D", str(self._data), "-l", str(self._log), "-o", self._options,
+            "-w", "-t", "60", "start",
+        )  # fmt: skip
+        self._running = True
+
+    def crash(self) -> None:
+        """Every server process ends at once, with no shutdown checkpoint (``-m immediate``)."""
+        self._run("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop")
+        self._running = False
+
+    def close(self) -> None:
+        try:
+            if self._running:
+                self.crash()
         finally:
-            run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+            shutil.rmtree(self._base, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_server(*, durable: bool = False) -> Iterator[Server]:
+    """A started server with an empty ``casebook`` database (``server.url``); removed after."""
+    server = Server(durable=durable)
+    try:
+        server.create()
+        yield server
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        server.close()
 
 
 def reset(url: str) -> None:

@@ -8,6 +8,7 @@ server that cannot be started fails the tests instead of skipping them.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -52,7 +53,13 @@ from aftersales.casebook import (
     run_worker,
 )
 from tests import casebook_helpers as h
-from tests.casebook_pg import PostgresUnavailable, find_binaries, postgres_server, reset
+from tests.casebook_pg import (
+    PostgresUnavailable,
+    Server,
+    find_binaries,
+    postgres_server,
+    reset,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = ROOT / "examples" / "shop"
@@ -64,22 +71,29 @@ CI = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 REQUIRED = os.environ.get("AFTERSALES_PG_REQUIRED") == "1"
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
+@contextlib.contextmanager
+def _pg_server(*, durable: bool = False) -> Iterator[Server]:
+    """A throwaway PostgreSQL server, or a skip (a failure when it is required)."""
     wanted = os.environ.get("AFTERSALES_PG") == "1" or REQUIRED or find_binaries() is not None
     if not wanted:
         pytest.skip("no PostgreSQL binaries (set AFTERSALES_PG=1 to insist)")
+    running = postgres_server(durable=durable)
     try:
-        server = postgres_server()
-        url = server.__enter__()
+        server = running.__enter__()
     except (PostgresUnavailable, ImportError) as exc:
         if REQUIRED:
             pytest.fail(f"AFTERSALES_PG_REQUIRED=1 but PostgreSQL could not start: {exc}")
         pytest.skip(f"PostgreSQL could not start: {exc}")
     try:
-        yield url
+        yield server
     finally:
-        server.__exit__(None, None, None)
+        running.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    with _pg_server() as server:
+        yield server.url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -623,6 +637,32 @@ def test_a_killed_writer_never_leaves_half_an_event(
             where = request.getfixturevalue("pg_url")
             reset(where)
         _kill_writers(where, _GROUP, rng)
+
+
+def test_a_crashed_postgresql_server_keeps_every_write_it_acknowledged(tmp_path: Path) -> None:
+    """The server itself dies mid-write (every process at once, no checkpoint) and is
+    started again: the store is consistent, and every case the writer was told was
+    stored is there (the durable server acknowledges a commit once it is in the WAL)."""
+    rng = random.Random(20261123)
+    crashes = 4 if CI else 8
+    with _pg_server(durable=True) as server:
+        in_doubt = 0
+        for crash in range(crashes):
+            acked = tmp_path / f"acked-{crash}.txt"
+            process = h.start(h.acknowledging_writer, server.url, crash, str(acked))
+            time.sleep(rng.uniform(0.3, 0.8))
+            server.crash()
+            process.join(30)  # the writer stops on the lost connection
+            assert process.exitcode == 0, "the writer ended on something else"
+            server.start()
+            with Casebook.open(server.url) as book:
+                assert book.verify() == [], f"after crash {crash}"
+                told = set(acked.read_text(encoding="utf-8").split())
+                assert told, "the writer stored nothing before the crash"
+                assert told <= {c.id for c in book.cases()}, f"lost after crash {crash}"
+                handing = len(book.outbox("handing"))
+                assert in_doubt <= handing <= in_doubt + 1
+                in_doubt = handing
 
 
 # -- concurrency -------------------------------------------------------------------------------
