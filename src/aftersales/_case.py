@@ -7,6 +7,7 @@ States use the platform's own refund vocabulary (Taobao Open Platform
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -240,7 +241,11 @@ class RefundRequested(Event):
     evidence: tuple[str, ...] = attrs.field(default=(), converter=_texts)
 
 
-@attrs.frozen(slots=False)
+# Made on every transition, so these write their fields straight into the instance
+# dict: attrs' generated ``__init__`` for a frozen class also fetches a bound
+# ``object.__setattr__`` it never uses without slots (docs/performance.md).
+# tests/test_values.py checks each signature against the class's attrs fields.
+@attrs.frozen(slots=False, init=False)
 class Deadline:
     """The one running timer of a waiting state."""
 
@@ -249,21 +254,24 @@ class Deadline:
     on_expiry: str
     rule: str
     waits_for: Party
-    _due_ts: float | None = attrs.field(
-        default=None, init=False, eq=False, repr=False, alias="_due_ts"
-    )
 
-    @property
+    def __init__(
+        self, name: str, due: pendulum.DateTime, on_expiry: str, rule: str, waits_for: Party
+    ) -> None:
+        values = self.__dict__
+        values["name"] = name
+        values["due"] = due
+        values["on_expiry"] = on_expiry
+        values["rule"] = rule
+        values["waits_for"] = waits_for
+
+    @functools.cached_property
     def due_timestamp(self) -> float:
         """``due`` as POSIX seconds, worked out once: the board sorts thousands of these."""
-        ts = self._due_ts
-        if ts is None:
-            ts = self.due.timestamp()
-            object.__setattr__(self, "_due_ts", ts)
-        return ts
+        return self.due.timestamp()
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen(slots=False, init=False)
 class Transition:
     """One line of a case's history."""
 
@@ -273,6 +281,23 @@ class Transition:
     trigger: str  # an event type, or "timeout:<deadline name>"
     rule: str
     event_id: str | None = None
+
+    def __init__(
+        self,
+        at: pendulum.DateTime,
+        source: State,
+        target: State,
+        trigger: str,
+        rule: str,
+        event_id: str | None = None,
+    ) -> None:
+        values = self.__dict__
+        values["at"] = at
+        values["source"] = source
+        values["target"] = target
+        values["trigger"] = trigger
+        values["rule"] = rule
+        values["event_id"] = event_id
 
 
 @attrs.frozen(slots=False)

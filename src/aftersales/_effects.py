@@ -47,11 +47,15 @@ class ReturnAddressShown(Effect):
     rule: str
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen(slots=False, init=False)
 class DeadlineStarted(Effect):
     """A new timer runs; a shell sets a reminder for it."""
 
     deadline: Deadline
+
+    def __init__(self, deadline: Deadline) -> None:
+        # made on every transition: the instance dict directly (see _case.Deadline)
+        self.__dict__["deadline"] = deadline
 
 
 @attrs.frozen(slots=False)
