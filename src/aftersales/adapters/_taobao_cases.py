@@ -42,6 +42,7 @@ from .._policy import Policy
 from .._workflows import WORKFLOWS
 from ._taobao_fields import FieldError
 from ._taobao_records import CS_STATUS, SHIPPED_TRADE_STATUSES, RefundRecord, TradeRecord
+from ._tmall_disputes import DisputeRecord
 
 __all__ = ["Disagreement", "ImportedCase", "case_from_refund", "compare_deadlines"]
 
@@ -53,14 +54,17 @@ _CS_FOR_SELLER = frozenset({9})
 _CS_DONE = frozenset({6})  # finished: the refund's final status says for whom
 _CS_REVOKED = frozenset({7})
 _SECOND = pendulum.duration(seconds=1)
+#: Workflows that start from goods the buyer signed for (RET-RESPOND-5D, RET-EXCHANGE).
+_GOODS_IN_HAND = frozenset({Kind.RETURN_AND_REFUND, Kind.EXCHANGE})
 
 
 @attrs.frozen(kw_only=True)
 class ImportedCase:
-    """A case rebuilt from a refund record, with the record and what was assumed."""
+    """A case rebuilt from a refund or dispute record, with the record and what was assumed."""
 
     case: Case
-    record: RefundRecord
+    #: The platform's record as received (parsed): a Taobao refund or a Tmall dispute.
+    record: RefundRecord | DisputeRecord
     #: What cs_status says about customer-service intervention, if anything.
     intervention: str | None = None
     #: Facts the record lacked and steps the adapter placed; read them before acting.
@@ -189,7 +193,7 @@ def _order(record: RefundRecord, kind: Kind, trade: TradeRecord | None, notes: l
                 f"but good_status is {record.good_status}",
                 "a consign_time before created for a refund on shipped goods",
             )
-    signed = kind is Kind.RETURN_AND_REFUND or record.good_status == "BUYER_RECEIVED" or aftersale
+    signed = kind in _GOODS_IN_HAND or record.good_status == "BUYER_RECEIVED" or aftersale
     signed_at = None
     if signed:
         signed_at = created  # the platform's records do not carry the signing time
@@ -292,6 +296,17 @@ def _request(record: RefundRecord, kind: Kind, order: Order) -> RefundRequested:
         oid=record.oid,
         description=record.desc,
     )
+
+
+def _open(request: RefundRequested, policy: Policy) -> Case:
+    """The engine opens the case, or the request's amount or time is the problem."""
+    try:
+        case, _ = open_case(request, policy)
+    except InvalidInput as exc:
+        amount = "exceeds" in str(exc) or "more than 0.00" in str(exc)
+        field = "refund_fee" if amount else "created"
+        raise FieldError(field, str(exc), _ALLOWED[field]) from None
+    return case
 
 
 def _event_id(record: RefundRecord, kind: str) -> str:
@@ -510,12 +525,7 @@ def case_from_refund(
     notes: list[str] = list(record.defaults)
     kind = _kind(record, trade, notes)
     order = _order(record, kind, trade, notes)
-    try:
-        case, _ = open_case(_request(record, kind, order), policy)
-    except InvalidInput as exc:
-        amount = "exceeds" in str(exc) or "more than 0.00" in str(exc)
-        field = "refund_fee" if amount else "created"
-        raise FieldError(field, str(exc), _ALLOWED[field]) from None
+    case = _open(_request(record, kind, order), policy)
     if record.advance_status:
         notes.append(
             f"advance_status {record.advance_status} (先行垫付): imported as an ordinary "
@@ -540,6 +550,12 @@ def case_from_refund(
 
 def _delta(theirs: pendulum.DateTime, ours: pendulum.DateTime) -> _dt.timedelta:
     return _dt.timedelta(seconds=theirs.int_timestamp - ours.int_timestamp)
+
+
+def _status_shown(record: RefundRecord | DisputeRecord) -> str:
+    if isinstance(record, DisputeRecord):
+        return f"{record.status} ({record.status_text})"
+    return record.status.value
 
 
 def compare_deadlines(
@@ -585,7 +601,7 @@ def compare_deadlines(
                 difference=_delta(record.modified, deadline.due),
                 rule=deadline.rule,
                 note=(
-                    f"the platform still showed {record.status.value} at its last change, "
+                    f"the platform still showed {_status_shown(record)} at its last change, "
                     f"after the library's {deadline.name} deadline"
                 ),
             )

@@ -1,9 +1,10 @@
 """The Taobao Open Platform adapter: refunds, trades and rate records in, cases out.
 
 Reads what ``taobao.refunds.receive.get``, ``taobao.refund.get``,
-``taobao.trades.sold.get`` and ``taobao.traderates.get`` return (the whole
-response envelope, or a bare list or record) and turns it into the library's
-values: refunds into cases rebuilt by the engine, trades into
+``tmall.dispute.receive.get``, ``taobao.trades.sold.get`` and
+``taobao.traderates.get`` return (the whole response envelope, or a bare list or
+record) and turns it into the library's values: refunds and Tmall disputes
+(refunds, returns, exchanges) into cases rebuilt by the engine, trades into
 :class:`TradeRecord` (with an :class:`~aftersales.Order`), rate records into
 :class:`~aftersales.reviews.Review`. Every record ends up imported or reported
 as a :class:`Problem`; nothing is dropped. The platform's own deadlines are
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import attrs
@@ -39,10 +40,20 @@ from ._taobao_records import (
     parse_trade,
     unwrap,
 )
+from ._tmall_cases import case_from_dispute
+from ._tmall_disputes import (
+    DISPUTE_STATUS,
+    DisputeRecord,
+    is_dispute,
+    parse_dispute,
+    unwrap_disputes,
+)
 
 __all__ = [
     "CS_STATUS",
+    "DISPUTE_STATUS",
     "Disagreement",
+    "DisputeRecord",
     "FieldError",
     "ImportResult",
     "ImportedCase",
@@ -52,11 +63,13 @@ __all__ = [
     "RefundRecord",
     "TradeLine",
     "TradeRecord",
+    "case_from_dispute",
     "case_from_refund",
     "compare_deadlines",
     "import_exports",
     "import_records",
     "load_exports",
+    "parse_dispute",
     "parse_rate",
     "parse_refund",
     "parse_trade",
@@ -67,7 +80,7 @@ __all__ = [
 class Problem:
     """A record that was not imported, and why: which field, what was wrong, what is allowed."""
 
-    kind: str  # refund, trade, rate; "export" for a whole file, "unknown" for a stray record
+    kind: str  # refund, dispute, trade, rate; "export" for a file, "unknown" for a stray record
     record_id: str | None
     field: str
     problem: str
@@ -128,7 +141,12 @@ def _raw_id(record: object, *fields: str) -> str | None:
     return None
 
 
-_ID_FIELDS = {"refund": ("refund_id",), "trade": ("tid",), "rate": ("oid", "tid")}
+_ID_FIELDS = {
+    "refund": ("refund_id",),
+    "dispute": ("refund_id",),
+    "trade": ("tid",),
+    "rate": ("oid", "tid"),
+}
 
 
 def _problem(entry: _Entry, error: FieldError) -> Problem:
@@ -177,12 +195,41 @@ def parse_rate(record: object) -> Review:
         raise FieldError(field, text, allowed) from None
 
 
+_PARSERS: Mapping[str, Callable[[object], TradeRecord | RefundRecord | DisputeRecord | Review]] = {
+    "trade": parse_trade,
+    "refund": parse_refund,
+    "dispute": parse_dispute,
+    "rate": parse_rate,
+}
+
+
+def _parse(entry: _Entry) -> TradeRecord | RefundRecord | DisputeRecord | Review:
+    parser = _PARSERS.get(entry.kind or "")
+    if parser is None:
+        raise FieldError(
+            "(record)",
+            "not a refund, dispute, trade or rate record",
+            "records with refund_id (and dispute_request or biz_order_id for a Tmall "
+            "dispute), tid and orders/pay_time, or result",
+        )
+    return parser(entry.record)
+
+
+def _case(
+    record: RefundRecord | DisputeRecord, policy: Policy, trade: TradeRecord | None
+) -> ImportedCase:
+    if isinstance(record, DisputeRecord):
+        return case_from_dispute(record, policy, trade=trade)
+    return case_from_refund(record, policy, trade=trade)
+
+
 def _import(
     entries: list[_Entry], policy: Policy, tolerance: _dt.timedelta, problems: list[Problem]
 ) -> ImportResult:
     records_in = len(entries) + len(problems)  # problems so far: unreadable exports
     trades: dict[str, tuple[TradeRecord, _Entry]] = {}
-    refunds: dict[str, tuple[RefundRecord, _Entry]] = {}
+    # One refund may be listed by both refund APIs: refund_id is one namespace.
+    refunds: dict[str, tuple[RefundRecord | DisputeRecord, _Entry]] = {}
     reviews: list[Review] = []
 
     def duplicate(entry: _Entry, key: str, kept: str) -> None:
@@ -197,38 +244,32 @@ def _import(
 
     for entry in entries:
         try:
-            if entry.kind == "trade":
-                trade = parse_trade(entry.record)
-                if trade.tid in trades:
-                    duplicate(entry, "tid", f"at {trades[trade.tid][1].source or 'first'}")
-                    continue
-                trades[trade.tid] = (trade, entry)
-            elif entry.kind == "refund":
-                refund = parse_refund(entry.record)
-                earlier = refunds.get(refund.refund_id)
-                if earlier is None:
-                    refunds[refund.refund_id] = (refund, entry)
-                elif earlier[0].modified <= refund.modified:  # the newer snapshot wins
-                    duplicate(earlier[1], "refund_id", f"modified {refund.modified}")
-                    refunds[refund.refund_id] = (refund, entry)
-                else:
-                    duplicate(entry, "refund_id", f"modified {earlier[0].modified}")
-            elif entry.kind == "rate":
-                reviews.append(parse_rate(entry.record))
-            else:
-                raise FieldError(
-                    "(record)",
-                    "not a refund, trade or rate record",
-                    "records with refund_id, tid and orders/pay_time, or result",
-                )
+            parsed = _parse(entry)
         except FieldError as exc:
             problems.append(_problem(entry, exc))
+            continue
+        if isinstance(parsed, Review):
+            reviews.append(parsed)
+        elif isinstance(parsed, TradeRecord):
+            if parsed.tid in trades:
+                duplicate(entry, "tid", f"at {trades[parsed.tid][1].source or 'first'}")
+                continue
+            trades[parsed.tid] = (parsed, entry)
+        else:
+            earlier = refunds.get(parsed.refund_id)
+            if earlier is None:
+                refunds[parsed.refund_id] = (parsed, entry)
+            elif earlier[0].modified <= parsed.modified:  # the newer snapshot wins
+                duplicate(earlier[1], "refund_id", f"modified {parsed.modified}")
+                refunds[parsed.refund_id] = (parsed, entry)
+            else:
+                duplicate(entry, "refund_id", f"modified {earlier[0].modified}")
     cases: list[ImportedCase] = []
     disagreements: list[Disagreement] = []
     for refund, entry in refunds.values():
         found = trades.get(refund.tid)
         try:
-            imported = case_from_refund(refund, policy, trade=None if found is None else found[0])
+            imported = _case(refund, policy, None if found is None else found[0])
         except FieldError as exc:
             problems.append(_problem(entry, exc))
             continue
@@ -253,7 +294,7 @@ def import_exports(
     """Import parsed API responses, each given with a name for the report.
 
     Each export is an API response envelope, a bare list or a bare record.
-    Refunds are matched with trades of the same ``tid`` from any export.
+    Refunds and disputes are matched with trades of the same ``tid`` from any export.
     Deadlines differing by more than ``tolerance`` are reported.
     """
     entries: list[_Entry] = []
@@ -262,7 +303,14 @@ def import_exports(
         try:
             if isinstance(payload, PayloadError):  # load_exports could not read the file
                 raise payload
-            found = unwrap(payload)
+            disputes = unwrap_disputes(payload)
+            if disputes is not None:
+                found: list[tuple[str | None, object]] = [("dispute", d) for d in disputes]
+            else:  # a bare dispute record is told by the fields only it has
+                found = [
+                    ("dispute" if kind != "trade" and is_dispute(record) else kind, record)
+                    for kind, record in unwrap(payload)
+                ]
         except PayloadError as exc:
             problems.append(
                 Problem(
@@ -288,13 +336,16 @@ def import_records(
     refunds: Iterable[object] = (),
     trades: Iterable[object] = (),
     rates: Iterable[object] = (),
+    disputes: Iterable[object] = (),
     policy: Policy | None = None,
     tolerance: _dt.timedelta = _dt.timedelta(0),
 ) -> ImportResult:
-    """Import records already taken out of their envelopes, by kind."""
+    """Import records already taken out of their envelopes, by kind
+    (``disputes``: Tmall's ``tmall.dispute.receive.get`` records)."""
+    kinds = (("trade", trades), ("refund", refunds), ("dispute", disputes), ("rate", rates))
     entries = [
         _Entry(kind, record, f"{kind}s[{i}]")
-        for kind, records in (("trade", trades), ("refund", refunds), ("rate", rates))
+        for kind, records in kinds
         for i, record in enumerate(records)
     ]
     return _import(entries, policy or preset("taobao"), tolerance, [])
