@@ -250,12 +250,34 @@ def test_a_casebook_reopened_under_another_policy_is_refused(where: str) -> None
         book.append(case_id, [request])
     with Casebook.open(where, policy=preset("taobao")) as same:
         assert same.count() == 1
-    with pytest.raises(PolicyMismatch, match="marketplace: stored taobao, given tmall"):
+    with pytest.raises(PolicyMismatch, match=r"late_comp_rate: stored 0\.05, given 0\.30") as told:
         Casebook.open(where, policy=preset("tmall"))
+    assert "marketplace" in str(told.value)  # past the first five, named
     with Casebook.open(where, policy=preset("tmall"), replace_policy=True) as switched:
         assert switched.count() == 1
     with Casebook.open(where, policy=preset("tmall")):
         pass  # the switch was recorded
+
+
+def test_a_number_the_store_never_recorded_is_not_a_mismatch(tmp_path: Path) -> None:
+    """A library upgrade adds a policy number: the store written before it opens, and
+    its record gains the number; a number both sides record still has to agree."""
+    from aftersales import preset
+    from aftersales.casebook import PolicyMismatch
+
+    path = tmp_path / "book.sqlite"
+    Casebook.open(path, policy=preset("taobao")).close()
+    with sqlite3.connect(path) as conn:  # as written by a library without the number
+        (text,) = conn.execute("SELECT value FROM meta WHERE key = 'policy'").fetchone()
+        older = json.loads(text)
+        del older["late_ship_points"]
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'policy'", (json.dumps(older),))
+    Casebook.open(path, policy=preset("taobao")).close()
+    with sqlite3.connect(path) as conn:
+        (text,) = conn.execute("SELECT value FROM meta WHERE key = 'policy'").fetchone()
+        assert json.loads(text)["late_ship_points"] == "3"
+    with pytest.raises(PolicyMismatch, match="late_ship_points: stored 3, given 1"):
+        Casebook.open(path, policy=preset("taobao").override(late_ship_points=1))
 
 
 def test_schema_is_versioned_and_newer_schemas_refused(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from aftersales._shipping import (
     ShopNotice,
     combine_compensation,
     late_compensation,
+    late_shipment_points,
     ship_by,
     watch_order,
 )
@@ -272,6 +273,29 @@ def test_a_late_order_owes_compensation_and_an_apology(
     assert isinstance(effect.context["ship_by"], pendulum.DateTime)
     assert effect.context["ship_by"] == watch.ship_by.due
     assert effect.context["compensation"] == Money(owed)
+
+
+@pytest.mark.parametrize(("policy", "points"), [(TAOBAO, 3), (TMALL, 1)])
+def test_a_late_order_puts_points_at_risk(policy: Policy, points: int) -> None:
+    """LATE-COMP-TAOBAO: 3 points, LATE-COMP-TMALL: 1, if a complaint is upheld before
+    the compensation is paid; an order still in time risks none."""
+    order = _order(sh("2026-03-02 10:00"), paid="80.00")
+    assert watch_order(order, [], policy, at=sh("2026-03-06 10:00")).points_at_risk == points
+    assert watch_order(order, [], policy, at=sh("2026-03-02 11:00")).points_at_risk == 0
+
+
+def test_late_shipment_points_per_upheld_complaint_capped_on_tmall() -> None:
+    at = sh("2026-03-31 12:00")
+    upheld = [sh(f"2026-03-{day:02d} 10:00") for day in range(2, 31, 3)]  # 10 in 30 days
+    assert late_shipment_points(upheld, TAOBAO, at=at) == 30  # 3 each, no cap
+    assert late_shipment_points(upheld, TMALL, at=at) == 6  # 1 each, at most 6 in 30 days
+    assert late_shipment_points(upheld[:4], TMALL, at=at) == 4
+    # the window rolls: a complaint upheld 30 days or more before `at` no longer counts
+    assert late_shipment_points([sh("2026-03-01 12:00")], TAOBAO, at=at) == 0
+    assert late_shipment_points([sh("2026-03-01 12:01")], TAOBAO, at=at) == 3
+    assert late_shipment_points([sh("2026-04-01 10:00")], TAOBAO, at=at) == 0  # not yet
+    with pytest.raises(InvalidInput, match="hours or days"):
+        late_shipment_points([], TAOBAO.override(late_ship_points_window="4wd"), at=at)
 
 
 def test_a_late_order_near_the_calendar_horizon_still_reports_what_is_owed() -> None:

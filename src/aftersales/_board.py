@@ -532,6 +532,18 @@ def _malicious_next(case: MaliciousCase, timer: str) -> str:
 _UNSHIPPED = (Fulfilment.PAID, Fulfilment.PARTIALLY_SHIPPED)
 
 
+def _late_miss(watch: ShippingWatch, policy: Policy | None) -> str:
+    """What a late shipment costs, points included (LATE-COMP-TAOBAO, LATE-COMP-TMALL)."""
+    points = watch.points_at_risk or (0 if policy is None else policy.late_ship_points)
+    if not points:
+        return "late shipment: compensation owed and a complaint likely (SHIP-ESCALATION)"
+    unit = "point" if points == 1 else "points"
+    return (
+        "late shipment: compensation owed, a complaint likely (SHIP-ESCALATION) and "
+        f"{points} {unit} off if it is upheld before the compensation is paid"
+    )
+
+
 def _order_action(watch: ShippingWatch, now: float, policy: Policy | None) -> Action | None:
     if watch.fake_flags:
         flag = watch.fake_flags[0]
@@ -570,7 +582,7 @@ def _order_action(watch: ShippingWatch, now: float, policy: Policy | None) -> Ac
         due,
         left,
         _band(left),
-        "late shipment: compensation owed and a complaint likely (SHIP-ESCALATION)",
+        _late_miss(watch, policy),
         stake,
         watch.ship_by.rule,
         suggested,

@@ -154,6 +154,17 @@ class Policy:
         "LATE-COMP-TMALL",
         "same-buyer trades paid within this window are combined (0: never)",
     )
+    late_ship_points: int = _rule(
+        3,
+        "LATE-COMP-TAOBAO",
+        "points deducted per late trade whose compensation is unpaid when a complaint is upheld",
+    )
+    late_ship_points_cap: int = _rule(
+        0, "LATE-COMP-TMALL", "most late-shipment points in late_ship_points_window (0: no cap)"
+    )
+    late_ship_points_window: Duration = _rule(
+        Duration.days(30), "LATE-COMP-TMALL", "the rolling window late_ship_points_cap counts in"
+    )
     fake_stuck_after: Duration = _rule(
         Duration.hours(48), "SHIP-FAKE", "'collected' with no movement this long is a fake shipment"
     )
@@ -485,7 +496,8 @@ def _taobao_current() -> Policy:
 
 def _tmall() -> Policy:
     # SHIP-72H and LATE-COMP-TMALL: 72 hours; a 30% red packet, at least 5 yuan,
-    # same-buyer trades within 24 hours combined and capped at 500 yuan.
+    # same-buyer trades within 24 hours combined and capped at 500 yuan; 1 point per
+    # uncompensated case, at most 6 per 30 days.
     return Policy(
         name="tmall",
         marketplace="tmall",
@@ -494,6 +506,8 @@ def _tmall() -> Policy:
         late_comp_floor=Money("5.00"),
         late_comp_cap=Money("500.00"),
         late_comp_combine_within=Duration.hours(24),
+        late_ship_points=1,
+        late_ship_points_cap=6,
     )
 
 

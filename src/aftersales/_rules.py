@@ -232,12 +232,18 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     (
         "LATE-COMP-TAOBAO",
         "ext",
-        "Taobao late shipment: 5% of the price, at least 5 and at most 30 yuan.",
+        (
+            "Taobao late shipment: 5% of the price, at least 5 and at most 30 yuan; "
+            "3 points if unpaid when a complaint is upheld."
+        ),
     ),
     (
         "LATE-COMP-TMALL",
         "ext",
-        "Tmall late shipment: 30% red packet, at least 5 yuan, same-buyer trades in 24 h capped at 500.",
+        (
+            "Tmall late shipment: 30% red packet, at least 5 yuan, same-buyer trades in 24 h "
+            "capped at 500; 1 point a case if uncompensated at the ruling, at most 6 in 30 days."
+        ),
     ),
     # Reviews
     ("REV-FAST", "002 B.1", "Act on a medium or negative review at once."),

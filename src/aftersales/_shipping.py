@@ -24,7 +24,7 @@ import attrs
 import pendulum
 
 from ._case import Order, OrderItem
-from ._duration import Duration, deadline_after
+from ._duration import Duration, Unit, deadline_after
 from ._effects import NotifyBuyer
 from ._errors import CalendarHorizonError, InvalidInput
 from ._instant import instant, optional_instant
@@ -57,6 +57,7 @@ __all__ = [
     "SubOrderShipment",
     "combine_compensation",
     "late_compensation",
+    "late_shipment_points",
     "ship_by",
     "watch_order",
 ]
@@ -187,6 +188,36 @@ def late_compensation(price: Money | Decimal | int | str, policy: Policy) -> Mon
     """
     amount = _one_trade(to_money(price), policy)
     return min(amount, policy.late_comp_cap, key=lambda m: m.amount)
+
+
+def late_shipment_points(
+    upheld: Iterable[pendulum.DateTime], policy: Policy, *, at: pendulum.DateTime
+) -> int:
+    """Points a shop carries for late shipments as of ``at``: ``late_ship_points`` per
+    complaint upheld in the ``late_ship_points_window`` before ``at`` while the buyer's
+    compensation was unpaid, at most ``late_ship_points_cap`` (0: no cap).
+
+    LATE-COMP-TAOBAO: 3 points a case, no cap. LATE-COMP-TMALL: 1 point a case, at
+    most 6 in 30 days. ``upheld`` are the instants the complaints were upheld.
+    """
+    at = instant(at)
+    start = _window_start(at, policy)
+    cases = sum(1 for t in upheld if start < instant(t) <= at)
+    points = cases * policy.late_ship_points
+    cap = policy.late_ship_points_cap
+    return min(points, cap) if cap else points
+
+
+def _window_start(at: pendulum.DateTime, policy: Policy) -> pendulum.DateTime:
+    """The instant ``late_ship_points_window`` before ``at`` (the window is rolling)."""
+    window = policy.late_ship_points_window
+    if window.unit is Unit.HOURS:
+        return at.subtract(hours=window.amount)
+    if window.unit is Unit.DAYS:
+        return at.in_timezone(policy.tz).subtract(days=window.amount)
+    raise InvalidInput(
+        f"late_ship_points_window is {window}; a rolling window is counted in hours or days"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -446,6 +477,10 @@ class ShippingWatch:
     notices: tuple[ShopNotice, ...]
     effects: tuple[NotifyBuyer, ...]
     signed_at: pendulum.DateTime | None = None
+    #: Points the shop loses if a complaint about this late trade is upheld before the
+    #: compensation is paid (LATE-COMP-TAOBAO: 3, LATE-COMP-TMALL: 1); 0 when not late.
+    #: The shop's total is capped on Tmall: :func:`late_shipment_points`.
+    points_at_risk: int = 0
 
     @property
     def trade_status(self) -> str:
@@ -667,4 +702,5 @@ def watch_order(
         notices=notices,
         effects=effects,
         signed_at=signed_at,
+        points_at_risk=policy.late_ship_points if late else 0,
     )

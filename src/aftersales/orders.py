@@ -49,6 +49,7 @@ from ._shipping import (
     SubOrderShipment,
     combine_compensation,
     late_compensation,
+    late_shipment_points,
     ship_by,
     watch_order,
 )
@@ -113,6 +114,7 @@ __all__ = [
     "describe_watch",
     "evidence_csv",
     "late_compensation",
+    "late_shipment_points",
     "mal_event_from_dict",
     "malicious_case_from_dict",
     "open_malicious_case",

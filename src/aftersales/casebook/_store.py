@@ -160,15 +160,15 @@ class Casebook:
                 return
             if row[0] == mine:
                 return
-            if not replace:
-                stored: dict[str, str] = json.loads(row[0])
-                ours = policy_numbers(self.policy)
-                diff = sorted(
-                    k for k in stored.keys() | ours.keys() if stored.get(k) != ours.get(k)
-                )
-                shown = "; ".join(
-                    f"{k}: stored {stored.get(k)}, given {ours.get(k)}" for k in diff[:5]
-                )
+            stored: dict[str, str] = json.loads(row[0])
+            ours = policy_numbers(self.policy)
+            # A number only one side records (the library added or dropped it since the
+            # store was written) cannot differ; the record is brought up to date.
+            diff = sorted(k for k in stored.keys() & ours.keys() if stored[k] != ours[k])
+            if diff and not replace:
+                shown = "; ".join(f"{k}: stored {stored[k]}, given {ours[k]}" for k in diff[:5])
+                if len(diff) > 5:
+                    shown += f"; and {', '.join(diff[5:])}"
                 raise PolicyMismatch(
                     f"this casebook was written under another policy ({shown}); open it with "
                     "the same policy, or pass replace_policy=True to switch on purpose"
