@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
-from .._case import Kind, RefundRequested, State, Status
+from .._case import Kind, State, Status
 from .._events import (
     BuyerCancelled,
     BuyerConfirmedReceipt,
@@ -24,7 +24,7 @@ from .._events import (
     SellerResent,
 )
 from .._policy import Policy
-from ._taobao_cases import ImportedCase, _Log, _open, _order, case_from_refund
+from ._taobao_cases import ImportedCase, _Log, _open, _order, _request, case_from_refund
 from ._taobao_fields import FieldError
 from ._taobao_records import RefundRecord, TradeRecord
 from ._tmall_disputes import (
@@ -265,18 +265,7 @@ def _exchange(record: DisputeRecord, policy: Policy, trade: TradeRecord | None) 
     facts = _as_refund(record, Status.WAIT_SELLER_AGREE, trade)
     notes = list(facts.defaults)
     order = _order(facts, Kind.EXCHANGE, trade, notes)
-    request = RefundRequested(
-        id=_event_id(record, "created"),
-        at=record.created,
-        case_id=record.refund_id,
-        kind=Kind.EXCHANGE,
-        order=order,
-        amount=record.refund_fee,
-        reason=record.reason,
-        oid=record.oid,
-        description=record.desc,
-    )
-    log = _Log(_open(request, policy), policy, notes)
+    log = _Log(_open(_request(facts, Kind.EXCHANGE, order), policy), policy, notes)
     for name in steps:
         _STEPS[name](log, record, notes)
     case = log.case
