@@ -1,8 +1,8 @@
 """The engine contenders counted in CPU instructions (valgrind's callgrind), not seconds.
 
 Timings on a shared machine move by 10-30% from run to run (up to 2x when other
-work shares it); instruction counts for the same interpreter and inputs repeat
-to a fraction of a percent, so a change to the engine can be judged on them.
+work shares it); instruction counts for the same interpreter, inputs and hash seed
+repeat to a fraction of a percent, so a change to the engine can be judged on them.
 Each contender runs in its own process under callgrind twice, once with no pass
 and once with ``passes`` passes over the same 200 cases as the engine suite;
 the difference divided by the events is the cost of one event, start-up
@@ -44,6 +44,9 @@ def _count(name: str, passes: int) -> int:
             str(passes),
         ],
         cwd=_ROOT,
+        # str hashes are salted per process; a fixed seed makes dict probing, and so
+        # the counts, the same from run to run
+        env={**os.environ, "PYTHONHASHSEED": "0"},
         capture_output=True,
         text=True,
         check=True,
