@@ -149,6 +149,7 @@ def test_unpaid_order_is_never_closed_by_the_seller_and_the_platform_closes_it()
     with pytest.raises(RequestNotAllowed) as caught:
         step_malicious(case, SellerClosedOrder(id="x", at=order.created_at.add(hours=1)), TAOBAO)
     assert caught.value.rule == "MAL-UNPAID"
+    assert "costs 6 points" in str(caught.value)  # MAL-UNPAID: what closing it would cost
     closed = advance_malicious(case, order.created_at.add(days=3), TAOBAO)
     assert closed.state is MalState.CLOSED_BY_PLATFORM
     assert closed.is_final

@@ -456,8 +456,9 @@ def step_malicious(case: MaliciousCase, event: MalEvent, policy: Policy) -> Mali
     if isinstance(event, SellerClosedOrder) and case.state is _S.UNPAID_WATCH:
         raise RequestNotAllowed(
             f"order {case.order.order_id}: never close an unpaid malicious order yourself; a "
-            "seller-closed order lets the buyer's complaint succeed. Relist with stock "
-            "reduced on payment and let the platform close it",
+            "seller-closed order lets the buyer's complaint succeed and costs "
+            f"{policy.mal_seller_close_points} points. Relist with stock reduced on payment "
+            "and let the platform close it",
             rule="MAL-UNPAID",
         )
     changes: dict[str, Any]

@@ -194,6 +194,9 @@ class Policy:
     unpaid_close_after: Duration = _rule(
         Duration.days(3), "MAL-UNPAID", "the platform closes an unpaid order this long after it"
     )
+    mal_seller_close_points: int = _rule(
+        6, "MAL-UNPAID", "points a seller-closed unpaid order costs once a complaint succeeds"
+    )
     mal_appeal_review: Duration = _rule(
         Duration.working_days(3), "MAL-APPEAL", "the platform verifies an abnormal-purchase appeal"
     )
