@@ -5,6 +5,7 @@ from __future__ import annotations
 import pendulum
 
 from aftersales import Kind, Order, RefundRequested
+from aftersales.adapters import taobao
 
 SH = pendulum.timezone("Asia/Shanghai")
 
@@ -14,6 +15,12 @@ def sh(text: str) -> pendulum.DateTime:
     parsed = pendulum.parse(text, tz=SH)
     assert isinstance(parsed, pendulum.DateTime)
     return parsed
+
+
+def imported_case(result: taobao.ImportResult, refund_id: str) -> taobao.ImportedCase:
+    """The one case an adapter import made from the record ``refund_id``."""
+    (found,) = [c for c in result.cases if c.case.id == refund_id]
+    return found
 
 
 def request(

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,9 +16,9 @@ from aftersales import Kind, Money, State, Status, preset, replay
 from aftersales._case import PLATFORM_STATUS
 from aftersales.adapters import taobao
 from aftersales.reviews import Rating
+from tests.helpers import imported_case, sh
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "taobao"
-SH = pendulum.timezone("Asia/Shanghai")
 POLICY = preset("taobao")
 
 
@@ -37,17 +36,6 @@ def _refunds() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def examples() -> taobao.ImportResult:
     return taobao.load_exports(EXAMPLES, policy=POLICY)
-
-
-def _case(result: taobao.ImportResult, refund_id: str) -> taobao.ImportedCase:
-    (found,) = [c for c in result.cases if c.case.id == refund_id]
-    return found
-
-
-def _sh(text: str) -> pendulum.DateTime:
-    parsed = pendulum.parse(text, tz=SH)
-    assert isinstance(parsed, pendulum.DateTime)
-    return parsed
 
 
 # -- accounting ---------------------------------------------------------------------------
@@ -103,7 +91,7 @@ def test_each_refund_status_maps_to_a_workflow_and_state(
     state: State,
     status: Status | None,
 ) -> None:
-    imported = _case(examples, refund_id)
+    imported = imported_case(examples, refund_id)
     case = imported.case
     assert (case.kind, case.state) == (kind, state)
     assert case.status is imported.record.status
@@ -115,7 +103,7 @@ def test_each_refund_status_maps_to_a_workflow_and_state(
 def test_the_engine_computes_the_deadline_from_the_synthesised_log(
     examples: taobao.ImportResult,
 ) -> None:
-    waiting = _case(examples, "205112233445566704").case  # returned 02-28 18:20:05
+    waiting = imported_case(examples, "205112233445566704").case  # returned 02-28 18:20:05
     assert [e.type for e in waiting.log] == [
         "refund_requested",
         "seller_agreed",
@@ -124,20 +112,20 @@ def test_the_engine_computes_the_deadline_from_the_synthesised_log(
     assert waiting.return_shipment is not None
     assert waiting.return_shipment.tracking == "78912345678901"
     assert waiting.deadline is not None
-    assert waiting.deadline.due == _sh("2026-03-10 18:20:05")
+    assert waiting.deadline.due == sh("2026-03-10 18:20:05")
     assert waiting.deadline.rule == "RET-CONFIRM-10D"
 
 
 def test_a_succeeded_return_refunds_what_was_asked(examples: taobao.ImportResult) -> None:
-    case = _case(examples, "205112233445566708").case
+    case = imported_case(examples, "205112233445566708").case
     assert case.refunded == Money("79.00")
-    assert case.changed_at == _sh("2026-02-23 16:45:00")
+    assert case.changed_at == sh("2026-02-23 16:45:00")
 
 
 def test_intervention_ruled_for_the_buyer_is_a_dispute_refund(
     examples: taobao.ImportResult,
 ) -> None:
-    imported = _case(examples, "205112233445566709")
+    imported = imported_case(examples, "205112233445566709")
     assert imported.intervention == "ruled for the buyer"
     assert imported.case.is_dispute_refund
     assert imported.case.refunded == Money("45.00")
@@ -146,17 +134,17 @@ def test_intervention_ruled_for_the_buyer_is_a_dispute_refund(
 def test_a_review_stage_is_reached_from_the_earliest_allowed_request(
     examples: taobao.ImportResult,
 ) -> None:
-    imported = _case(examples, "205112233445566715")
+    imported = imported_case(examples, "205112233445566715")
     case = imported.case
     # PRE-INTERVENE-3D: intervention opens three days after the 02-10 10:00 application
-    assert case.intervention_requested_at == _sh("2026-02-13 10:00:00")
+    assert case.intervention_requested_at == sh("2026-02-13 10:00:00")
     assert case.deadline is not None
     assert case.deadline.rule == "INT-REVIEW-4WD"
     assert any("earliest the rules allow" in note for note in imported.notes)
 
 
 def test_a_partly_shipped_trade_decides_per_sub_order(examples: taobao.ImportResult) -> None:
-    case = _case(examples, "205112233445566716").case
+    case = imported_case(examples, "205112233445566716").case
     assert case.kind is Kind.REFUND_BEFORE_SHIPMENT  # its sub-order had not shipped
     assert case.oid == "4012345678901234522"
     assert case.order.paid == Money("147.80")
@@ -164,10 +152,10 @@ def test_a_partly_shipped_trade_decides_per_sub_order(examples: taobao.ImportRes
 
 
 def test_what_the_adapter_assumed_is_in_the_notes(examples: taobao.ImportResult) -> None:
-    notes = _case(examples, "205112233445566703").notes
+    notes = imported_case(examples, "205112233445566703").notes
     assert "paid_at: created (the trade is not in the import)" in notes
     assert any(note.startswith("signed_at: created") for note in notes)
-    closed = _case(examples, "205112233445566707").notes
+    closed = imported_case(examples, "205112233445566707").notes
     assert any("withdrawn by the buyer" in note for note in closed)
 
 
@@ -255,8 +243,8 @@ def test_a_timeout_disagreement_is_reported(examples: taobao.ImportResult) -> No
     (found,) = examples.disagreements
     assert found.case_id == "205112233445566710"
     assert found.field == "refund_remind_timeout.timeout"
-    assert found.theirs == _sh("2026-03-04 20:30:00")
-    assert found.ours == _sh("2026-03-05 20:30:00")
+    assert found.theirs == sh("2026-03-04 20:30:00")
+    assert found.ours == sh("2026-03-05 20:30:00")
     assert found.difference == dt.timedelta(hours=-24)
     assert found.rule == "PRE-AUTO-2D"
     assert "-24h00m" in str(found)
@@ -285,7 +273,7 @@ def test_a_platform_still_waiting_past_our_deadline_is_reported() -> None:
     del record["refund_remind_timeout"]
     (found,) = taobao.import_records(refunds=[record], policy=POLICY).disagreements
     assert (found.field, found.rule) == ("modified", "PRE-AUTO-2D")
-    assert found.ours == _sh("2026-03-04 21:47:13")
+    assert found.ours == sh("2026-03-04 21:47:13")
 
 
 def test_a_step_after_the_timer_is_taken_as_the_platforms_own() -> None:
@@ -305,7 +293,7 @@ def test_trades_keep_the_shipping_facts(examples: taobao.ImportResult) -> None:
     trades = {t.tid: t for t in examples.trades}
     taobao_trade, tmall_trade = trades["4012345678901234501"], trades["4012345678901234502"]
     assert (taobao_trade.marketplace, tmall_trade.marketplace) == ("taobao", "tmall")
-    assert tmall_trade.consign_time == _sh("2026-02-26 17:02:00")
+    assert tmall_trade.consign_time == sh("2026-02-26 17:02:00")
     assert tmall_trade.shipping_type == "express"
     partial = trades["4012345678901234520"]
     assert partial.status == "SELLER_CONSIGNED_PART"
@@ -316,7 +304,7 @@ def test_trades_keep_the_shipping_facts(examples: taobao.ImportResult) -> None:
     ]
     assert partial.lines[0].invoice_no == "YT7501234567890"
     assert partial.order is not None
-    assert partial.order.paid_at == _sh("2026-03-01 13:20:00")
+    assert partial.order.paid_at == sh("2026-03-01 13:20:00")
     assert [item.paid for item in partial.order.items] == [Money("99.80"), Money("48.00")]
     unpaid = trades["4012345678901234530"]
     assert unpaid.order is None
@@ -328,7 +316,7 @@ def test_rate_records_become_reviews(examples: taobao.ImportResult) -> None:
     assert results["4012345678901234551"] is Rating.BAD
     (bad,) = [r for r in examples.reviews if r.result is Rating.BAD]
     assert bad.item_price == Money("19.90")
-    assert bad.created == _sh("2026-03-02 21:47:13")
+    assert bad.created == sh("2026-03-02 21:47:13")
     assert bad.reply is None
 
 
@@ -348,7 +336,7 @@ def test_bare_records_lists_and_envelopes_are_all_read() -> None:
     )
     assert (len(result.cases), len(result.trades), result.problems) == (1, 1, ())
     # the trade from another export is matched by tid: the order's pay time is known
-    assert result.cases[0].case.order.paid_at == _sh("2026-03-02 20:03:11")
+    assert result.cases[0].case.order.paid_at == sh("2026-03-02 20:03:11")
 
 
 def test_an_api_error_and_a_stray_record_are_reported() -> None:

@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pendulum
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -22,10 +21,10 @@ from hypothesis import strategies as st
 
 from aftersales import Kind, Money, SellerResent, State, Status, preset, replay
 from aftersales.adapters import taobao
+from tests.helpers import imported_case, sh
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "taobao"
 NAME = "tmall_dispute_receive_get.json"
-SH = pendulum.timezone("Asia/Shanghai")
 POLICY = preset("tmall")
 ENVELOPE = "tmall_dispute_receive_get_response"
 
@@ -48,17 +47,6 @@ def _record(refund_id: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def example() -> taobao.ImportResult:
     return taobao.load_exports(EXAMPLE / NAME, policy=POLICY)
-
-
-def _case(result: taobao.ImportResult, refund_id: str) -> taobao.ImportedCase:
-    (found,) = [c for c in result.cases if c.case.id == refund_id]
-    return found
-
-
-def _sh(text: str) -> pendulum.DateTime:
-    parsed = pendulum.parse(text, tz=SH)
-    assert isinstance(parsed, pendulum.DateTime)
-    return parsed
 
 
 def _one_problem(record: dict[str, Any]) -> taobao.Problem:
@@ -113,7 +101,7 @@ def test_each_mapped_status_gives_a_case_in_its_state(
     state: State,
     status: Status | None,
 ) -> None:
-    imported = _case(example, refund_id)
+    imported = imported_case(example, refund_id)
     case = imported.case
     assert (case.kind, case.state) == (kind, state)
     assert case.status is (status or Status[state.name])
@@ -146,15 +134,15 @@ def test_a_refund_is_the_case_its_taobao_refund_record_gives(
         "title": dispute["title"],
     }
     (from_taobao,) = taobao.import_records(refunds=[refund], policy=POLICY).cases
-    assert _case(example, dispute["refund_id"]).case == from_taobao.case
+    assert imported_case(example, dispute["refund_id"]).case == from_taobao.case
 
 
 def test_money_stays_decimal(example: taobao.ImportResult) -> None:
-    returned = _case(example, "1934215577880012306").case  # 退货退款 succeeded
+    returned = imported_case(example, "1934215577880012306").case  # 退货退款 succeeded
     assert returned.requested == Money("259.00")
     assert returned.refunded == Money("259.00")
     assert isinstance(returned.refunded.amount, Decimal)
-    record = _case(example, "1934215577880012303").record
+    record = imported_case(example, "1934215577880012303").record
     assert isinstance(record, taobao.DisputeRecord)
     assert record.refund_fee.amount == Decimal("89.90")
 
@@ -162,7 +150,7 @@ def test_money_stays_decimal(example: taobao.ImportResult) -> None:
 def test_a_succeeded_exchange_refunds_nothing_and_keeps_both_shipments(
     example: taobao.ImportResult,
 ) -> None:
-    imported = _case(example, "1934215577880012315")
+    imported = imported_case(example, "1934215577880012315")
     case = imported.case
     assert [e.type for e in case.log] == [
         "refund_requested",
@@ -177,35 +165,35 @@ def test_a_succeeded_exchange_refunds_nothing_and_keeps_both_shipments(
     resent = case.log[3]
     assert isinstance(resent, SellerResent)
     assert (resent.carrier, resent.tracking) == ("顺丰速运", "SF1428876549876")
-    assert case.changed_at == _sh("2026-03-10 20:15:00")
+    assert case.changed_at == sh("2026-03-10 20:15:00")
     assert any(note.startswith("seller_resent") for note in imported.notes)
 
 
 def test_a_resent_exchange_waits_for_the_buyer(example: taobao.ImportResult) -> None:
-    case = _case(example, "1934215577880012316").case
+    case = imported_case(example, "1934215577880012316").case
     assert case.deadline is not None
     assert case.deadline.rule == "TRADE-AUTO-CONFIRM"
-    assert case.deadline.due == _sh("2026-03-24 09:40:00")  # its time_out
+    assert case.deadline.due == sh("2026-03-24 09:40:00")  # its time_out
 
 
 def test_the_engine_dates_an_exchange_return_from_good_return_time(
     example: taobao.ImportResult,
 ) -> None:
-    case = _case(example, "1934215577880012313").case
+    case = imported_case(example, "1934215577880012313").case
     assert case.return_shipment is not None
-    assert case.return_shipment.at == _sh("2026-03-12 19:05:00")
+    assert case.return_shipment.at == sh("2026-03-12 19:05:00")
     assert case.deadline is not None
     assert (case.deadline.rule, case.deadline.due) == (
         "RET-CONFIRM-10D",
-        _sh("2026-03-22 19:05:00"),
+        sh("2026-03-22 19:05:00"),
     )
 
 
 def test_what_the_adapter_assumed_is_in_the_notes(example: taobao.ImportResult) -> None:
-    notes = _case(example, "1934215577880012302").notes
+    notes = imported_case(example, "1934215577880012302").notes
     assert any(note.startswith("paid: refund_fee") for note in notes)
     assert "paid_at: created (the trade is not in the import)" in notes
-    closed = _case(example, "1934215577880012314").notes
+    closed = imported_case(example, "1934215577880012314").notes
     assert any("withdrawn by the buyer" in note for note in closed)
 
 
@@ -389,7 +377,7 @@ def test_the_trade_decides_refund_before_shipment_or_refund_only(
     (imported,) = result.cases
     assert imported.case.kind is kind
     assert imported.case.order.paid == Money("328.00")  # the trade's payment
-    assert imported.case.order.paid_at == _sh("2026-03-01 09:00:00")
+    assert imported.case.order.paid_at == sh("2026-03-01 09:00:00")
     assert not any(note.startswith("paid") for note in imported.notes)
 
 
@@ -402,7 +390,7 @@ def test_an_exchange_takes_the_order_facts_from_its_trade() -> None:
         consign_time="2026-03-02 10:00:00",
     )
     (imported,) = taobao.import_records(disputes=[record], trades=[trade], policy=POLICY).cases
-    assert imported.case.order.shipped_at == _sh("2026-03-02 10:00:00")
+    assert imported.case.order.shipped_at == sh("2026-03-02 10:00:00")
     assert imported.case.item.paid == Money("328.00")
 
 
@@ -415,7 +403,7 @@ def test_a_time_out_that_differs_is_a_disagreement() -> None:
     (found,) = taobao.import_records(disputes=[record], policy=POLICY).disagreements
     assert found.case_id == "1934215577880012311"
     assert found.field == "time_out"
-    assert found.ours == _sh("2026-03-14 13:25:00")
+    assert found.ours == sh("2026-03-14 13:25:00")
     assert found.difference == dt.timedelta(days=-1)
     assert found.rule == "RET-RESPOND-5D"
     quiet = taobao.import_records(disputes=[record], policy=POLICY, tolerance=dt.timedelta(days=1))
