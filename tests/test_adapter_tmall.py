@@ -484,6 +484,17 @@ def test_aftersales_ingest_stores_the_disputes(tmp_path: Path) -> None:
     assert "0 new, 14 duplicate, 3 rejected" in again.output
 
 
+def test_a_rejected_dispute_names_its_case(tmp_path: Path) -> None:
+    from aftersales.casebook import Casebook
+
+    with Casebook.open(tmp_path / "shop.sqlite") as book:
+        report = book.ingest_files([EXAMPLE / NAME])
+    assert report.rejected == 3
+    for outcome in report.rejections:  # the dispute's refund_id is the case's ID
+        assert outcome.case_id is not None
+        assert outcome.case_id.isdigit()
+
+
 # -- property: generated exchanges round-trip ----------------------------------------------
 
 _TIME = "%Y-%m-%d %H:%M:%S"

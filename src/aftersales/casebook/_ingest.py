@@ -109,13 +109,17 @@ class IngestReport:
 # -- platform records -----------------------------------------------------------------------
 
 
+#: Problem kinds whose record ID is a case's ID (a Taobao refund, a Tmall dispute).
+_CASE_RECORDS = frozenset({"refund", "dispute"})
+
+
 def ingest_platform(book: Casebook, result: ImportResult) -> IngestReport:
     """Store what an adapter import found: each refund record's events the store lacks."""
     outcomes = [_refund(book, imported) for imported in result.cases]
     outcomes.extend(
         Outcome(
             p.source or p.kind,
-            p.record_id if p.kind == "refund" else None,
+            p.record_id if p.kind in _CASE_RECORDS else None,
             "rejected",
             f"{p.field}: {p.problem}; allowed: {p.allowed}",
         )
