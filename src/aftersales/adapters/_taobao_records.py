@@ -42,6 +42,7 @@ __all__ = [
     "classify",
     "parse_refund",
     "parse_trade",
+    "read_dates",
     "unwrap",
 ]
 
@@ -223,6 +224,28 @@ def _timeout(record: Mapping[str, Any]) -> PlatformTimeout | None:
     return None if at is None else PlatformTimeout(at, "timeout")
 
 
+def read_dates(
+    record: Mapping[str, Any], defaults: list[str]
+) -> tuple[pendulum.DateTime, pendulum.DateTime, pendulum.DateTime | None]:
+    """``created``, ``modified`` (``created`` if missing, noted in ``defaults``) and
+    ``good_return_time``, in order: a refund record's and a dispute record's dates."""
+    created = read_time(record, "created")
+    modified = read_time(record, "modified", required=False)
+    if modified is None:
+        modified = created
+        defaults.append("modified: created (the record has no later change)")
+    if modified < created:
+        raise FieldError("modified", f"{modified} is before created {created}", "created or later")
+    good_return_time = read_time(record, "good_return_time", required=False)
+    if good_return_time is not None and not created <= good_return_time <= modified:
+        raise FieldError(
+            "good_return_time",
+            f"{good_return_time} is outside created..modified",
+            "between created and modified",
+        )
+    return created, modified, good_return_time
+
+
 def parse_refund(record: object) -> RefundRecord:
     """Read one refund record; :class:`FieldError` names the first bad field."""
     if not isinstance(record, Mapping):
@@ -238,23 +261,10 @@ def parse_refund(record: object) -> RefundRecord:
     good_status = read_choice(record, "good_status", GOOD_STATUSES)
     has_good_return = read_bool(record, "has_good_return")
     refund_fee = read_money(record, "refund_fee")
-    created = read_time(record, "created")
-    modified = read_time(record, "modified", required=False)
-    if modified is None:
-        modified = created
-        defaults.append("modified: created (the record has no later change)")
-    if modified < created:
-        raise FieldError("modified", f"{modified} is before created {created}", "created or later")
+    created, modified, good_return_time = read_dates(record, defaults)
     cs_status = read_int(record, "cs_status")
     if cs_status is not None and cs_status not in CS_STATUS:
         raise FieldError("cs_status", f"unknown value {cs_status}", "1-11")
-    good_return_time = read_time(record, "good_return_time", required=False)
-    if good_return_time is not None and not created <= good_return_time <= modified:
-        raise FieldError(
-            "good_return_time",
-            f"{good_return_time} is outside created..modified",
-            "between created and modified",
-        )
     return RefundRecord(
         refund_id=refund_id,
         tid=tid,

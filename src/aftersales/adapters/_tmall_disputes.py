@@ -26,7 +26,14 @@ from ._taobao_fields import (
     read_text,
     read_time,
 )
-from ._taobao_records import GOOD_STATUSES, PHASES, TRADE_STATUSES, PayloadError, PlatformTimeout
+from ._taobao_records import (
+    GOOD_STATUSES,
+    PHASES,
+    TRADE_STATUSES,
+    PayloadError,
+    PlatformTimeout,
+    read_dates,
+)
 
 __all__ = [
     "DISPUTE_REQUESTS",
@@ -180,13 +187,7 @@ def parse_dispute(record: object) -> DisputeRecord:
     request = read_choice(record, "dispute_request", DISPUTE_REQUESTS)
     status = _status(record, request)
     refund_fee = read_money(record, "refund_fee")
-    created = read_time(record, "created")
-    modified = read_time(record, "modified", required=False)
-    if modified is None:
-        modified = created
-        defaults.append("modified: created (the record has no later change)")
-    if modified < created:
-        raise FieldError("modified", f"{modified} is before created {created}", "created or later")
+    created, modified, good_return_time = read_dates(record, defaults)
     refund = request != EXCHANGE
     good_status = read_choice(record, "good_status", GOOD_STATUSES, required=refund)
     has_good_return = read_bool(record, "has_good_return", required=False)
@@ -195,13 +196,6 @@ def parse_dispute(record: object) -> DisputeRecord:
             "has_good_return",
             f"{str(has_good_return).lower()} contradicts dispute_request {request}",
             f"true for {RETURN_AND_REFUND}, false for {REFUND_ONLY}, or absent",
-        )
-    good_return_time = read_time(record, "good_return_time", required=False)
-    if good_return_time is not None and not created <= good_return_time <= modified:
-        raise FieldError(
-            "good_return_time",
-            f"{good_return_time} is outside created..modified",
-            "between created and modified",
         )
     return DisputeRecord(
         refund_id=refund_id,
