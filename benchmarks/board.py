@@ -20,8 +20,8 @@ import attrs
 import pendulum
 
 from aftersales import Case, open_case, step
-from aftersales._case import evolve_case
 from aftersales.board import CaseSummary, board, summarize
+from aftersales.core._case import evolve_case
 
 from . import engine
 from ._timing import Figure

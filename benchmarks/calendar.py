@@ -14,7 +14,8 @@ import random
 import chinese_calendar
 import pendulum
 
-from aftersales import Duration, china_calendar, deadline_after
+from aftersales import Duration
+from aftersales.core import china_calendar, deadline_after
 
 from ._timing import Figure, side_by_side
 

@@ -30,11 +30,11 @@ from aftersales import (
     SellerAgreed,
     SellerConfirmedReceipt,
     advance,
-    deadline_after,
     open_case,
     preset,
     step,
 )
+from aftersales.core import deadline_after
 
 from ._timing import Figure, side_by_side
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aftersales import Case, case_from_json, case_to_json, replay
+from aftersales import Case, replay
+from aftersales.core import case_from_json, case_to_json
 
 from . import engine
 from ._timing import Figure, per_second

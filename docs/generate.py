@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aftersales import Kind
-from aftersales._diagram import (
+from aftersales.diagrams._diagram import (
     follow_up_mermaid,
     malicious_mermaid,
     rules_markdown,

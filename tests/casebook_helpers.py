@@ -25,9 +25,9 @@ from aftersales import (
     Order,
     RefundRequested,
     SellerAgreed,
-    converter,
 )
 from aftersales.casebook import Casebook, run_worker
+from aftersales.core._serialize import converter
 
 SH = pendulum.timezone("Asia/Shanghai")
 BASE = pendulum.datetime(2026, 3, 2, 9, tz=SH)

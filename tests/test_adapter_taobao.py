@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersales import Kind, Money, State, Status, preset, replay
-from aftersales._case import PLATFORM_STATUS
 from aftersales.adapters import taobao
+from aftersales.core._case import PLATFORM_STATUS
 from aftersales.reviews import Rating
 from tests.helpers import imported_case, sh
 

@@ -473,7 +473,7 @@ def test_the_file_imports_next_to_the_taobao_exports(tmp_path: Path) -> None:
 
 
 def test_aftersales_ingest_stores_the_disputes(tmp_path: Path) -> None:
-    from aftersales._casebook_cli import ingest_command
+    from aftersales.cli._casebook import ingest_command
 
     book = str(tmp_path / "shop.sqlite")
     runner = CliRunner()

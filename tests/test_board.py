@@ -157,7 +157,7 @@ def test_other_things_are_refused_with_what_is_allowed() -> None:
 
 
 def test_every_timer_of_every_workflow_has_advice() -> None:
-    from aftersales import WORKFLOWS
+    from aftersales.core import WORKFLOWS
 
     names = {t.name for wf in WORKFLOWS.values() for t in wf.timers.values()}
     assert names <= set(ADVICE), names - set(ADVICE)

@@ -17,16 +17,8 @@ from chinese_calendar import constants
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aftersales import (
-    CalendarHorizonError,
-    Duration,
-    Fallback,
-    InvalidInput,
-    Unit,
-    WorkCalendar,
-    china_calendar,
-    deadline_after,
-)
+from aftersales import CalendarHorizonError, Duration, InvalidInput, Unit
+from aftersales.core import Fallback, WorkCalendar, china_calendar, deadline_after
 
 from .helpers import SH, sh
 

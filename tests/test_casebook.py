@@ -39,8 +39,6 @@ from aftersales import (
     RequestNotAllowed,
     SellerAgreed,
     Status,
-    case_to_json,
-    event_to_dict,
 )
 from aftersales.adapters.taobao import import_exports
 from aftersales.casebook import (
@@ -52,6 +50,7 @@ from aftersales.casebook import (
     UnknownCase,
     run_worker,
 )
+from aftersales.core import case_to_json, event_to_dict
 from tests import casebook_helpers as h
 from tests.casebook_pg import (
     PostgresUnavailable,
@@ -296,8 +295,9 @@ def test_schema_is_versioned_and_newer_schemas_refused(tmp_path: Path) -> None:
 def test_a_version_1_casebook_is_migrated_and_its_orders_backfilled(tmp_path: Path) -> None:
     """A store written before schema 2 keeps its cases; their orders are filled in from the
     snapshots, so AFTER-ONCE holds for them too."""
-    from aftersales import case_to_json, open_case, preset
+    from aftersales import open_case, preset
     from aftersales.casebook._db import _MIGRATIONS
+    from aftersales.core import case_to_json
 
     path = tmp_path / "old.sqlite"
     first = _after_sale_request("AS-1", "2026-03-08 10:00")
@@ -728,7 +728,7 @@ def test_concurrent_ingesters_and_workers_apply_everything_once(where: str, tmp_
 
 
 def test_cli_ingest_and_worker(tmp_path: Path) -> None:
-    from aftersales._casebook_cli import ingest_command, worker_command
+    from aftersales.cli._casebook import ingest_command, worker_command
 
     path = str(tmp_path / "shop.sqlite")
     runner = CliRunner()
@@ -750,7 +750,7 @@ def test_cli_ingest_and_worker(tmp_path: Path) -> None:
 def test_cli_ingest_of_a_shop_folder_skips_and_names_the_library_s_other_files(
     tmp_path: Path,
 ) -> None:
-    from aftersales._casebook_cli import ingest_command
+    from aftersales.cli._casebook import ingest_command
 
     path = str(tmp_path / "shop.sqlite")
     result = CliRunner().invoke(ingest_command, ["--casebook", path, str(SHOP)])
@@ -780,7 +780,7 @@ def test_ingest_skips_review_and_case_scenario_files(book: Casebook, tmp_path: P
 
 
 def test_board_reads_the_casebook(tmp_path: Path) -> None:
-    from aftersales._board_cli import board_command
+    from aftersales.cli._board import board_command
 
     path = str(tmp_path / "shop.sqlite")
     with Casebook.open(path) as book:

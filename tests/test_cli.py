@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from aftersales import WORKFLOWS, Kind
+from aftersales import Kind
 from aftersales.cli import main
+from aftersales.core import WORKFLOWS
 
 COMMANDS = sorted(main.commands)
 

@@ -6,8 +6,8 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-from aftersales import WORKFLOWS
-from aftersales._diagram import to_dot, to_mermaid
+from aftersales.core import WORKFLOWS
+from aftersales.diagrams._diagram import to_dot, to_mermaid
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -42,7 +42,7 @@ def test_diagrams_show_every_row_and_timer() -> None:
 def test_the_scenario_page_shows_real_output() -> None:
     import json
 
-    from aftersales import run_scenario
+    from aftersales.scenarios import run_scenario
 
     page = (DOCS / "scenarios.md").read_text(encoding="utf-8")
     block = page.split("## Output\n\n```json\n", 1)[1].split("```", 1)[0]

@@ -20,10 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from aftersales import Money, preset
-from aftersales._shop_files import ShopData, load_shop
 from aftersales.adapters.taobao import load_exports
 from aftersales.board import Action, Band, Board, board
 from aftersales.cli import main as cli
+from aftersales.shopfolder._load import ShopData, load_shop
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = ROOT / "examples" / "shop"

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersales import IllegalEvent, RequestNotAllowed, preset
-from aftersales._malicious import (
+from aftersales.orders._malicious import (
     AppealDecided,
     AppealFiled,
     BuyerContacted,

@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aftersales import (
-    WORKFLOWS,
     AfterSalesError,
     BuyerShippedReturn,
     Case,
@@ -32,14 +31,12 @@ from aftersales import (
     SellerResent,
     SellerResolved,
     advance,
-    case_to_json,
     open_case,
     preset,
     step,
 )
-from aftersales._render_cli import lint_templates_command, render_command
-from aftersales._review_followup import TEMPLATES as REVIEW_TEMPLATES
-from aftersales._review_followup import follow_up_plan, open_follow_up, review_from_dict
+from aftersales.cli._render import lint_templates_command, render_command
+from aftersales.core import WORKFLOWS, case_to_json
 from aftersales.messages import (
     CHANNELS,
     LOCALES,
@@ -66,12 +63,14 @@ from aftersales.messages import (
     sms_segments,
     step_context,
 )
+from aftersales.reviews._followup import TEMPLATES as REVIEW_TEMPLATES
+from aftersales.reviews._followup import follow_up_plan, open_follow_up, review_from_dict
 from aftersales.testing.strategies import case_histories
 
 from .helpers import request, sh
 
 GOLDEN = Path(__file__).parent / "golden" / "messages"
-SRC = Path(__file__).parent.parent / "src" / "aftersales"
+SRC = Path(__file__).parent.parent / "src" / "aftersales" / "core"
 POLICY = preset("taobao")
 SHOP = ShopInfo(
     name="小林家居旗舰店",

@@ -26,8 +26,8 @@ from aftersales import (
     preset,
     step,
 )
-from aftersales._case import Mode, Ruling
-from aftersales._metrics import (
+from aftersales.core._case import Mode, Ruling
+from aftersales.disputes._metrics import (
     AvoidIntervention,
     MonthlyDisputes,
     avoid_intervention,

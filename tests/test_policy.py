@@ -3,8 +3,9 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from aftersales import RULES, Duration, Policy, PolicyError, preset
-from aftersales._policy import policy_fields
+from aftersales import Duration, Policy, PolicyError, preset
+from aftersales.core import RULES
+from aftersales.core._policy import policy_fields
 
 
 def test_every_platform_number_cites_a_known_rule() -> None:

@@ -6,8 +6,8 @@ import attrs
 import pytest
 
 from aftersales import Case, InvalidInput, Kind, Party, open_case, preset
-from aftersales._case import Evidence, Mode, Ruling, State, Status
-from aftersales._postage import (
+from aftersales.core._case import Evidence, Mode, Ruling, State, Status
+from aftersales.disputes._postage import (
     DEFAULT_REASON_RULES,
     Fault,
     PostageLiability,

@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersales import IllegalEvent, InvalidInput, Money, OutOfOrderEvent, preset
-from aftersales._errors import AfterSalesError
-from aftersales._review_cli import review_command, review_report
-from aftersales._rules import RULES
+from aftersales.cli._review import review_command
+from aftersales.core._errors import AfterSalesError
+from aftersales.core._rules import RULES
 from aftersales.reviews import (
     DEFAULT_CAUSE_RULES,
     FOLLOW_UP_EVENT_TYPES,
@@ -54,6 +54,7 @@ from aftersales.reviews import (
     review_from_dict,
     step_follow_up,
 )
+from aftersales.scenarios import review_report
 
 from .helpers import sh
 

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from structlog.testing import capture_logs
 
-from aftersales import (
-    BuyerShippedReturn,
-    Kind,
-    Runner,
-    SellerAgreed,
-    open_case,
-    preset,
-    step,
-)
+from aftersales import BuyerShippedReturn, Kind, SellerAgreed, open_case, preset, step
+from aftersales.runner import Runner
 
 from .helpers import request, sh
 

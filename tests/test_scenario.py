@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from aftersales import ScenarioError, run_scenario, scenario_schema
 from aftersales.cli import main
+from aftersales.scenarios import ScenarioError, run_scenario, scenario_schema
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
 

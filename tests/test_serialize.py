@@ -10,15 +10,12 @@ from aftersales import (
     InvalidInput,
     RefundRequested,
     advance,
-    case_from_json,
-    case_to_json,
-    event_from_dict,
-    event_to_dict,
     open_case,
     preset,
     step,
 )
-from aftersales._serialize import format_instant, parse_instant
+from aftersales.core import case_from_json, case_to_json, event_from_dict, event_to_dict
+from aftersales.core._serialize import format_instant, parse_instant
 from aftersales.testing import event_sequences, instants, refund_requests
 
 POLICY = preset("taobao")

@@ -13,13 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aftersales import Money, Order, OrderItem, preset, run_scenario
-from aftersales._duration import Duration
-from aftersales._effects import NotifyBuyer
-from aftersales._errors import InvalidInput, PolicyError
-from aftersales._policy import HolidayShipping, Policy
-from aftersales._scenario import ScenarioError, scenario_schema
-from aftersales._shipping import (
+from aftersales import Money, Order, OrderItem, preset
+from aftersales.core._duration import Duration
+from aftersales.core._effects import NotifyBuyer
+from aftersales.core._errors import InvalidInput, PolicyError
+from aftersales.core._policy import HolidayShipping, Policy
+from aftersales.orders._shipping import (
     LATE_APOLOGY_TEMPLATE,
     Fulfilment,
     LateShipmentApology,
@@ -33,7 +32,9 @@ from aftersales._shipping import (
     ship_by,
     watch_order,
 )
-from aftersales._tracking import FakeKind, Parcel, ParcelShipped, ScanStatus, TrackingScan
+from aftersales.orders._tracking import FakeKind, Parcel, ParcelShipped, ScanStatus, TrackingScan
+from aftersales.scenarios import run_scenario
+from aftersales.scenarios._scenario import ScenarioError, scenario_schema
 from aftersales.testing import (
     holiday_periods,
     instants,

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersales import preset
-from aftersales._errors import InvalidInput
-from aftersales._tracking import (
+from aftersales.core._errors import InvalidInput
+from aftersales.orders._tracking import (
     FakeKind,
     Parcel,
     ParcelShipped,

@@ -11,7 +11,8 @@ import attrs
 import pendulum
 import pytest
 
-from aftersales import Deadline, DeadlineStarted, Party, State, Transition, converter
+from aftersales import Deadline, DeadlineStarted, Party, State, Transition
+from aftersales.core._serialize import converter
 
 AT = pendulum.datetime(2026, 3, 2, 10, tz="Asia/Shanghai")
 HAND_WRITTEN = (Deadline, Transition, DeadlineStarted)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from aftersales import WORKFLOWS, Kind, State, Workflow, check_workflow
-from aftersales._machine import Row, Timer
-from aftersales._serialize import ALL_EVENT_TYPES
+from aftersales import Kind, State
+from aftersales.core import WORKFLOWS, Workflow, check_workflow
+from aftersales.core._machine import Row, Timer
+from aftersales.core._serialize import ALL_EVENT_TYPES
 
 
 @pytest.mark.parametrize("kind", list(Kind))

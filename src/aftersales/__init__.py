@@ -1,111 +1,90 @@
 """aftersales: a marketplace seller's after-sales operations, as a pure state machine.
 
-The core (``open_case``, ``step``, ``advance``, ``replay``) is pure: no clock,
-no I/O, no logging. Time comes in on events. Shells around it (``Runner``, the
-JSON converter, the CLI) do the logging and the files.
+This namespace holds what a shop's code uses every day: open a case, step it with
+events, advance it to an instant, replay its log; the events, the case and its
+values, the effects a step returns, the policy and the errors. Everything else
+lives under its concern's namespace, from the core at the bottom to the shells on
+top (docs/design.md has the map):
+
+- ``aftersales.core``: values, work calendar, rules, policy, workflow tables, engine, JSON;
+- ``aftersales.orders``, ``aftersales.reviews``, ``aftersales.disputes``: the domains;
+- ``aftersales.messages``: customer messages as templates;
+- ``aftersales.board``, ``aftersales.scenarios``, ``aftersales.adapters``,
+  ``aftersales.runner``, ``aftersales.diagrams``, ``aftersales.testing``: shells;
+- ``aftersales.shopfolder``, ``aftersales.casebook``, ``aftersales.cli``: on top.
+
+The core is pure: no clock, no I/O, no logging. Time comes in on events.
 """
 
-from ._calendar import Fallback, WorkCalendar, china_calendar
-from ._case import (
-    Case,
-    CaseMessage,
-    Deadline,
-    Evidence,
-    Kind,
-    Mode,
-    Order,
-    OrderItem,
-    Party,
-    RefundRequested,
-    ReturnShipment,
-    Ruling,
-    State,
-    Status,
-    Transition,
-)
-from ._duration import Duration, Unit, deadline_after
-from ._effects import (
-    BuyerRefunded,
-    DeadlineStarted,
-    Effect,
-    InterventionAvailable,
-    NotifyBuyer,
-    RequestClosed,
-    ReturnAddressShown,
-    RulingMade,
-    RulingOverdue,
-    SellerCharged,
-)
-from ._engine import advance, open_case, replay, step, workflow_of
-from ._errors import (
-    AfterSalesError,
-    CalendarHorizonError,
-    IllegalEvent,
-    InvalidInput,
-    OutOfOrderEvent,
-    PolicyError,
-    RequestNotAllowed,
-)
-from ._events import (
+from .core import (
     EVENT_TYPES,
+    PRESETS,
+    AfterSalesError,
     BuyerCancelled,
     BuyerConfirmedReceipt,
     BuyerModified,
+    BuyerRefunded,
     BuyerRefusedDelivery,
     BuyerShippedReturn,
+    CalendarHorizonError,
+    Case,
+    CaseMessage,
+    Deadline,
+    DeadlineStarted,
+    Duration,
+    Effect,
     Event,
+    Evidence,
     EvidenceSubmitted,
+    IllegalEvent,
+    InterventionAvailable,
     InterventionRequested,
+    InvalidInput,
+    Kind,
     MessageLeft,
+    Mode,
+    Money,
+    NotifyBuyer,
+    Order,
+    OrderItem,
+    OutOfOrderEvent,
+    Party,
     PlatformRuled,
+    Policy,
+    PolicyError,
+    RefundRequested,
+    RequestClosed,
+    RequestNotAllowed,
+    ReturnAddressShown,
+    ReturnShipment,
+    Ruling,
+    RulingMade,
+    RulingOverdue,
     SellerAcceptedEvidence,
     SellerAgreed,
+    SellerCharged,
     SellerConfirmedReceipt,
     SellerRefused,
     SellerResent,
     SellerResolved,
     SellerShipped,
+    State,
+    Status,
+    Transition,
+    Unit,
+    advance,
+    open_case,
+    preset,
+    replay,
+    step,
 )
-from ._machine import Guard, Row, Timer, Workflow, check_workflow
-from ._metrics import (
-    AvoidIntervention,
-    MonthlyDisputes,
-    avoid_intervention,
-    dispute_months,
-    dispute_rate,
-)
-from ._money import Money
-from ._policy import PRESETS, HolidayShipping, Policy, preset
-from ._postage import (
-    DEFAULT_REASON_RULES,
-    Fault,
-    PostageLiability,
-    ReasonRules,
-    classify_reason,
-    postage_liability,
-)
-from ._rules import RULES, Rule, rule
-from ._runner import Runner
-from ._scenario import ScenarioError, load_policy, run_scenario, scenario_schema
-from ._serialize import (
-    case_from_json,
-    case_to_json,
-    converter,
-    event_from_dict,
-    event_to_dict,
-)
-from ._workflows import WORKFLOWS
 
 __version__ = "0.1.0"
 
-__all__ = (
-    "DEFAULT_REASON_RULES",
+__all__ = [
     "EVENT_TYPES",
     "PRESETS",
-    "RULES",
-    "WORKFLOWS",
     "AfterSalesError",
-    "AvoidIntervention",
     "BuyerCancelled",
     "BuyerConfirmedReceipt",
     "BuyerModified",
@@ -122,10 +101,6 @@ __all__ = (
     "Event",
     "Evidence",
     "EvidenceSubmitted",
-    "Fallback",
-    "Fault",
-    "Guard",
-    "HolidayShipping",
     "IllegalEvent",
     "InterventionAvailable",
     "InterventionRequested",
@@ -134,7 +109,6 @@ __all__ = (
     "MessageLeft",
     "Mode",
     "Money",
-    "MonthlyDisputes",
     "NotifyBuyer",
     "Order",
     "OrderItem",
@@ -143,20 +117,14 @@ __all__ = (
     "PlatformRuled",
     "Policy",
     "PolicyError",
-    "PostageLiability",
-    "ReasonRules",
     "RefundRequested",
     "RequestClosed",
     "RequestNotAllowed",
     "ReturnAddressShown",
     "ReturnShipment",
-    "Row",
-    "Rule",
     "Ruling",
     "RulingMade",
     "RulingOverdue",
-    "Runner",
-    "ScenarioError",
     "SellerAcceptedEvidence",
     "SellerAgreed",
     "SellerCharged",
@@ -167,32 +135,11 @@ __all__ = (
     "SellerShipped",
     "State",
     "Status",
-    "Timer",
     "Transition",
     "Unit",
-    "WorkCalendar",
-    "Workflow",
     "advance",
-    "avoid_intervention",
-    "case_from_json",
-    "case_to_json",
-    "check_workflow",
-    "china_calendar",
-    "classify_reason",
-    "converter",
-    "deadline_after",
-    "dispute_months",
-    "dispute_rate",
-    "event_from_dict",
-    "event_to_dict",
-    "load_policy",
     "open_case",
-    "postage_liability",
     "preset",
     "replay",
-    "rule",
-    "run_scenario",
-    "scenario_schema",
     "step",
-    "workflow_of",
-)
+]

@@ -23,10 +23,10 @@ from collections.abc import Callable
 import attrs
 import pendulum
 
-from .._case import Case, Kind, Order, OrderItem, RefundRequested, Status
-from .._engine import advance, open_case, step
-from .._errors import AfterSalesError, InvalidInput
-from .._events import (
+from ..core._case import Case, Kind, Order, OrderItem, RefundRequested, Status
+from ..core._engine import advance, open_case, step
+from ..core._errors import AfterSalesError, InvalidInput
+from ..core._events import (
     BuyerCancelled,
     BuyerRefusedDelivery,
     BuyerShippedReturn,
@@ -38,8 +38,8 @@ from .._events import (
     SellerRefused,
     SellerShipped,
 )
-from .._policy import Policy
-from .._workflows import WORKFLOWS
+from ..core._policy import Policy
+from ..core._workflows import WORKFLOWS
 from ._taobao_fields import FieldError
 from ._taobao_records import CS_STATUS, SHIPPED_TRADE_STATUSES, RefundRecord, TradeRecord
 from ._tmall_disputes import DisputeRecord

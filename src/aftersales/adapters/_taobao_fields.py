@@ -14,9 +14,9 @@ from typing import Any, Literal, overload
 
 import pendulum
 
-from .._errors import InvalidInput
-from .._money import Money
-from .._serialize import parse_instant
+from ..core._errors import InvalidInput
+from ..core._money import Money
+from ..core._serialize import parse_instant
 
 __all__ = [
     "PLATFORM_TZ",

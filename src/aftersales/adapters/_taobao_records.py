@@ -14,9 +14,9 @@ from typing import Any
 import attrs
 import pendulum
 
-from .._case import Order, OrderItem, Status
-from .._errors import InvalidInput
-from .._money import Money
+from ..core._case import Order, OrderItem, Status
+from ..core._errors import InvalidInput
+from ..core._money import Money
 from ._taobao_fields import (
     FieldError,
     read_bool,

@@ -15,15 +15,15 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
-from .._case import Kind, State, Status
-from .._events import (
+from ..core._case import Kind, State, Status
+from ..core._events import (
     BuyerCancelled,
     BuyerConfirmedReceipt,
     BuyerShippedReturn,
     SellerAgreed,
     SellerResent,
 )
-from .._policy import Policy
+from ..core._policy import Policy
 from ._taobao_cases import ImportedCase, _Log, _open, _order, _request, case_from_refund
 from ._taobao_fields import FieldError
 from ._taobao_records import RefundRecord, TradeRecord

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from .._money import Money
+from ..core._money import Money
 from ._taobao_fields import (
     FieldError,
     read_bool,

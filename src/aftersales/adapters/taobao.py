@@ -23,10 +23,10 @@ from pathlib import Path
 
 import attrs
 
-from .._case import Order
-from .._errors import InvalidInput
-from .._policy import Policy, preset
-from .._review_followup import FollowUpNotNeeded, Review, review_from_dict
+from ..core._case import Order
+from ..core._errors import InvalidInput
+from ..core._policy import Policy, preset
+from ..reviews._followup import FollowUpNotNeeded, Review, review_from_dict
 from ._taobao_cases import Disagreement, ImportedCase, case_from_refund, compare_deadlines
 from ._taobao_fields import PLATFORM_TZ, FieldError
 from ._taobao_records import (

@@ -10,6 +10,7 @@ with the effects it produced (the outbox). See ``docs/casebook.md``.
 'sqlite'
 """
 
+from ._casebook import Casebook
 from ._db import SCHEMA_VERSION
 from ._errors import (
     CasebookError,
@@ -20,10 +21,10 @@ from ._errors import (
     UnknownCase,
 )
 from ._ingest import IngestReport, Outcome
-from ._store import Casebook, Due, OutboxEntry, OutboxStatus, Stored, Written
+from ._store import Due, OutboxEntry, OutboxStatus, Stored, Written
 from ._worker import WorkerStats, run_worker
 
-__all__ = (
+__all__ = [
     "SCHEMA_VERSION",
     "Casebook",
     "CasebookError",
@@ -41,4 +42,4 @@ __all__ = (
     "WorkerStats",
     "Written",
     "run_worker",
-)
+]

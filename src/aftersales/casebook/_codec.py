@@ -11,12 +11,12 @@ import attrs
 import cattrs
 import pendulum
 
-from .. import _effects
-from .._case import Case
-from .._effects import Effect
-from .._errors import InvalidInput
-from .._events import Event
-from .._serialize import _snake, converter, event_from_dict, event_to_dict
+from ..core import _effects
+from ..core._case import Case
+from ..core._effects import Effect
+from ..core._errors import InvalidInput
+from ..core._events import Event
+from ..core._serialize import _snake, converter, event_from_dict, event_to_dict
 
 __all__ = [
     "effect_from_json",

@@ -161,7 +161,7 @@ class Database:
 
 def _backfill_orders(tx: Tx) -> None:
     """Schema 2: fill ``order_id`` and ``aftersale`` of the cases stored before it."""
-    from .._serialize import case_from_json
+    from ..core._serialize import case_from_json
 
     for case_id, snapshot in tx.all("SELECT case_id, snapshot FROM cases"):
         case = case_from_json(snapshot)

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from .._errors import AfterSalesError
+from ..core._errors import AfterSalesError
 
 __all__ = [
     "CasebookError",

@@ -20,22 +20,19 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import attrs
 
-from .._case import Case, RefundRequested
-from .._effects import Effect
-from .._engine import advance
-from .._errors import AfterSalesError, InvalidInput
-from .._events import Event
-from .._serialize import case_from_json, event_from_dict
 from ..adapters.taobao import ImportedCase, ImportResult, import_exports
+from ..core._case import Case, RefundRequested
+from ..core._effects import Effect
+from ..core._engine import advance
+from ..core._errors import AfterSalesError, InvalidInput
+from ..core._events import Event
+from ..core._serialize import case_from_json, event_from_dict
 from ._errors import ConcurrencyConflict
-from ._store import Stored, _apply
-
-if TYPE_CHECKING:
-    from ._store import Casebook
+from ._store import Store, Stored, _apply
 
 __all__ = ["IngestReport", "Outcome", "ingest_events", "ingest_files", "ingest_platform"]
 
@@ -113,7 +110,7 @@ class IngestReport:
 _CASE_RECORDS = frozenset({"refund", "dispute"})
 
 
-def ingest_platform(book: Casebook, result: ImportResult) -> IngestReport:
+def ingest_platform(book: Store, result: ImportResult) -> IngestReport:
     """Store what an adapter import found: each refund record's events the store lacks."""
     outcomes = [_refund(book, imported) for imported in result.cases]
     outcomes.extend(
@@ -128,7 +125,7 @@ def ingest_platform(book: Casebook, result: ImportResult) -> IngestReport:
     return IngestReport(tuple(outcomes), ignored=len(result.trades) + len(result.reviews))
 
 
-def _refund(book: Casebook, imported: ImportedCase) -> Outcome:
+def _refund(book: Store, imported: ImportedCase) -> Outcome:
     target = imported.case
     source = f"refund {target.id}"
     for _ in range(_RETRIES):
@@ -139,7 +136,7 @@ def _refund(book: Casebook, imported: ImportedCase) -> Outcome:
     return Outcome(source, target.id, "rejected", f"gave up after {_RETRIES} write conflicts")
 
 
-def _refund_once(book: Casebook, target: Case, source: str) -> Outcome:
+def _refund_once(book: Store, target: Case, source: str) -> Outcome:
     case_id = target.id
     stored = book.get(case_id)
     known = {} if stored is None else {e.id: e for e in stored.case.log}
@@ -187,7 +184,7 @@ def _unreachable(target: Case, exc: Exception) -> str:
 # -- the library's event JSON -----------------------------------------------------------------
 
 
-def ingest_events(book: Casebook, events: Iterable[tuple[str, Event]]) -> IngestReport:
+def ingest_events(book: Store, events: Iterable[tuple[str, Event]]) -> IngestReport:
     """Store ``(case_id, event)`` pairs in order; an event ID already stored is a duplicate.
 
     Consecutive events of one case are written together, in one transaction.
@@ -198,7 +195,7 @@ def ingest_events(book: Casebook, events: Iterable[tuple[str, Event]]) -> Ingest
     return IngestReport(tuple(outcomes))
 
 
-def _events(book: Casebook, case_id: str, events: list[Event]) -> list[Outcome]:
+def _events(book: Store, case_id: str, events: list[Event]) -> list[Outcome]:
     for _ in range(_RETRIES):
         stored = book.get(case_id)
         outcomes: list[Outcome] = []
@@ -272,12 +269,12 @@ def _files(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
-def ingest_files(book: Casebook, paths: Sequence[str | Path]) -> IngestReport:
+def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
     """Platform exports and event JSON files (or folders of ``.json``), in one go.
 
     Exports are imported together, so refunds find their trades in any file.
     """
-    from .._shop_files import _is_export, library_file_kind
+    from ..shopfolder._load import _is_export, library_file_kind
 
     report = IngestReport()
     exports: list[tuple[str, object]] = []

@@ -17,19 +17,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Self
 
 import attrs
 import pendulum
 
-from .._case import Case, RefundRequested
-from .._effects import Effect
-from .._engine import advance, open_case, replay, step
-from .._errors import InvalidInput, RequestNotAllowed
-from .._events import Event
-from .._instant import instant
-from .._policy import Policy, policy_numbers, preset
-from .._serialize import _snake, case_from_json, case_to_json
+from ..core._case import Case, RefundRequested
+from ..core._effects import Effect
+from ..core._engine import advance, open_case, replay, step
+from ..core._errors import InvalidInput, RequestNotAllowed
+from ..core._events import Event
+from ..core._instant import instant
+from ..core._policy import Policy, policy_numbers, preset
+from ..core._serialize import _snake, case_from_json, case_to_json
 from ._codec import (
     effect_from_json,
     effect_to_json,
@@ -41,11 +41,7 @@ from ._codec import (
 from ._db import Database, Tx, connect
 from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
 
-if TYPE_CHECKING:
-    from ..adapters.taobao import ImportResult
-    from ._ingest import IngestReport
-
-__all__ = ["Casebook", "Due", "OutboxEntry", "OutboxStatus", "Stored", "Written"]
+__all__ = ["Due", "OutboxEntry", "OutboxStatus", "Store", "Stored", "Written"]
 
 #: pending: recorded, not handed over yet; handing: handed over, outcome not yet
 #: recorded (a row left here means the worker died in between); done; unknown: the
@@ -119,13 +115,8 @@ def _utc(seconds: int) -> pendulum.DateTime:
     return pendulum.from_timestamp(int(seconds), tz="UTC")
 
 
-class Casebook:
-    """An event-sourced store of cases. Open one per process or thread.
-
-    >>> with Casebook.open(":memory:") as book:
-    ...     book.count()
-    0
-    """
+class Store:
+    """The stored cases, their events and the outbox; :class:`Casebook` adds ingestion."""
 
     def __init__(self, db: Database, policy: Policy) -> None:
         self._db = db
@@ -134,7 +125,7 @@ class Casebook:
     @classmethod
     def open(
         cls, where: str | Path, *, policy: Policy | None = None, replace_policy: bool = False
-    ) -> Casebook:
+    ) -> Self:
         """A SQLite file (created if missing), ``":memory:"``, or a ``postgresql://`` URL.
 
         The schema is created or migrated on open. ``policy`` (default: the
@@ -183,7 +174,7 @@ class Casebook:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Casebook:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -301,27 +292,6 @@ class Casebook:
         with self._db.transaction(write=True) as tx:
             version, appended = commit(tx, case_id, stored, case, effects)
         return Written(case, version, appended, effects)
-
-    # -- ingestion (see _ingest) -------------------------------------------------------------
-
-    def ingest_platform(self, result: ImportResult) -> IngestReport:
-        """Store what a Taobao adapter import found (``import_exports``, ``load_exports``):
-        per refund record, the events of its synthesised log the store lacks."""
-        from ._ingest import ingest_platform
-
-        return ingest_platform(self, result)
-
-    def ingest_events(self, events: Iterable[tuple[str, Event]]) -> IngestReport:
-        """Store ``(case_id, event)`` pairs in order, each through the engine."""
-        from ._ingest import ingest_events
-
-        return ingest_events(self, events)
-
-    def ingest_files(self, paths: Sequence[str | Path]) -> IngestReport:
-        """Platform exports and event JSON files (or folders of ``.json``)."""
-        from ._ingest import ingest_files
-
-        return ingest_files(self, paths)
 
     # -- the outbox ------------------------------------------------------------------------
 

@@ -24,12 +24,12 @@ import attrs
 import pendulum
 import structlog
 
-from .._case import Case
-from .._effects import Effect
-from .._instant import instant
-from .._runner import Runner
+from ..core._case import Case
+from ..core._effects import Effect
+from ..core._instant import instant
+from ..runner._runner import Runner
+from ._casebook import Casebook
 from ._errors import OutcomeUnknown, UnknownCase
-from ._store import Casebook
 
 __all__ = ["WorkerStats", "run_worker"]
 

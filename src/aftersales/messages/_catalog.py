@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from .._review_followup import TEMPLATES as REVIEW_TEMPLATES
-from .._workflows import WORKFLOWS
+from ..core._workflows import WORKFLOWS
+from ..reviews._followup import TEMPLATES as REVIEW_TEMPLATES
 from ._context import REMINDERS
 
 __all__ = ["OTHER_TEMPLATES", "shipped_templates"]

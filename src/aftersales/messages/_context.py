@@ -15,13 +15,13 @@ from typing import Any, Final
 import attrs
 import pendulum
 
-from .._case import Case, Deadline, Party
-from .._effects import Effect, NotifyBuyer
-from .._errors import InvalidInput
-from .._events import SellerResent
-from .._instant import instant
-from .._policy import Policy
-from .._review_followup import PlanStep
+from ..core._case import Case, Deadline, Party
+from ..core._effects import Effect, NotifyBuyer
+from ..core._errors import InvalidInput
+from ..core._events import SellerResent
+from ..core._instant import instant
+from ..core._policy import Policy
+from ..reviews._followup import PlanStep
 from ._channels import Channel
 from ._env import MessageEnvironment
 from ._shop import ShopInfo

@@ -23,9 +23,9 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
-from .._case import Deadline
-from .._errors import AfterSalesError, InvalidInput
-from .._money import Money
+from ..core._case import Deadline
+from ..core._errors import AfterSalesError, InvalidInput
+from ..core._money import Money
 from ._channels import (
     CHANNELS,
     CHAT_LIMIT,

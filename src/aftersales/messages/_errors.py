@@ -7,7 +7,7 @@ error naming the template, the line and the reason, never a hole in the text.
 
 from __future__ import annotations
 
-from .._errors import AfterSalesError
+from ..core._errors import AfterSalesError
 
 __all__ = [
     "MessageTooLong",

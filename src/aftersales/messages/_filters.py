@@ -22,11 +22,11 @@ from babel.lists import format_list
 from babel.numbers import format_currency
 from babel.units import format_unit
 
-from .._case import Deadline
-from .._errors import InvalidInput
-from .._instant import instant
-from .._money import Money
-from .._serialize import parse_instant
+from ..core._case import Deadline
+from ..core._errors import InvalidInput
+from ..core._instant import instant
+from ..core._money import Money
+from ..core._serialize import parse_instant
 
 __all__ = [
     "LOCALES",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import attrs
 
-from .._errors import InvalidInput
+from ..core._errors import InvalidInput
 
 __all__ = ["EXAMPLE_SHOP", "ReturnAddress", "ShopInfo", "read_shop", "shop_from_dict"]
 

@@ -8,14 +8,14 @@ import pendulum
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from .._case import Case, Kind, RefundRequested, State
-from .._effects import BuyerRefunded, Effect, SellerCharged
-from .._engine import advance, open_case, replay, step
-from .._errors import IllegalEvent, InvalidInput
-from .._events import Event
-from .._money import Money
-from .._policy import Policy
-from .._workflows import WORKFLOWS
+from ..core._case import Case, Kind, RefundRequested, State
+from ..core._effects import BuyerRefunded, Effect, SellerCharged
+from ..core._engine import advance, open_case, replay, step
+from ..core._errors import IllegalEvent, InvalidInput
+from ..core._events import Event
+from ..core._money import Money
+from ..core._policy import Policy
+from ..core._workflows import WORKFLOWS
 from .strategies import events, likely_types, policies, refund_requests
 
 __all__ = ["CaseStateMachine", "check_invariants"]

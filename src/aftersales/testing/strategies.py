@@ -15,9 +15,9 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
-from .._case import Case, Kind, Order, OrderItem, RefundRequested
-from .._duration import Duration
-from .._events import (
+from ..core._case import Case, Kind, Order, OrderItem, RefundRequested
+from ..core._duration import Duration
+from ..core._events import (
     EVENT_TYPES,
     REMEDIES,
     BuyerCancelled,
@@ -38,11 +38,11 @@ from .._events import (
     SellerResolved,
     SellerShipped,
 )
-from .._money import Money
-from .._policy import HolidayShipping, Policy, preset
-from .._shipping import LateTrade
-from .._tracking import Parcel, ParcelShipped, ScanStatus, TrackingScan
-from .._workflows import WORKFLOWS
+from ..core._money import Money
+from ..core._policy import HolidayShipping, Policy, preset
+from ..core._workflows import WORKFLOWS
+from ..orders._shipping import LateTrade
+from ..orders._tracking import Parcel, ParcelShipped, ScanStatus, TrackingScan
 
 __all__ = [
     "TRACKING_SHAPES",
@@ -209,8 +209,8 @@ def case_histories(
     The engine runs while drawing, so each next event is drawn for the state the
     case has reached; some events are still illegal, as in real feeds.
     """
-    from .._engine import open_case, step
-    from .._errors import AfterSalesError
+    from ..core._engine import open_case, step
+    from ..core._errors import AfterSalesError
 
     chosen = draw(policy if policy is not None else policies())
     request = draw(refund_requests(kinds=kinds))

@@ -19,10 +19,10 @@ from typing import ClassVar
 import attrs
 import pendulum
 
-from ._duration import deadline_after
-from ._errors import InvalidInput
-from ._instant import instant
-from ._policy import Policy
+from ..core._duration import deadline_after
+from ..core._errors import InvalidInput
+from ..core._instant import instant
+from ..core._policy import Policy
 
 __all__ = [
     "FakeKind",

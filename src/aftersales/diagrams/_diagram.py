@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ._case import Kind, State
-from ._machine import Workflow
-from ._policy import Policy, policy_fields, preset
-from ._rules import RULES
-from ._workflows import WORKFLOWS
+from ..core._case import Kind, State
+from ..core._machine import Workflow
+from ..core._policy import Policy, policy_fields, preset
+from ..core._rules import RULES
+from ..core._workflows import WORKFLOWS
 
 __all__ = [
     "follow_up_mermaid",
@@ -158,7 +158,7 @@ def rules_markdown() -> str:
 
 def malicious_mermaid() -> str:
     """The malicious-order handling table (``MAL_ROWS``, ``MAL_TIMEOUTS``) as Mermaid."""
-    from ._malicious import MAL_ROWS, MAL_TIMEOUTS, MalState
+    from ..orders._malicious import MAL_ROWS, MAL_TIMEOUTS, MalState
 
     lines = [
         "stateDiagram-v2",
@@ -177,7 +177,7 @@ def malicious_mermaid() -> str:
 
 def follow_up_mermaid() -> str:
     """The negative-review follow-up table (``FOLLOW_UP_ROWS``) as Mermaid."""
-    from ._review_followup import FOLLOW_UP_ROWS, FollowUpState
+    from ..reviews._followup import FOLLOW_UP_ROWS, FollowUpState
 
     lines = ["stateDiagram-v2", f"    [*] --> {FollowUpState.NEW.value}: review"]
     seen: set[str] = set()

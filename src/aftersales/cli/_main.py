@@ -15,17 +15,17 @@ from typing import Any
 
 import click
 
-from ._board_cli import board_command
-from ._case import Kind
-from ._casebook_cli import ingest_command, outbox_command, worker_command
-from ._diagram import to_dot, to_mermaid
-from ._errors import AfterSalesError
-from ._policy import policy_fields
-from ._render_cli import lint_templates_command, render_command
-from ._review_cli import review_command
-from ._rules import RULES
-from ._scenario import ScenarioError, run_scenario, scenario_schema
-from ._workflows import WORKFLOWS
+from ..core._case import Kind
+from ..core._errors import AfterSalesError
+from ..core._policy import policy_fields
+from ..core._rules import RULES
+from ..core._workflows import WORKFLOWS
+from ..diagrams._diagram import to_dot, to_mermaid
+from ..scenarios._scenario import ScenarioError, run_scenario, scenario_schema
+from ._board import board_command
+from ._casebook import ingest_command, outbox_command, worker_command
+from ._render import lint_templates_command, render_command
+from ._review import review_command
 
 __all__ = ["main"]
 

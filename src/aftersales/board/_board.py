@@ -17,14 +17,14 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 import pendulum
 
-from ._case import Case, Party, State
-from ._errors import InvalidInput
-from ._instant import instant
-from ._malicious import MaliciousCase
-from ._money import Money
-from ._policy import Policy
-from ._review_followup import FollowUp, FollowUpState
-from ._shipping import LATE_APOLOGY_TEMPLATE, Fulfilment, ShippingWatch, late_compensation
+from ..core._case import Case, Party, State
+from ..core._errors import InvalidInput
+from ..core._instant import instant
+from ..core._money import Money
+from ..core._policy import Policy
+from ..orders._malicious import MaliciousCase
+from ..orders._shipping import LATE_APOLOGY_TEMPLATE, Fulfilment, ShippingWatch, late_compensation
+from ..reviews._followup import FollowUp, FollowUpState
 
 __all__ = [
     "ADVICE",

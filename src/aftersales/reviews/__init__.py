@@ -8,7 +8,7 @@ REV-WINDOWS) and says what staff do next. See ``docs/reviews.md``.
 
 from __future__ import annotations
 
-from ._review_classify import (
+from ._classify import (
     DEFAULT_CAUSE_RULES,
     MAX_GAP,
     PHRASE_POINTS,
@@ -22,7 +22,7 @@ from ._review_classify import (
     classify_review,
     evaluate_classifier,
 )
-from ._review_followup import (
+from ._followup import (
     FOLLOW_UP_EVENT_TYPES,
     FOLLOW_UP_ROWS,
     TEMPLATES,

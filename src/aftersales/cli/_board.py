@@ -11,16 +11,16 @@ from pathlib import Path
 import click
 import pendulum
 
-from ._board import Board, board
-from ._board_output import board_to_csv, board_to_html, board_to_json, board_to_table
-from ._case import Case
-from ._cli_options import locale_option, shop_option
-from ._errors import AfterSalesError
-from ._policy import Policy
-from ._scenario import load_policy
-from ._serialize import parse_instant
-from ._shop_files import load_shop
-from .messages import ShopInfo, context_for, environment, read_shop
+from ..board._board import Board, board
+from ..board._output import board_to_csv, board_to_html, board_to_json, board_to_table
+from ..core._case import Case
+from ..core._errors import AfterSalesError
+from ..core._policy import Policy
+from ..core._serialize import parse_instant
+from ..messages import ShopInfo, context_for, environment, read_shop
+from ..scenarios._scenario import load_policy
+from ..shopfolder._load import load_shop
+from ._options import locale_option, shop_option
 
 __all__ = ["board_command"]
 
@@ -215,8 +215,8 @@ def board_command(
 
 def _casebook_items(where: str, policy: Policy, at: pendulum.DateTime) -> list[Case]:
     """The casebook's open cases as of ``at`` (timers due by then fired, not stored)."""
-    from ._engine import advance
-    from .casebook import Casebook
+    from ..casebook import Casebook
+    from ..core._engine import advance
 
     try:
         with Casebook.open(where, policy=policy) as book:

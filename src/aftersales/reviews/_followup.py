@@ -34,13 +34,13 @@ from typing import Any, ClassVar
 import attrs
 import pendulum
 
-from ._duration import deadline_after
-from ._errors import AfterSalesError, IllegalEvent, InvalidInput, OutOfOrderEvent
-from ._instant import instant
-from ._money import Money, to_money
-from ._policy import Policy
-from ._review_classify import Cause, CauseRules, Classification, classify_review
-from ._serialize import parse_instant
+from ..core._duration import deadline_after
+from ..core._errors import AfterSalesError, IllegalEvent, InvalidInput, OutOfOrderEvent
+from ..core._instant import instant
+from ..core._money import Money, to_money
+from ..core._policy import Policy
+from ..core._serialize import parse_instant
+from ._classify import Cause, CauseRules, Classification, classify_review
 
 __all__ = [
     "FOLLOW_UP_EVENT_TYPES",

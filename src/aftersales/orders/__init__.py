@@ -33,7 +33,6 @@ from ._malicious import (
     open_malicious_case,
     step_malicious,
 )
-from ._scenario import describe_watch, run_order_scenario
 from ._shipping import (
     LATE_APOLOGY_TEMPLATE,
     CompensationGroup,
@@ -111,14 +110,12 @@ __all__ = [
     "check_parcel",
     "check_parcels",
     "combine_compensation",
-    "describe_watch",
     "evidence_csv",
     "late_compensation",
     "late_shipment_points",
     "mal_event_from_dict",
     "malicious_case_from_dict",
     "open_malicious_case",
-    "run_order_scenario",
     "ship_by",
     "step_malicious",
     "watch_order",

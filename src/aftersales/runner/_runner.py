@@ -11,11 +11,11 @@ from typing import Any
 import pendulum
 import structlog
 
-from ._case import Case, RefundRequested
-from ._effects import Effect
-from ._engine import advance, open_case, step
-from ._events import Event
-from ._policy import Policy
+from ..core._case import Case, RefundRequested
+from ..core._effects import Effect
+from ..core._engine import advance, open_case, step
+from ..core._events import Event
+from ..core._policy import Policy
 
 __all__ = ["Runner"]
 

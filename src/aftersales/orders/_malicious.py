@@ -22,12 +22,12 @@ from typing import Any, ClassVar
 import attrs
 import pendulum
 
-from ._duration import deadline_after
-from ._errors import IllegalEvent, InvalidInput, OutOfOrderEvent, RequestNotAllowed
-from ._instant import instant, optional_instant
-from ._money import Money, to_money
-from ._policy import Policy
-from ._serialize import parse_instant
+from ..core._duration import deadline_after
+from ..core._errors import IllegalEvent, InvalidInput, OutOfOrderEvent, RequestNotAllowed
+from ..core._instant import instant, optional_instant
+from ..core._money import Money, to_money
+from ..core._policy import Policy
+from ..core._serialize import parse_instant
 
 __all__ = [
     "MAL_EVENT_TYPES",

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .messages import LOCALES
+from ..messages import LOCALES
 
 __all__ = ["locale_option", "shop_option"]
 

@@ -18,18 +18,18 @@ from typing import Any, Literal
 import attrs
 import pendulum
 
-from ._board import Item
-from ._case import Case
-from ._engine import advance
-from ._errors import AfterSalesError
-from ._malicious import malicious_case_from_dict
-from ._policy import Policy
-from ._review_cli import follow_up_from_document
-from ._review_followup import FollowUpNotNeeded, advance_follow_up, open_follow_up
-from ._scenario import load_policy, order_scenario_watch, scenario_case
-from ._serialize import case_from_json
-from ._shipping import watch_order
-from .adapters.taobao import import_exports
+from ..adapters.taobao import import_exports
+from ..board._board import Item
+from ..core._case import Case
+from ..core._engine import advance
+from ..core._errors import AfterSalesError
+from ..core._policy import Policy
+from ..core._serialize import case_from_json
+from ..orders._malicious import malicious_case_from_dict
+from ..orders._shipping import watch_order
+from ..reviews._followup import FollowUpNotNeeded, advance_follow_up, open_follow_up
+from ..scenarios._reviews import follow_up_from_document
+from ..scenarios._scenario import load_policy, order_scenario_watch, scenario_case
 
 __all__ = ["LibraryFile", "ShopData", "library_file_kind", "load_shop"]
 

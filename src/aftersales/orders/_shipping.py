@@ -23,13 +23,13 @@ from typing import Any, ClassVar
 import attrs
 import pendulum
 
-from ._case import Order, OrderItem
-from ._duration import Duration, Unit, deadline_after
-from ._effects import NotifyBuyer
-from ._errors import CalendarHorizonError, InvalidInput
-from ._instant import instant, optional_instant
-from ._money import Money, to_money
-from ._policy import HolidayShipping, Policy
+from ..core._case import Order, OrderItem
+from ..core._duration import Duration, Unit, deadline_after
+from ..core._effects import NotifyBuyer
+from ..core._errors import CalendarHorizonError, InvalidInput
+from ..core._instant import instant, optional_instant
+from ..core._money import Money, to_money
+from ..core._policy import HolidayShipping, Policy
 from ._tracking import (
     FakeKind,
     FakeShipmentFlag,

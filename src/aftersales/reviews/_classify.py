@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from ._errors import InvalidInput
+from ..core._errors import InvalidInput
 
 __all__ = [
     "DEFAULT_CAUSE_RULES",

@@ -18,16 +18,16 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._calendar import Fallback, WorkCalendar
-from ._case import Case, Kind, Order, OrderItem, RefundRequested
-from ._duration import Duration
-from ._engine import advance, open_case, step
-from ._errors import AfterSalesError, InvalidInput, PolicyError
-from ._events import EVENT_TYPES, Event
-from ._money import Money
-from ._policy import PRESETS, Policy, policy_fields, preset
-from ._serialize import JSON_NAMES, event_from_dict, parse_instant
-from ._shipping import (
+from ..core._calendar import Fallback, WorkCalendar
+from ..core._case import Case, Kind, Order, OrderItem, RefundRequested
+from ..core._duration import Duration
+from ..core._engine import advance, open_case, step
+from ..core._errors import AfterSalesError, InvalidInput, PolicyError
+from ..core._events import EVENT_TYPES, Event
+from ..core._money import Money
+from ..core._policy import PRESETS, Policy, policy_fields, preset
+from ..core._serialize import JSON_NAMES, event_from_dict, parse_instant
+from ..orders._shipping import (
     LateShipmentApology,
     LateTrade,
     ParcelSigned,
@@ -36,11 +36,14 @@ from ._shipping import (
     ShopNotice,
     watch_order,
 )
-from ._tracking import Parcel, ParcelShipped, ScanStatus, TrackingScan
+from ..orders._tracking import Parcel, ParcelShipped, ScanStatus, TrackingScan
 
 __all__ = [
     "ScenarioError",
+    "describe",
+    "describe_watch",
     "load_policy",
+    "order_scenario_watch",
     "run_order_scenario",
     "run_scenario",
     "scenario_case",

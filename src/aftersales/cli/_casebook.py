@@ -18,11 +18,11 @@ import click
 import pendulum
 import structlog
 
-from ._case import Case
-from ._effects import Effect
-from ._errors import AfterSalesError
-from ._scenario import load_policy
-from ._serialize import parse_instant
+from ..core._case import Case
+from ..core._effects import Effect
+from ..core._errors import AfterSalesError
+from ..core._serialize import parse_instant
+from ..scenarios._scenario import load_policy
 
 __all__ = ["ingest_command", "outbox_command", "worker_command"]
 
@@ -61,7 +61,7 @@ def ingest_command(where: str, policy_name: str, files: tuple[Path, ...]) -> Non
       aftersales ingest --casebook shop.sqlite exports/
       aftersales ingest --casebook postgresql://shop@db/aftersales events.json
     """
-    from .casebook import Casebook
+    from ..casebook import Casebook
 
     try:
         with Casebook.open(where, policy=load_policy(policy_name)) as book:
@@ -133,7 +133,7 @@ def worker_command(
       aftersales worker --casebook shop.sqlite --handler shop_effects:handle
       aftersales worker --casebook shop.sqlite --once
     """
-    from .casebook import Casebook, run_worker
+    from ..casebook import Casebook, run_worker
 
     handle = _load_handler(handler_spec) if handler_spec else _log_only
     try:
@@ -195,7 +195,7 @@ def outbox_command(
       aftersales outbox --casebook shop.sqlite --resolve 42 --happened --note "在后台看到已退款"
       aftersales outbox --casebook shop.sqlite --resolve 43 --did-not-happen
     """
-    from .casebook import Casebook
+    from ..casebook import Casebook
 
     if entry_id is not None and happened is None:
         raise click.UsageError("--resolve needs --happened or --did-not-happen")

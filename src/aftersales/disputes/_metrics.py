@@ -15,12 +15,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import attrs
 import pendulum
 
-from ._case import Case, Party, State
-from ._duration import Unit
-from ._errors import InvalidInput
-from ._instant import instant
-from ._money import Money
-from ._policy import Policy
+from ..core._case import Case, Party, State
+from ..core._duration import Unit
+from ..core._errors import InvalidInput
+from ..core._instant import instant
+from ..core._money import Money
+from ..core._policy import Policy
 
 __all__ = [
     "AvoidIntervention",

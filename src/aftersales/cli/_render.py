@@ -24,12 +24,10 @@ from typing import Any
 
 import click
 
-from ._cli_options import locale_option, shop_option
-from ._errors import AfterSalesError, InvalidInput
-from ._policy import Policy, preset
-from ._scenario import scenario_case
-from ._serialize import case_from_json, parse_instant
-from .messages import (
+from ..core._errors import AfterSalesError, InvalidInput
+from ..core._policy import Policy, preset
+from ..core._serialize import case_from_json, parse_instant
+from ..messages import (
     CHANNELS,
     EXAMPLE_SHOP,
     ShopInfo,
@@ -38,6 +36,8 @@ from .messages import (
     lint_templates,
     read_shop,
 )
+from ..scenarios._scenario import scenario_case
+from ._options import locale_option, shop_option
 
 __all__ = ["lint_templates_command", "render_command"]
 

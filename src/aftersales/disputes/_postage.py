@@ -15,8 +15,8 @@ from collections.abc import Iterable
 
 import attrs
 
-from ._case import Case, Evidence, Kind, Party
-from ._errors import InvalidInput
+from ..core._case import Case, Evidence, Kind, Party
+from ..core._errors import InvalidInput
 
 __all__ = [
     "COUNTER_EVIDENCE",

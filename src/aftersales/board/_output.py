@@ -16,8 +16,8 @@ from typing import Any
 
 import pendulum
 
+from ..core._money import Money
 from ._board import Action, Band, Board
-from ._money import Money
 
 __all__ = ["FORMATS", "board_to_csv", "board_to_html", "board_to_json", "board_to_table"]
 
