@@ -2,7 +2,8 @@
 
 ``python3 tasks.py demo``   creates ``.venv`` (once), installs the project and runs
                             the main job: the action board of the example shop.
-``python3 tasks.py test``   the whole check: ruff, mypy --strict, pytest, the docs site.
+``python3 tasks.py test``   the whole check: ruff, mypy --strict, the layer contract,
+                            pytest, the docs site.
 ``python3 tasks.py bench``  the benchmarks (``python -m benchmarks``; ``--quick``, ``--json``).
 
 Both install what they need into ``.venv`` by themselves; the install is redone
@@ -58,6 +59,8 @@ def test(args: list[str]) -> None:
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")
+    # the layer contract: imports run one way, no cycles (pyproject.toml, docs/design.md)
+    _run(BIN / "lint-imports", "--no-cache")
     _run(BIN / "python", "-m", "pytest", *args)
     # the docs site, warnings as errors, into build/docs (open build/docs/index.html)
     _run(BIN / "sphinx-build", "-q", "-W", "--keep-going", "-b", "html", "docs", "build/docs")

@@ -1,7 +1,15 @@
-"""Regenerate the reference pages from the workflow tables: ``python docs/generate.py``."""
+"""Regenerate the reference pages from the code: ``python docs/generate.py``.
+
+The workflow pages and the rules page come from the tables, the API page from the
+public namespaces. The layer map (``layer_map``) is written by ``conf.py`` at every
+docs build instead, from the import contract and the modules as they are.
+"""
 
 from __future__ import annotations
 
+import importlib
+import re
+import tomllib
 from pathlib import Path
 
 from aftersales import Kind
@@ -14,10 +22,129 @@ from aftersales.diagrams._diagram import (
 )
 
 DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+SRC = ROOT / "src" / "aftersales"
+
+
+def layers() -> list[list[str]]:
+    """The layer contract of pyproject.toml, top first: each layer's packages."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (contract,) = (c for c in contracts if c["type"] == "layers")
+    return [[name.strip() for name in layer.split("|")] for layer in contract["layers"]]
+
+
+def _summary(package: str) -> str:
+    """The first line of a package's docstring, without the name it repeats."""
+    doc = importlib.import_module(f"aftersales.{package}").__doc__ or ""
+    first = doc.strip().splitlines()[0].rstrip(".")
+    return re.sub(r"\s*\(`+aftersales\.[a-z]+`+\)", "", first)
+
+
+def _modules(package: str) -> list[str]:
+    folder = SRC / package
+    return sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+
+
+def _package_imports() -> set[tuple[str, str]]:
+    """Which top-level packages import which, read from the code itself (grimp)."""
+    import grimp
+
+    graph = grimp.build_graph("aftersales", cache_dir=None)
+    packages = [name for layer in layers() for name in layer]
+    edges = set()
+    for importer in packages:
+        for imported in packages:
+            if importer != imported and graph.direct_import_exists(
+                importer=f"aftersales.{importer}",
+                imported=f"aftersales.{imported}",
+                as_packages=True,
+            ):
+                edges.add((importer, imported))
+    return edges
+
+
+def layer_map() -> str:
+    """docs/design.md's opening map: the layers, the folder of each, and who imports whom."""
+    table = layers()
+    lines = [
+        "## The map",
+        "",
+        "Each folder of `src/aftersales/` is one concern. The layers run from the shells",
+        "on top to the pure core at the bottom; a module imports only from layers below",
+        "its own, and packages side by side in one layer do not import each other.",
+        "`lint-imports` checks this contract (`[tool.importlinter]` in `pyproject.toml`)",
+        "on every run of the test command. This map is generated from that contract and",
+        "from the code at each docs build, so it cannot drift.",
+        "",
+        "| layer | folder | what it holds | modules |",
+        "|---|---|---|---|",
+    ]
+    for depth, layer in enumerate(table):
+        level = len(table) - depth
+        for package in layer:
+            modules = ", ".join(f"`{m}`" for m in _modules(package))
+            lines.append(f"| {level} | `{package}/` | {_summary(package)} | {modules} |")
+    lines += [
+        "",
+        "Imports between the folders, as the code has them:",
+        "",
+        "```mermaid",
+        "flowchart TD",
+    ]
+    for depth, layer in enumerate(table):
+        level = len(table) - depth
+        lines.append(f"    subgraph L{level} [layer {level}]")
+        lines.extend(f"        {package}[{package}/]" for package in layer)
+        lines.append("    end")
+    lines.extend(f"    {a} --> {b}" for a, b in sorted(_package_imports()))
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def api_markdown() -> str:
+    """docs/api.md: every public namespace, top of the layers last, the everyday one first."""
+    lines = [
+        "# API reference",
+        "",
+        "Generated from the public namespaces (`python docs/generate.py`). `aftersales`",
+        "holds what a shop's code uses every day; each concern has its own namespace, in",
+        "the layer order of [the map](design.md#the-map), core first. Every name listed",
+        "here is in its namespace's `__all__`; modules whose names start with `_` are",
+        "private and may change without notice.",
+        "",
+    ]
+    namespaces = ["aftersales"] + [
+        f"aftersales.{package}"
+        for layer in reversed(layers())
+        for package in layer
+        if package != "cli"
+    ]
+    # the adapters package holds one public module per platform
+    namespaces = [n.replace(".adapters", ".adapters.taobao") for n in namespaces]
+    for namespace in namespaces:
+        lines += [
+            f"## `{namespace}`",
+            "",
+            "```{eval-rst}",
+            f".. automodule:: {namespace}",
+            "   :members:",
+            "   :imported-members:",
+            "   :no-index:",
+            "```",
+            "",
+        ]
+    lines += [
+        "## The command line",
+        "",
+        "`aftersales.cli.main` is the `aftersales` command; see [the CLI page](cli.md).",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def pages() -> dict[Path, str]:
-    result = {DOCS / "rules.md": rules_markdown()}
+    result = {DOCS / "rules.md": rules_markdown(), DOCS / "api.md": api_markdown()}
     for kind in Kind:
         result[DOCS / "workflows" / f"{kind.value}.md"] = workflow_markdown(kind)
     result[DOCS / "workflows" / "malicious_order.md"] = table_page(

@@ -1,6 +1,6 @@
 """Disputes (``aftersales.disputes``): who pays the return postage, and the shop's dispute figures.
 
-Postage liability follows RET-POSTAGE and QUALITY-*; the monthly dispute count and
+Postage liability follows RET-POSTAGE and the ``QUALITY-*`` rules; the monthly dispute count and
 rate follow INT-DISPUTE and INT-AVOID. See docs/postage.md and docs/intervention.md.
 """
 

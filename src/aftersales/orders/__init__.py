@@ -1,6 +1,6 @@
 """Orders (`aftersales.orders`): the shipping watch, fake shipments and malicious orders.
 
-SHIP-*, LATE-COMP-*, SHIP-FAKE and MAL-*; see docs/shipping.md and docs/malicious.md.
+``SHIP-*``, ``LATE-COMP-*``, ``SHIP-FAKE`` and ``MAL-*``; see docs/shipping.md and docs/malicious.md.
 """
 
 from __future__ import annotations
