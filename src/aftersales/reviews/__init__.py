@@ -1,7 +1,7 @@
 """Negative-review follow-up: the cause classifier and the follow-up machine.
 
-``_review_classify`` reads what a medium or negative review blames (REV-TYPES);
-``_review_followup`` walks the follow-up from first contact to the buyer's
+``_classify`` reads what a medium or negative review blames (REV-TYPES);
+``_followup`` walks the follow-up from first contact to the buyer's
 answer (REV-FAST, REV-CONTACT, REV-LISTEN, REV-OFFER, REV-NO-INDUCE,
 REV-WINDOWS) and says what staff do next. See ``docs/reviews.md``.
 """

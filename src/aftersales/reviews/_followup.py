@@ -8,7 +8,7 @@ answers the buyer's problem and is never tied to the review (REV-NO-INDUCE):
 an offer made in exchange for a review change is refused, and every offer is
 recorded as unconditional.
 
-As in ``_workflows.py``, everything that decides a transition is data:
+As in ``core/_workflows.py``, everything that decides a transition is data:
 :data:`FOLLOW_UP_ROWS` maps ``(state, trigger)`` to rows with a guard, a target,
 an action and the rule; a timer is a row whose trigger is ``timeout:<deadline>``.
 The three deadlines all run from the review's ``created`` instant.
