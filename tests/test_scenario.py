@@ -68,6 +68,7 @@ def test_open_case_reports_its_running_deadline() -> None:
         "on_expiry": "close",
         "rule": "REFUSED-BUYER-7D",
         "waits_for": "buyer",
+        "provisional": False,
     }
     assert out["intervention_available_from"] == "2026-10-01T10:00:00+08:00"
 
@@ -194,6 +195,7 @@ def test_intervention_scenario_reports_the_review_deadline() -> None:
         "on_expiry": "flag_overdue",
         "rule": "INT-REVIEW-4WD",
         "waits_for": "platform",
+        "provisional": False,
     }
 
 

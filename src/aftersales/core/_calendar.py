@@ -21,6 +21,7 @@ import attrs
 import pendulum
 
 from ._errors import CalendarHorizonError, InvalidInput
+from ._provisional import PROVISIONAL_FROM, statutory_days
 
 __all__ = ["Fallback", "WorkCalendar", "china_calendar"]
 
@@ -38,6 +39,10 @@ class Fallback(enum.Enum):
     """Refuse: :class:`CalendarHorizonError` names the year (the default)."""
     WEEKENDS = "weekends"
     """An explicit choice: Monday-Friday are working days and there are no holidays."""
+    PROVISIONAL = "provisional"
+    """Until the year's notice is loaded: Monday-Friday work and the statutory holidays
+    of the national regulations (in force from 2025) are off, with no bridging days
+    and no make-up weekends. Deadlines counted this way say ``provisional``."""
 
 
 def _to_years(value: Iterable[int]) -> frozenset[int]:
@@ -204,6 +209,10 @@ class WorkCalendar:
             count += self._is_working(day)
         return count
 
+    def covers(self, first: int, last: int) -> bool:
+        """Whether every year from ``first`` to ``last`` has its notice's data."""
+        return all(year in self.years for year in range(first, last + 1))
+
     def with_data(self, other: WorkCalendar) -> WorkCalendar:
         """A calendar whose data for ``other``'s years is ``other``'s, replacing ours."""
         replaced = other.years
@@ -314,6 +323,8 @@ class WorkCalendar:
             return self._known_is_working(day)
         if self.fallback is Fallback.WEEKENDS:
             return day.weekday() < _SATURDAY
+        if self.fallback is Fallback.PROVISIONAL and day.year >= PROVISIONAL_FROM:
+            return day.weekday() < _SATURDAY and day not in statutory_days(day.year)
         raise CalendarHorizonError(day.year, self.years)
 
     def _walk(self, day: _dt.date, n: int) -> _dt.date:

@@ -254,9 +254,18 @@ class Deadline:
     on_expiry: str
     rule: str
     waits_for: Party
+    provisional: bool = False
+    """Counted over a year whose holiday notice was not loaded, with the statutory
+    holidays only (``Fallback.PROVISIONAL``): the final date may differ."""
 
     def __init__(
-        self, name: str, due: pendulum.DateTime, on_expiry: str, rule: str, waits_for: Party
+        self,
+        name: str,
+        due: pendulum.DateTime,
+        on_expiry: str,
+        rule: str,
+        waits_for: Party,
+        provisional: bool = False,
     ) -> None:
         values = self.__dict__
         values["name"] = name
@@ -264,6 +273,7 @@ class Deadline:
         values["on_expiry"] = on_expiry
         values["rule"] = rule
         values["waits_for"] = waits_for
+        values["provisional"] = provisional
 
     @functools.cached_property
     def due_timestamp(self) -> float:

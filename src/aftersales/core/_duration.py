@@ -14,10 +14,10 @@ import re
 import attrs
 import pendulum
 
-from ._calendar import WorkCalendar
+from ._calendar import Fallback, WorkCalendar
 from ._errors import InvalidInput
 
-__all__ = ["Duration", "Unit", "deadline_after"]
+__all__ = ["Duration", "Unit", "deadline_after", "is_provisional"]
 
 
 class Unit(enum.Enum):
@@ -30,6 +30,7 @@ class Unit(enum.Enum):
 # rest of the calendar lookup in deadline_after.
 _HOURS = Unit.HOURS
 _DAYS = Unit.DAYS
+_WORKING_DAYS = Unit.WORKING_DAYS
 
 _NAMES = {
     Unit.HOURS: ("hour", "hours"),
@@ -94,6 +95,19 @@ class Duration:
     def __str__(self) -> str:
         singular, plural = _NAMES[self.unit]
         return f"{self.amount} {singular if self.amount == 1 else plural}"
+
+
+def is_provisional(
+    start: pendulum.DateTime, duration: Duration, due: pendulum.DateTime, calendar: WorkCalendar
+) -> bool:
+    """Whether a deadline counted working days through a year the calendar only guesses.
+
+    That is a year without a loaded notice, counted with ``Fallback.PROVISIONAL``:
+    the statutory holidays are known, the bridging days and make-up weekends are not.
+    """
+    if duration.unit is not _WORKING_DAYS or calendar.fallback is not Fallback.PROVISIONAL:
+        return False
+    return not calendar.covers(start.astimezone(due.tzinfo).year, due.year)
 
 
 def deadline_after(

@@ -33,7 +33,7 @@ from ._case import (
     evolve_case,
     new_case,
 )
-from ._duration import deadline_after
+from ._duration import deadline_after, is_provisional
 from ._effects import DeadlineStarted, Effect, NotifyBuyer
 from ._errors import IllegalEvent, InvalidInput, OutOfOrderEvent, RequestNotAllowed
 from ._events import Event
@@ -249,8 +249,10 @@ def _deadline(
         return None
     fields = timer.fields
     field = fields[0] if len(fields) == 1 else timer.length(case, policy)
-    due = deadline_after(start, getattr(policy, field), policy.calendar, policy.tz)
-    return Deadline(timer.name, due, timer.on_expiry, RULE_OF[field], timer.waits_for)
+    length = getattr(policy, field)
+    due = deadline_after(start, length, policy.calendar, policy.tz)
+    provisional = is_provisional(start, length, due, policy.calendar)
+    return Deadline(timer.name, due, timer.on_expiry, RULE_OF[field], timer.waits_for, provisional)
 
 
 def _transition(

@@ -18,9 +18,10 @@ from typing import Any
 import attrs
 import cattrs
 import pendulum
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 
-from ._case import Case, RefundRequested
+from ._case import Case, Deadline, RefundRequested
 from ._duration import Duration
 from ._effects import Effect
 from ._errors import InvalidInput
@@ -134,6 +135,11 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Money, lambda v, _: Money(v))
     conv.register_unstructure_hook(Duration, str)
     conv.register_structure_hook(Duration, lambda v, _: Duration.parse(v))
+    # a final deadline is stored as before the provisional calendar existed
+    conv.register_unstructure_hook(
+        Deadline,
+        make_dict_unstructure_fn(Deadline, conv, provisional=override(omit_if_default=True)),
+    )
 
     def unstructure_event(event: Event) -> dict[str, Any]:
         cls = type(event)

@@ -1,6 +1,7 @@
 """Orders (`aftersales.orders`): the shipping watch, fake shipments and malicious orders.
 
-``SHIP-*``, ``LATE-COMP-*``, ``SHIP-FAKE`` and ``MAL-*``; see docs/shipping.md and docs/malicious.md.
+Rules ``SHIP-*``, ``LATE-COMP-*``, ``SHIP-FAKE`` and ``MAL-*``; see docs/shipping.md and
+docs/malicious.md.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def load_policy(value: object, *, base: Path | None = None) -> Policy:
     """``"taobao"``, or ``{"preset": "tmall", "ret_seller_response": "3d", ...}``.
 
     Overrides may also sit under an ``"overrides"`` key. ``"calendar"`` takes
-    ``{"file": "holidays-2027.toml", "fallback": "raise" | "weekends"}``: the
+    ``{"file": "holidays-2027.toml", "fallback": "raise" | "weekends" | "provisional"}``: the
     shop's calendar file (relative to ``base``) and what to do past its years.
     """
     if value is None:
@@ -84,12 +84,15 @@ def load_policy(value: object, *, base: Path | None = None) -> Policy:
     return attrs.evolve(policy, calendar=_calendar(calendar, base))
 
 
+_FALLBACKS = " or ".join(repr(f.value) for f in Fallback)
+
+
 def _calendar(value: object, base: Path | None) -> WorkCalendar:
     if not isinstance(value, Mapping) or set(value) - {"file", "fallback"}:
-        raise PolicyError('policy.calendar is {"file": PATH, "fallback": "raise" or "weekends"}')
+        raise PolicyError(f'policy.calendar is {{"file": PATH, "fallback": {_FALLBACKS}}}')
     fallback = value.get("fallback", Fallback.RAISE.value)
     if fallback not in {f.value for f in Fallback}:
-        raise PolicyError(f"policy.calendar.fallback {fallback!r} is not 'raise' or 'weekends'")
+        raise PolicyError(f"policy.calendar.fallback {fallback!r} is not one of {_FALLBACKS}")
     file = value.get("file")
     if file is not None and not isinstance(file, str):
         raise PolicyError("policy.calendar.file is a path")
@@ -530,6 +533,7 @@ def describe(case: Case, policy: Policy) -> dict[str, Any]:
             "on_expiry": deadline.on_expiry,
             "rule": deadline.rule,
             "waits_for": deadline.waits_for.value,
+            "provisional": deadline.provisional,
         },
         "requested": str(case.requested),
         "refunded": str(case.refunded),
