@@ -16,11 +16,17 @@ from ..board._output import board_to_csv, board_to_html, board_to_json, board_to
 from ..core._case import Case
 from ..core._errors import AfterSalesError
 from ..core._policy import Policy
-from ..core._serialize import parse_instant
 from ..messages import ShopInfo, context_for, environment, read_shop
-from ..scenarios._scenario import load_policy
 from ..shopfolder._load import load_shop
-from ._options import locale_option, shop_option
+from ._exit import exits_by_kind, mask_url, naming
+from ._options import (
+    at_option,
+    casebook_option,
+    format_option,
+    locale_option,
+    policy_option,
+    shop_option,
+)
 
 __all__ = ["board_command"]
 
@@ -94,33 +100,21 @@ def render_shown(
 
 @click.command("board")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--casebook",
-    "casebook",
-    metavar="PATH|URL",
+@casebook_option(
+    required=False,
     help="Also show the open cases of this casebook (a SQLite file or a postgresql:// URL).",
 )
-@click.option(
-    "--at",
-    "at_text",
-    metavar="ISO",
-    help="The instant to judge at, e.g. 2026-03-31T18:00:00+08:00 (default: now).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv", "html"]),
-    default="table",
-    show_default=True,
+@at_option("now")
+@format_option(
+    "text",
+    "table",
+    "json",
+    "csv",
+    "html",
+    help="text (or table): the board for a person; json, csv, html: every field.",
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
-@click.option(
-    "--policy",
-    "policy_name",
-    default="taobao",
-    show_default=True,
-    help="A preset (taobao, taobao-current, tmall) for files that do not name one.",
-)
+@policy_option("A preset for files that do not name one.")
 @click.option(
     "--limit",
     type=int,
@@ -141,13 +135,14 @@ def render_shown(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help='A JSON object of case or order ID -> staff member, e.g. {"2164343337807941939": "小王"}.',
 )
+@exits_by_kind
 def board_command(
     paths: tuple[Path, ...],
     casebook: str | None,
-    at_text: str | None,
+    at: pendulum.DateTime | None,
     fmt: str,
     output: Path | None,
-    policy_name: str,
+    policy: Policy,
     limit: int,
     shop_file: Path | None,
     locale: str,
@@ -160,10 +155,10 @@ def board_command(
     trades, rate records), cases saved by case_to_json, timeline scenarios and
     review files. Records that cannot be used are listed as problems with their
     reason; the rest still shows. Exit codes: 0 success, 1 nothing could be read,
-    2 usage.
+    2 usage, 3 the casebook could not be read or --output not written.
 
-    With --casebook the open cases stored there are shown too (PATHS may then
-    be left out).
+    With --casebook (or AFTERSALES_CASEBOOK) the open cases stored there are
+    shown too (PATHS may then be left out).
 
     \b
     Examples:
@@ -174,12 +169,8 @@ def board_command(
     """
     if not paths and casebook is None:
         raise click.UsageError("give PATHS, --casebook, or both")
-    try:
-        policy = load_policy(policy_name)
-        # The shell, not the core: without --at the board is as of now.
-        at = pendulum.now(policy.timezone) if at_text is None else parse_instant(at_text)  # noqa: TID251
-    except AfterSalesError as exc:
-        raise click.UsageError(str(exc)) from None
+    if at is None:  # the shell, not the core: without --at the board is as of now
+        at = pendulum.now(policy.timezone)  # noqa: TID251
 
     def progress(files: Iterable[Path]) -> Iterator[Path]:
         listed = list(files)
@@ -218,9 +209,6 @@ def _casebook_items(where: str, policy: Policy, at: pendulum.DateTime) -> list[C
     from ..casebook import Casebook
     from ..core._engine import advance
 
-    try:
-        with Casebook.open(where, policy=policy) as book:
-            cases = list(book.cases(open_only=True))
-    except AfterSalesError as exc:
-        raise click.UsageError(f"--casebook {where}: {exc}") from None
+    with naming(f"--casebook {mask_url(where)}"), Casebook.open(where, policy=policy) as book:
+        cases = list(book.cases(open_only=True))
     return [case if case.changed_at >= at else advance(case, at, policy)[0] for case in cases]

@@ -1,7 +1,10 @@
-"""``aftersales ingest`` and ``aftersales worker``: the casebook from the command line.
+"""``aftersales ingest``, ``worker`` and ``outbox``: the casebook from the command line.
 
-Shell code: it reads files, reads the clock (the worker's ``now``) and handles
-SIGTERM. ``--casebook`` takes a SQLite path or a ``postgresql://`` URL.
+Shell code: it reads files (``-``: standard input), reads the clock (the worker's
+``now``) and handles SIGTERM. ``--casebook`` takes a SQLite path or a
+``postgresql://`` URL, or ``AFTERSALES_CASEBOOK``. A database that cannot be
+reached or written exits 3; rejected records or parked effects exit 1 after
+the full report (``_exit``).
 """
 
 from __future__ import annotations
@@ -10,71 +13,123 @@ import importlib
 import os
 import signal
 import sys
+import tempfile
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import attrs
 import click
 import pendulum
 import structlog
 
 from ..core._case import Case
 from ..core._effects import Effect
-from ..core._errors import AfterSalesError
-from ..core._serialize import parse_instant
-from ..scenarios._scenario import load_policy
+from ..core._errors import InvalidInput
+from ..core._policy import Policy
+from ._exit import REFUSED, exits_by_kind
+from ._options import (
+    STDIN,
+    at_option,
+    casebook_option,
+    echo_json,
+    format_option,
+    is_stdin,
+    policy_option,
+    stdin_text,
+)
+
+if TYPE_CHECKING:
+    from ..casebook import IngestReport
 
 __all__ = ["ingest_command", "outbox_command", "worker_command"]
 
-_CASEBOOK = click.option(
-    "--casebook",
-    "where",
-    required=True,
-    metavar="PATH|URL",
-    help="A SQLite file (created if missing) or a postgresql:// URL.",
+_CASEBOOK = casebook_option(
+    required=True, help="A SQLite file (created if missing) or a postgresql:// URL."
 )
-_POLICY = click.option(
-    "--policy",
-    "policy_name",
-    default="taobao",
-    show_default=True,
-    help="The preset every change is computed with (taobao, taobao-current, tmall).",
-)
+_POLICY = policy_option("The preset every change is computed with.")
+
+
+@contextmanager
+def _with_stdin(files: tuple[Path, ...]) -> Iterator[tuple[list[Path], Callable[[str], str]]]:
+    """FILES with ``-`` read into a temporary file, and how to name that file back as <stdin>."""
+    if sum(is_stdin(f) for f in files) > 1:
+        raise click.UsageError("- (standard input) can be given once")
+    if not any(is_stdin(f) for f in files):
+        yield list(files), lambda text: text
+        return
+    with tempfile.TemporaryDirectory(prefix="aftersales-") as folder:
+        held = Path(folder) / "stdin.json"
+        held.write_text(stdin_text(), encoding="utf-8")
+        yield (
+            [held if is_stdin(f) else f for f in files],
+            lambda text: text.replace(str(held), STDIN),
+        )
+
+
+def _ingest_json(report: IngestReport) -> dict[str, Any]:
+    return {
+        "new": report.new,
+        "duplicate": report.duplicate,
+        "rejected": report.rejected,
+        "skipped": report.skipped,
+        "ignored": report.ignored,
+        "outcomes": [attrs.asdict(o) for o in report.outcomes],
+    }
 
 
 @click.command("ingest")
 @_CASEBOOK
 @_POLICY
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def ingest_command(where: str, policy_name: str, files: tuple[Path, ...]) -> None:
+@format_option("text", "json", help="text: the counts, then each skipped and rejected record.")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, allow_dash=True, path_type=Path),
+)
+@exits_by_kind
+def ingest_command(casebook: str, policy: Policy, fmt: str, files: tuple[Path, ...]) -> None:
     """Store what FILES add: Taobao Open Platform exports or the library's event JSON.
 
-    FILES are .json files or folders of them. Each refund record or event is
-    new (stored), a duplicate (already stored: re-ingesting changes nothing) or
-    rejected, with the reason (it conflicts with the stored history). The
-    library's other files in a shop folder (order scenarios, malicious-order
-    files, review follow-ups) are skipped and named. Exit codes: 0 nothing
-    rejected, 1 some records rejected, 2 usage.
+    FILES are .json files or folders of them; - reads one JSON document from
+    standard input. Each refund record or event is new (stored), a duplicate
+    (already stored: re-ingesting changes nothing) or rejected, with the reason
+    (it conflicts with the stored history). The library's other files in a shop
+    folder (order scenarios, malicious-order files, review follow-ups) are
+    skipped and named. Exit codes: 0 nothing rejected, 1 some records rejected
+    (after the full report), 2 usage, 3 the casebook could not be opened or
+    written.
 
     \b
     Examples:
       aftersales ingest --casebook shop.sqlite exports/
-      aftersales ingest --casebook postgresql://shop@db/aftersales events.json
+      AFTERSALES_CASEBOOK=postgresql://shop@db/aftersales aftersales ingest events.json
+      aftersales ingest --casebook shop.sqlite --format json - < events.json
     """
-    from ..casebook import Casebook
+    from ..casebook import Casebook, IngestReport, Outcome
 
-    try:
-        with Casebook.open(where, policy=load_policy(policy_name)) as book:
-            report = book.ingest_files(list(files))
-    except AfterSalesError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(str(report))
-    for outcome in report.skips:
-        click.echo(f"  skipped: {outcome.source}: {outcome.reason}")
-    for outcome in report.rejections:
-        click.echo(f"  rejected: {outcome.source}: {outcome.reason}")
+    with _with_stdin(files) as (paths, named), Casebook.open(casebook, policy=policy) as book:
+        report = book.ingest_files(paths)
+    report = IngestReport(
+        tuple(
+            Outcome(named(o.source), o.case_id, o.result, named(o.reason), o.events)
+            for o in report.outcomes
+        ),
+        report.ignored,
+    )
+    if fmt == "json":
+        echo_json(_ingest_json(report))
+    else:
+        click.echo(str(report))
+        for outcome in report.skips:
+            click.echo(f"  skipped: {outcome.source}: {outcome.reason}")
+        for outcome in report.rejections:
+            click.echo(f"  rejected: {outcome.source}: {outcome.reason}")
     if report.rejected:
-        sys.exit(1)
+        sys.exit(REFUSED)
 
 
 def _load_handler(spec: str) -> Any:
@@ -89,11 +144,23 @@ def _load_handler(spec: str) -> Any:
         raise click.UsageError(f"--handler {spec!r}: {exc}") from None
 
 
-def _log_only(effect: Effect, case: Case) -> None:
+def _log_only(log: Any) -> Callable[[Effect, Case], None]:
     """The default handler: the effect goes to the audit trail, nothing else happens."""
-    structlog.get_logger("aftersales.worker").info(
-        "effect_logged", case=case.id, effect=type(effect).__name__
-    )
+
+    def handle(effect: Effect, case: Case) -> None:
+        log.info("effect_logged", case=case.id, effect=type(effect).__name__)
+
+    return handle
+
+
+def _audit_log(fmt: str) -> Any:
+    """The worker's structlog logger; with --format json, off standard output (kept for the JSON).
+
+    A shop that configured structlog itself keeps its own setup.
+    """
+    if fmt != "json" or structlog.is_configured():
+        return structlog.get_logger("aftersales.worker")
+    return structlog.wrap_logger(structlog.PrintLogger(sys.stderr))
 
 
 @click.command("worker")
@@ -111,56 +178,70 @@ def _log_only(effect: Effect, case: Case) -> None:
     "--idle", type=float, default=5.0, show_default=True, help="Seconds to wait when idle."
 )
 @click.option("--once", is_flag=True, help="Process what is due now, then exit.")
-@click.option("--at", "at_text", metavar="ISO", help="Judge at this instant, not the clock.")
+@at_option("the clock, read at each pass")
+@format_option(
+    "text",
+    "json",
+    help="text: a summary on standard error; json: the counts on standard output "
+    "(the audit trail then goes to standard error).",
+)
+@exits_by_kind
 def worker_command(
-    where: str,
-    policy_name: str,
+    casebook: str,
+    policy: Policy,
     handler_spec: str | None,
     batch: int,
     idle: float,
     once: bool,
-    at_text: str | None,
+    at: pendulum.DateTime | None,
+    fmt: str,
 ) -> None:
     """Advance due cases and hand their effects to the shop's handler, until SIGTERM.
 
     Each transition is written to the structlog audit trail. Each effect is
     recorded in the outbox before it is handed over and marked done after; an
     effect whose outcome is unknown is parked for a person, never retried.
-    SIGTERM or Ctrl-C stops after the effect being handed over.
+    SIGTERM or Ctrl-C stops after the effect being handed over. Exit codes: 0
+    done, 1 some effects were parked for a person (after the report), 2 usage,
+    3 the casebook could not be opened or written.
 
     \b
     Examples:
       aftersales worker --casebook shop.sqlite --handler shop_effects:handle
       aftersales worker --casebook shop.sqlite --once
+      AFTERSALES_CASEBOOK=shop.sqlite aftersales worker --once --format json
     """
     from ..casebook import Casebook, run_worker
 
-    handle = _load_handler(handler_spec) if handler_spec else _log_only
-    try:
-        policy = load_policy(policy_name)
-        fixed = None if at_text is None else parse_instant(at_text)
-        book = Casebook.open(where, policy=policy)
-    except AfterSalesError as exc:
-        raise click.UsageError(str(exc)) from None
+    log = _audit_log(fmt)
+    handle = _load_handler(handler_spec) if handler_spec else _log_only(log)
+    book = Casebook.open(casebook, policy=policy)
 
     def now() -> pendulum.DateTime:
         # the shell, not the core, reads the clock
-        return fixed if fixed is not None else pendulum.now("UTC")  # noqa: TID251
+        return at if at is not None else pendulum.now("UTC")  # noqa: TID251
 
     stop = None if once else threading.Event()
     if stop is not None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
     with book:
-        stats = run_worker(book, now=now, handle=handle, stop=stop, batch=batch, idle=idle)
-    click.echo(
-        f"advanced {stats.advanced} cases; handed over {stats.handed} effects: "
-        f"{stats.done} done, {stats.unknown} outcome unknown, {stats.failed} failed",
-        err=True,
-    )
+        stats = run_worker(
+            book, now=now, handle=handle, stop=stop, batch=batch, idle=idle, logger=log
+        )
     parked = stats.unknown + stats.failed
+    if fmt == "json":
+        echo_json({**attrs.asdict(stats), "parked": parked})
+    else:
+        click.echo(
+            f"advanced {stats.advanced} cases; handed over {stats.handed} effects: "
+            f"{stats.done} done, {stats.unknown} outcome unknown, {stats.failed} failed",
+            err=True,
+        )
+        if parked:
+            click.echo(f"{parked} effects parked for a person (Casebook.parked())", err=True)
     if parked:
-        click.echo(f"{parked} effects parked for a person (Casebook.parked())", err=True)
+        sys.exit(REFUSED)
 
 
 @click.command("outbox")
@@ -179,19 +260,28 @@ def worker_command(
     help="With --resolve: it happened (done), or it did not (hand it over again).",
 )
 @click.option("--note", default="", help="With --resolve: what the person found.")
+@format_option("text", "json", help="text: a line per effect; json: the entries as data.")
+@exits_by_kind
 def outbox_command(
-    where: str, policy_name: str, entry_id: int | None, happened: bool | None, note: str
+    casebook: str,
+    policy: Policy,
+    entry_id: int | None,
+    happened: bool | None,
+    note: str,
+    fmt: str,
 ) -> None:
     """List the effects waiting for a person, or settle one of them.
 
     An effect is parked when its outcome is unknown (the shop's handler said so: a
     refund call that timed out) or when the handler kept failing; one left
     "handing" was being handed over when a worker stopped. None is retried
-    automatically: a person checks, then says whether it happened.
+    automatically: a person checks, then says whether it happened. An ID that
+    is not parked or in doubt is a usage error (2).
 
     \b
     Examples:
       aftersales outbox --casebook shop.sqlite
+      aftersales outbox --casebook shop.sqlite --format json
       aftersales outbox --casebook shop.sqlite --resolve 42 --happened --note "在后台看到已退款"
       aftersales outbox --casebook shop.sqlite --resolve 43 --did-not-happen
     """
@@ -199,15 +289,35 @@ def outbox_command(
 
     if entry_id is not None and happened is None:
         raise click.UsageError("--resolve needs --happened or --did-not-happen")
-    try:
-        with Casebook.open(where, policy=load_policy(policy_name)) as book:
-            if entry_id is not None:
+    with Casebook.open(casebook, policy=policy) as book:
+        if entry_id is not None:
+            try:
                 book.resolve(entry_id, happened=bool(happened), note=note)
+            except InvalidInput as exc:
+                raise click.BadParameter(str(exc), param_hint="--resolve") from None
+            status = "done" if happened else "pending"
+            if fmt == "json":
+                echo_json({"id": entry_id, "status": status, "note": note})
+            else:
                 click.echo(f"outbox entry {entry_id}: {'done' if happened else 'pending again'}")
-                return
-            waiting = [*book.parked(), *book.outbox("handing")]
-    except AfterSalesError as exc:
-        raise click.UsageError(str(exc)) from None
+            return
+        waiting = [*book.parked(), *book.outbox("handing")]
+    if fmt == "json":
+        echo_json(
+            [
+                {
+                    "id": e.id,
+                    "status": e.status,
+                    "case_id": e.case_id,
+                    "version": e.version,
+                    "effect": type(e.effect).__name__,
+                    "attempts": e.attempts,
+                    "note": e.note,
+                }
+                for e in waiting
+            ]
+        )
+        return
     if not waiting:
         click.echo("nothing waits for a person")
         return

@@ -1,18 +1,59 @@
-"""Options several commands share, declared once so their words and checks agree."""
+"""Options several commands share, declared once so their words and checks agree.
+
+``--casebook`` (``AFTERSALES_CASEBOOK``), ``--policy``, ``--at``, ``--format`` (with
+the deprecated ``--json``), ``--shop`` and ``--locale``; and the one-file input
+that reads standard input for ``-`` (:func:`read_input`).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 import click
 
+from ..core._errors import AfterSalesError, InvalidInput
+from ..core._policy import PRESETS, Policy
+from ..core._serialize import parse_instant
 from ..messages import LOCALES
+from ..scenarios._scenario import load_policy
 
-__all__ = ["locale_option", "shop_option"]
+__all__ = [
+    "CASEBOOK_ENV",
+    "INPUT_FILE",
+    "STDIN",
+    "Input",
+    "at_option",
+    "casebook_option",
+    "chosen_format",
+    "echo_json",
+    "format_option",
+    "is_stdin",
+    "json_alias_option",
+    "locale_option",
+    "parse_json",
+    "policy_option",
+    "read_input",
+    "read_json_input",
+    "shop_option",
+    "stdin_text",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``--casebook`` defaults from this variable: a URL's password stays off the command line.
+CASEBOOK_ENV = "AFTERSALES_CASEBOOK"
+
+#: How standard input is named in messages and reports.
+STDIN = "<stdin>"
+
+#: One input file; ``-`` is standard input.
+INPUT_FILE = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
 
 locale_option: Callable[[F], F] = click.option(
     "--locale",
@@ -31,3 +72,135 @@ def shop_option(without: str) -> Callable[[F], F]:
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="The shop's TOML or JSON (name, signature, contact_hours, return_address); " + without,
     )
+
+
+def casebook_option(*, required: bool, help: str) -> Callable[[F], F]:
+    """``--casebook PATH|URL`` (into ``casebook``), defaulting from ``AFTERSALES_CASEBOOK``."""
+    return click.option(
+        "--casebook",
+        "casebook",
+        envvar=CASEBOOK_ENV,
+        show_envvar=True,
+        required=required,
+        metavar="PATH|URL",
+        help=help + " Set it in the environment to keep a database password off the command line.",
+    )
+
+
+def _policy(ctx: click.Context, param: click.Parameter, value: str) -> Policy:
+    try:
+        return load_policy(value)
+    except AfterSalesError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def policy_option(help: str) -> Callable[[F], F]:
+    """``--policy NAME`` (into ``policy``, the loaded :class:`Policy`)."""
+    return click.option(
+        "--policy",
+        "policy",
+        type=click.Choice(list(PRESETS)),
+        default="taobao",
+        show_default=True,
+        callback=_policy,
+        help=help,
+    )
+
+
+def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except AfterSalesError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def at_option(default: str) -> Callable[[F], F]:
+    """``--at ISO`` (into ``at``, a DateTime or None); ``default`` says what it is without."""
+    return click.option(
+        "--at",
+        "at",
+        metavar="ISO",
+        callback=_instant,
+        help=f"The instant to judge at, e.g. 2026-03-31T18:00:00+08:00 (default: {default}).",
+    )
+
+
+def format_option(*choices: str, default: str = "text", help: str = "") -> Callable[[F], F]:
+    """``--format`` (into ``fmt``) among ``choices``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help or "How to print the report.",
+    )
+
+
+#: ``--json``: kept working, hidden, as ``--format json`` (see :func:`chosen_format`).
+json_alias_option: Callable[[F], F] = click.option(
+    "--json", "as_json", is_flag=True, hidden=True, help="Deprecated: --format json."
+)
+
+
+def chosen_format(fmt: str, as_json: bool) -> str:
+    """``--format``, or ``json`` when the deprecated ``--json`` was given."""
+    return "json" if as_json else fmt
+
+
+def echo_json(value: object) -> None:
+    """Print ``value`` as indented JSON, Chinese as it is."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+# -- one input file, or standard input -------------------------------------------------------
+
+
+@attrs.frozen
+class Input:
+    """A file's text, its name for messages, and the folder its relative paths start from."""
+
+    text: str
+    name: str
+    base: Path
+
+
+def is_stdin(path: Path | None) -> bool:
+    return path is not None and str(path) == "-"
+
+
+def stdin_text() -> str:
+    """Standard input as UTF-8 text, whatever the terminal's encoding (a BOM is dropped)."""
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is None:
+        return sys.stdin.read()
+    try:
+        return bytes(raw.read()).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{STDIN}: not UTF-8 text ({exc.reason})") from None
+
+
+def read_input(path: Path) -> Input:
+    """``path``'s text; ``-`` reads standard input, whose relative paths start from here."""
+    if is_stdin(path):
+        return Input(stdin_text(), STDIN, Path.cwd())
+    try:
+        return Input(path.read_text(encoding="utf-8"), str(path), path.parent)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason})") from None
+
+
+def parse_json(text: str, name: str) -> Any:
+    """JSON whose numbers with a fraction become Decimal, never float: 59.9 is exact."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{name}: not valid JSON ({exc})") from None
+
+
+def read_json_input(path: Path) -> tuple[Any, Input]:
+    """The JSON document in ``path`` (``-``: standard input) and where it came from."""
+    source = read_input(path)
+    return parse_json(source.text, source.name), source

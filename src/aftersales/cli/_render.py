@@ -3,25 +3,24 @@
 ``render TEMPLATE --case FILE`` renders one template (``return/agreed.txt``)
 for a case: FILE is a stored case (``case_to_json``) or a timeline scenario,
 which is run to its end first. ``--context`` adds or overrides variables from
-a JSON object (the shipping and review templates take theirs this way). The
-command never reads the clock: ``time_left`` counts from ``--now``, or from
-the case's last change.
+a JSON object (the shipping and review templates take theirs this way). Either
+file may be ``-``, standard input (not both). The command never reads the
+clock: ``time_left`` counts from ``--now``, or from the case's last change.
 
 Exit codes: 0 success; 1 the template failed (the message names the template,
 the line and the reason), the case could not be read, or the lint found
-inducement; 2 usage errors (click's own).
+inducement; 2 usage errors (click's own); 3 a file that cannot be read.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from ..core._errors import AfterSalesError, InvalidInput
@@ -37,25 +36,25 @@ from ..messages import (
     read_shop,
 )
 from ..scenarios._scenario import scenario_case
-from ._options import locale_option, shop_option
+from ._exit import REFUSED, exits_by_kind, fail
+from ._options import (
+    INPUT_FILE,
+    echo_json,
+    format_option,
+    is_stdin,
+    locale_option,
+    read_json_input,
+    shop_option,
+)
 
 __all__ = ["lint_templates_command", "render_command"]
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path}: not valid JSON ({exc})") from None
-
 
 def _load_case(path: Path) -> tuple[Any, Policy]:
-    document = _read_json(path)
+    document, source = read_json_input(path)
     if isinstance(document, Mapping) and "case" in document:
-        return scenario_case(document, base=path.parent)
-    return case_from_json(path.read_text(encoding="utf-8")), preset("taobao")
+        return scenario_case(document, base=source.base)
+    return case_from_json(source.text), preset("taobao")
 
 
 def _context(
@@ -69,17 +68,21 @@ def _context(
     elif at is not None:
         context["now"] = at
     if context_file is not None:
-        extra = _read_json(context_file)
+        extra, source = read_json_input(context_file)
         if not isinstance(extra, Mapping):
-            raise InvalidInput(f"{context_file}: the context is a JSON object of variables")
+            raise InvalidInput(f"{source.name}: the context is a JSON object of variables")
         context.update({str(k): v for k, v in extra.items()})
     return context
 
 
 @click.command("render")
 @click.argument("template")
-@click.option("--case", "case_file", type=_FILE, help="A case JSON file or a scenario file.")
-@click.option("--context", "context_file", type=_FILE, help="Extra variables (JSON object).")
+@click.option(
+    "--case", "case_file", type=INPUT_FILE, help="A case JSON file or a scenario file (- stdin)."
+)
+@click.option(
+    "--context", "context_file", type=INPUT_FILE, help="Extra variables, a JSON object (- stdin)."
+)
 @locale_option
 @click.option("--channel", type=click.Choice(CHANNELS), default="chat", show_default=True)
 @click.option(
@@ -90,6 +93,7 @@ def _context(
 )
 @shop_option("without it, a sample shop, plainly marked as one.")
 @click.option("--now", help="The instant time_left counts from (ISO 8601 with offset).")
+@exits_by_kind
 def render_command(
     template: str,
     case_file: Path | None,
@@ -107,9 +111,12 @@ def render_command(
       aftersales render return/agreed.txt --case examples/scenarios/return-seller-silent.json
       aftersales render return/agreed.txt --case case.json --locale en --channel sms
       aftersales render shipping/late_apology.txt --context late.json --shop shop.json
+      aftersales render refund/done.txt --case - < case.json
     """
     if case_file is None and context_file is None:
         raise click.UsageError("give --case FILE, --context FILE, or both")
+    if is_stdin(case_file) and is_stdin(context_file):
+        raise click.UsageError("only one of --case and --context can be - (standard input)")
     try:
         shop = EXAMPLE_SHOP if shop_file is None else read_shop(shop_file)
         context = _context(case_file, context_file, shop, now)
@@ -122,8 +129,7 @@ def render_command(
             warnings.simplefilter("always")
             text = env.render(template, context)
     except AfterSalesError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        fail(str(exc), REFUSED)
     for warning in caught:
         click.echo(f"warning: {warning.message}", err=True)
     click.echo(text)
@@ -133,7 +139,9 @@ def render_command(
 @click.argument(
     "folder", type=click.Path(exists=True, file_okay=False, path_type=Path), required=False
 )
-def lint_templates_command(folder: Path | None) -> None:
+@format_option("text", "json", help="text: a line per finding; json: the findings as data.")
+@exits_by_kind
+def lint_templates_command(folder: Path | None, fmt: str) -> None:
     """Flag template wording that ties a benefit to a review (REV-NO-INDUCE).
 
     Lints the shop's FOLDER, or the shipped templates when none is given.
@@ -143,9 +151,14 @@ def lint_templates_command(folder: Path | None) -> None:
       aftersales lint-templates shop-templates/
     """
     findings = lint_templates(folder if folder is not None else environment())
+    if fmt == "json":
+        echo_json([attrs.asdict(finding) for finding in findings])
+        if findings:
+            sys.exit(REFUSED)
+        return
     for finding in findings:
         click.echo(str(finding))
     if findings:
         click.echo(f"{len(findings)} finding(s): REV-NO-INDUCE forbids them", err=True)
-        sys.exit(1)
+        sys.exit(REFUSED)
     click.echo("no inducement found")

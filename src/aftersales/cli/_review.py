@@ -6,27 +6,37 @@ FILE holds the platform's rate-record fields (``tid``, ``oid``, ``nick``,
 preset name or an object, as in scenario files) and ``keywords`` (a shop's own
 cause words, ``{"product": ["开胶"]}``, see ``CauseRules.extended``).
 
-The command never reads the clock: without ``--at`` it reports as of the last
-event (or the review's own time). Exit codes: 0 success; 1 the file or one of
-its events was refused (the message names the event's position); 2 usage.
+FILE may be ``-``: standard input (a calendar file it names is then found in
+the current folder). The command never reads the clock: without ``--at`` it
+reports as of the last event (or the review's own time). Exit codes: 0
+success; 1 the file or one of its events was refused (the message names the
+event's position); 2 usage; 3 a file that cannot be read.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
+import pendulum
 
-from ..core._errors import AfterSalesError, InvalidInput
-from ..core._serialize import parse_instant
+from ..core._errors import AfterSalesError
 from ..messages import EXAMPLE_SHOP, ShopInfo, environment, read_shop
 from ..scenarios._reviews import review_report
-from ._options import locale_option, shop_option
+from ._exit import exits_by_kind, naming
+from ._options import (
+    INPUT_FILE,
+    at_option,
+    chosen_format,
+    echo_json,
+    format_option,
+    json_alias_option,
+    locale_option,
+    read_json_input,
+    shop_option,
+)
 
 __all__ = ["add_scripts", "render_text", "review_command"]
 
@@ -89,47 +99,38 @@ def add_scripts(report: dict[str, Any], *, shop: ShopInfo, locale: str) -> dict[
     return {**report, "plan": plan}
 
 
-def _read(path: Path) -> Any:
-    # JSON numbers with a fraction become Decimal, never float
-    try:
-        return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not valid JSON ({exc})") from None
-
-
 @click.command("review")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--at",
-    "at_text",
-    metavar="ISO",
-    help="Report as of this instant, e.g. 2026-03-03T10:00:00+08:00 (default: the last event).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.argument("file", type=INPUT_FILE)
+@at_option("the last event")
+@format_option("text", "json", help="text: for a person at a terminal; json: the report as data.")
+@json_alias_option
 @shop_option("without it, the scripts are signed by a sample shop.")
 @locale_option
+@exits_by_kind
 def review_command(
-    file: Path, at_text: str | None, as_json: bool, shop_file: Path | None, locale: str
+    file: Path,
+    at: pendulum.DateTime | None,
+    fmt: str,
+    as_json: bool,
+    shop_file: Path | None,
+    locale: str,
 ) -> None:
     """Classify a medium/negative review and show its follow-up state, deadlines, plan and scripts.
+
+    FILE is the review's JSON; - reads it from standard input.
 
     \b
     Example:
       aftersales review examples/reviews/bad-cracked-mug.json
-      aftersales review examples/reviews/bad-cracked-mug.json --at 2026-03-03T10:00:00+08:00 --json
+      aftersales review - --format json < examples/reviews/bad-cracked-mug.json
+      aftersales review examples/reviews/bad-cracked-mug.json --at 2026-03-03T10:00:00+08:00
     """
-    try:
-        at = None if at_text is None else parse_instant(at_text)
-    except InvalidInput as exc:
-        raise click.BadParameter(str(exc), param_hint="--at") from None
-    try:
-        report = review_report(_read(file), at=at, base=file.parent)
+    document, source = read_json_input(file)
+    with naming(source.name):
+        report = review_report(document, at=at, base=source.base)
         shop = EXAMPLE_SHOP if shop_file is None else read_shop(shop_file)
         report = add_scripts(report, shop=shop, locale=locale)
-    except AfterSalesError as exc:
-        click.echo(f"error: {file}: {exc}", err=True)
-        sys.exit(1)
-    if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    if chosen_format(fmt, as_json) == "json":
+        echo_json(report)
     else:
         click.echo(render_text(report))
