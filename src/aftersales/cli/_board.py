@@ -18,6 +18,7 @@ from ..core._errors import AfterSalesError
 from ..core._policy import Policy
 from ..messages import ShopInfo, context_for, environment, read_shop
 from ..shopfolder._load import load_shop
+from ._casebook import open_casebook
 from ._exit import exits_by_kind, mask_url, naming
 from ._options import (
     at_option,
@@ -206,9 +207,8 @@ def board_command(
 
 def _casebook_items(where: str, policy: Policy, at: pendulum.DateTime) -> list[Case]:
     """The casebook's open cases as of ``at`` (timers due by then fired, not stored)."""
-    from ..casebook import Casebook
     from ..core._engine import advance
 
-    with naming(f"--casebook {mask_url(where)}"), Casebook.open(where, policy=policy) as book:
+    with open_casebook(where, policy) as book, naming(f"--casebook {mask_url(where)}"):
         cases = list(book.cases(open_only=True))
     return [case if case.changed_at >= at else advance(case, at, policy)[0] for case in cases]

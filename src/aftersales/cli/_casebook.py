@@ -29,7 +29,7 @@ from ..core._case import Case
 from ..core._effects import Effect
 from ..core._errors import InvalidInput
 from ..core._policy import Policy
-from ._exit import REFUSED, exits_by_kind
+from ._exit import REFUSED, exits_by_kind, mask_url, naming
 from ._options import (
     STDIN,
     at_option,
@@ -42,14 +42,22 @@ from ._options import (
 )
 
 if TYPE_CHECKING:
-    from ..casebook import IngestReport
+    from ..casebook import Casebook, IngestReport
 
-__all__ = ["ingest_command", "outbox_command", "worker_command"]
+__all__ = ["ingest_command", "open_casebook", "outbox_command", "worker_command"]
 
 _CASEBOOK = casebook_option(
     required=True, help="A SQLite file (created if missing) or a postgresql:// URL."
 )
 _POLICY = policy_option("The preset every change is computed with.")
+
+
+def open_casebook(where: str, policy: Policy) -> Casebook:
+    """The casebook at ``where``; a failure names it (its password masked) and exits 3."""
+    from ..casebook import Casebook
+
+    with naming(f"--casebook {mask_url(where)}"):
+        return Casebook.open(where, policy=policy)
 
 
 @contextmanager
@@ -109,9 +117,9 @@ def ingest_command(casebook: str, policy: Policy, fmt: str, files: tuple[Path, .
       AFTERSALES_CASEBOOK=postgresql://shop@db/aftersales aftersales ingest events.json
       aftersales ingest --casebook shop.sqlite --format json - < events.json
     """
-    from ..casebook import Casebook, IngestReport, Outcome
+    from ..casebook import IngestReport, Outcome
 
-    with _with_stdin(files) as (paths, named), Casebook.open(casebook, policy=policy) as book:
+    with _with_stdin(files) as (paths, named), open_casebook(casebook, policy) as book:
         report = book.ingest_files(paths)
     report = IngestReport(
         tuple(
@@ -211,11 +219,11 @@ def worker_command(
       aftersales worker --casebook shop.sqlite --once
       AFTERSALES_CASEBOOK=shop.sqlite aftersales worker --once --format json
     """
-    from ..casebook import Casebook, run_worker
+    from ..casebook import run_worker
 
     log = _audit_log(fmt)
     handle = _load_handler(handler_spec) if handler_spec else _log_only(log)
-    book = Casebook.open(casebook, policy=policy)
+    book = open_casebook(casebook, policy)
 
     def now() -> pendulum.DateTime:
         # the shell, not the core, reads the clock
@@ -285,11 +293,9 @@ def outbox_command(
       aftersales outbox --casebook shop.sqlite --resolve 42 --happened --note "在后台看到已退款"
       aftersales outbox --casebook shop.sqlite --resolve 43 --did-not-happen
     """
-    from ..casebook import Casebook
-
     if entry_id is not None and happened is None:
         raise click.UsageError("--resolve needs --happened or --did-not-happen")
-    with Casebook.open(casebook, policy=policy) as book:
+    with open_casebook(casebook, policy) as book:
         if entry_id is not None:
             try:
                 book.resolve(entry_id, happened=bool(happened), note=note)

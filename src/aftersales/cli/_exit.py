@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, NoReturn, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import click
 
@@ -56,7 +56,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # scheme://user:password@host: the password runs to the last "@" of the word
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):(?P<pw>\S*)@")
-_QUERY_PASSWORD = re.compile(r"(?P<head>\bpassword=)[^&\s]+", re.IGNORECASE)
+# ...?password=secret, up to the next parameter or the end of the word (a colon may follow)
+_QUERY_PASSWORD = re.compile(r"(?P<head>\bpassword=)[^&\s]+?(?=[:;,]?(?:\s|$)|&)", re.IGNORECASE)
 
 
 def mask_url(url: str) -> str:
@@ -78,9 +79,11 @@ def _url_password(value: object) -> str:
     if not isinstance(value, str) or "://" not in value:
         return ""
     try:
-        return urlsplit(value).password or ""
+        parts = urlsplit(value)
     except ValueError:
         return ""
+    in_query = parse_qs(parts.query).get("password", [""])[0]
+    return parts.password or in_query
 
 
 def _known_secrets() -> tuple[str, ...]:
