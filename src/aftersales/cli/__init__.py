@@ -2,7 +2,9 @@
 
 A shell around the library. Exit codes mean the same for every command: 0 done;
 1 input refused or some records rejected; 2 usage; 3 a runtime failure (an
-unreachable database, a file that cannot be written). docs/cli.md lists them.
+unreachable database, a file that cannot be written). ``_exit`` maps the
+library's errors to them; ``_options`` declares the shared options (``-`` for
+standard input, ``--format``, ``AFTERSALES_CASEBOOK``). docs/cli.md lists them.
 """
 
 from ._main import main
