@@ -170,6 +170,8 @@ class Action(NamedTuple):
     suggested: str
     template: str | None = None
     assignee: str | None = None
+    #: The due instant was counted over a year whose holiday notice is not loaded.
+    provisional: bool = False
 
     @property
     def cost(self) -> str:
@@ -198,6 +200,20 @@ class Board:
     def for_shop(self) -> tuple[Action, ...]:
         """Only what the shop itself must do (the seller's timers and shared ones)."""
         return tuple(a for a in self.actions if a.who in ("seller", "both"))
+
+    @property
+    def provisional_years(self) -> tuple[int, ...]:
+        """The years whose holiday notice some due date was counted without."""
+        return tuple(sorted({a.due.year for a in self.actions if a.provisional and a.due}))
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What a reader must know to trust the dates: one line each."""
+        return tuple(
+            f"{year} holiday notice not loaded: provisional (statutory holidays only; "
+            "load the notice with `aftersales calendar import`)"
+            for year in self.provisional_years
+        )
 
 
 K = TypeVar("K")
@@ -313,6 +329,8 @@ class CaseSummary(NamedTuple):
     rule: str
     #: What the buyer asked for and has not been refunded yet.
     outstanding: Money
+    #: The deadline was counted over a year without its holiday notice.
+    provisional: bool = False
 
 
 _OVERDUE_TIMER = "overdue_ruling"
@@ -336,6 +354,7 @@ def summarize(case: Case) -> CaseSummary | None:
             deadline.waits_for._value_,
             deadline.rule,
             outstanding,
+            deadline.provisional,
         )
     overdue = case.overdue
     if case.state is State.INTERVENTION_OVERDUE and overdue is not None:
@@ -399,6 +418,8 @@ def _summary_action(
         summary.rule,
         tip.suggested,
         tip.template,
+        None,
+        summary.provisional,
     )
 
 

@@ -37,6 +37,7 @@ _COLUMNS = (
     "suggested",
     "template",
     "assignee",
+    "provisional",
 )
 
 
@@ -73,6 +74,7 @@ def action_to_dict(action: Action, messages: Mapping[str, str] | None = None) ->
         "suggested": action.suggested,
         "template": action.template,
         "assignee": action.assignee,
+        "provisional": action.provisional,
     }
     if messages is not None and action.case_id in messages:
         row["message"] = messages[action.case_id]
@@ -86,6 +88,7 @@ def board_to_json(
 ) -> str:
     doc = {
         "at": result.at.isoformat(),
+        "notes": list(result.notes),
         "actions": [action_to_dict(a, messages) for a in result.actions],
         "problems": list(problems),
     }
@@ -116,6 +119,7 @@ def board_to_table(
 ) -> str:
     """The board for a terminal; ``group_by`` is ``band``, ``workflow`` or ``assignee``."""
     lines = [f"board at {result.at.isoformat()}: {len(result.actions)} actions"]
+    lines.extend(f"note: {note}" for note in result.notes)
     shown = result.actions if limit is None else result.actions[:limit]
     if group_by is None:
         lines.extend(_rows(result, shown, messages))
@@ -138,6 +142,8 @@ def _rows(
     lines = []
     for a in actions:
         due = "-" if a.due is None else a.due.in_timezone(_zone(result)).format("MM-DD HH:mm")
+        if a.provisional:
+            due += "*"  # counted without the year's holiday notice (see the note)
         stake = f"  ¥{a.at_stake}" if a.at_stake else ""
         owner = f"  @{a.assignee}" if a.assignee else ""
         lines.append(
@@ -247,12 +253,13 @@ def board_to_html(
     rows = []
     for a in actions:
         due = "" if a.due is None else a.due.in_timezone(_zone(result)).format("YYYY-MM-DD HH:mm")
+        mark = ' <b class="provisional" title="provisional">*</b>' if a.provisional else ""
         message = "" if messages is None else messages.get(a.case_id, "")
         rows.append(
             "<tr>"
             f'<td><span class="band" style="background:{_BAND_COLOUR[a.band]}">'
             f"{a.band.value}</span></td>"
-            f"<td>{esc(due)}<br><small>{esc(_left_text(a.left))}</small></td>"
+            f"<td>{esc(due)}{mark}<br><small>{esc(_left_text(a.left))}</small></td>"
             f"<td>{esc(a.who)}</td>"
             f"<td>{esc(a.case_id)}<br><small>{esc(a.workflow)} / {esc(a.state)}</small></td>"
             f"<td>{esc(a.suggested)}"
@@ -261,11 +268,12 @@ def board_to_html(
             f'<td class="money">{"¥" + str(a.at_stake) if a.at_stake else ""}</td>'
             f"<td>{esc(a.rule)}</td><td>{esc(a.assignee or '')}</td></tr>"
         )
-    problem_html = ""
+    notes = "".join(f"<li>* {esc(note)}</li>" for note in result.notes)
+    problem_html = f'<div class="problems"><ul>{notes}</ul></div>' if notes else ""
     if problems:
         items = "".join(f"<li>{esc(_problem_text(p))}</li>" for p in problems)
         count = len(problems)
-        problem_html = (
+        problem_html += (
             f'<div class="problems"><b>{count} record{"" if count == 1 else "s"} '
             f"could not be used</b><ul>{items}</ul></div>"
         )

@@ -21,7 +21,7 @@ from ._errors import (
     UnknownCase,
 )
 from ._ingest import IngestReport, Outcome
-from ._store import Due, OutboxEntry, OutboxStatus, Stored, Written
+from ._store import Due, OutboxEntry, OutboxStatus, Recount, Stored, Written
 from ._worker import WorkerStats, run_worker
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Outcome",
     "OutcomeUnknown",
     "PolicyMismatch",
+    "Recount",
     "SchemaError",
     "Stored",
     "UnknownCase",

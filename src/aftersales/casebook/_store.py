@@ -15,6 +15,7 @@ The ``due_at`` column holds the running deadline as UTC epoch seconds, indexed:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -22,7 +23,8 @@ from typing import Any, Literal, Self
 import attrs
 import pendulum
 
-from ..core._case import Case, RefundRequested
+from ..core._calendar import Fallback, WorkCalendar
+from ..core._case import Case, Deadline, RefundRequested
 from ..core._effects import Effect
 from ..core._engine import advance, open_case, replay, step
 from ..core._errors import InvalidInput, RequestNotAllowed
@@ -41,7 +43,7 @@ from ._codec import (
 from ._db import Database, Tx, connect
 from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
 
-__all__ = ["Due", "OutboxEntry", "OutboxStatus", "Store", "Stored", "Written"]
+__all__ = ["Due", "OutboxEntry", "OutboxStatus", "Recount", "Store", "Stored", "Written"]
 
 #: pending: recorded, not handed over yet; handing: handed over, outcome not yet
 #: recorded (a row left here means the worker died in between); done; unknown: the
@@ -70,6 +72,26 @@ class Written:
     @property
     def changed(self) -> bool:
         return bool(self.events or self.effects)
+
+
+@attrs.frozen
+class Recount:
+    """An open deadline counted again once the calendar knows more (a notice loaded).
+
+    ``after`` is the case as the calendar now counts it. ``stored`` is True when the
+    store took it: only the running deadline moved. When the new count would have
+    fired a timer the old one did not (or the other way round), the case is left as
+    it was for a person to look at (``stored`` False): its effects were handed over.
+    """
+
+    case_id: str
+    before: Deadline
+    after: Deadline | None
+    stored: bool
+
+    @property
+    def moved(self) -> bool:
+        return self.after is None or self.after.due != self.before.due
 
 
 @attrs.frozen
@@ -155,9 +177,13 @@ class Store:
             ours = policy_numbers(self.policy)
             # A number only one side records (the library added or dropped it since the
             # store was written) cannot differ; the record is brought up to date.
-            diff = sorted(k for k in stored.keys() & ours.keys() if stored[k] != ours[k])
+            both = stored.keys() & ours.keys() - {"calendar"}
+            diff = sorted(k for k in both if stored[k] != ours[k])
+            diff += _calendar_changes(stored, ours, self.policy.calendar)
             if diff and not replace:
-                shown = "; ".join(f"{k}: stored {stored[k]}, given {ours[k]}" for k in diff[:5])
+                shown = "; ".join(
+                    f"{k}: stored {stored[k]}, given {ours.get(k, 'none')}" for k in diff[:5]
+                )
                 if len(diff) > 5:
                     shown += f"; and {', '.join(diff[5:])}"
                 raise PolicyMismatch(
@@ -209,6 +235,47 @@ class Store:
             rows = tx.all(f"SELECT snapshot FROM cases{where} ORDER BY case_id")
         for (snapshot,) in rows:
             yield case_from_json(snapshot)
+
+    def recount_provisional(self, *, attempts: int = 5) -> list[Recount]:
+        """Count every open provisional deadline again with the policy's calendar.
+
+        Open a casebook with a policy whose calendar has the new year's notice (a
+        calendar file) and call this once: each open case whose deadline was
+        counted without the notice is replayed from its log to its last change. A
+        case whose deadline is still provisional (no notice loaded) is left alone.
+        """
+        with self._db.transaction(write=False) as tx:
+            # the text test spares decoding every open snapshot; _recount checks the value
+            rows = tx.all(
+                "SELECT case_id FROM cases WHERE final = 0 AND snapshot LIKE ? ORDER BY case_id",
+                ('%"provisional": true%',),
+            )
+        recounts = []
+        for (case_id,) in rows:
+            for _ in range(attempts):
+                try:
+                    recount = self._recount(str(case_id))
+                except ConcurrencyConflict:
+                    continue  # another writer changed it meanwhile: read it again
+                if recount is not None:
+                    recounts.append(recount)
+                break
+        return recounts
+
+    def _recount(self, case_id: str) -> Recount | None:
+        stored = self.get(case_id)
+        if stored is None or stored.case.deadline is None:
+            return None
+        case, before = stored.case, stored.case.deadline
+        if not before.provisional:
+            return None
+        rebuilt = replay(case.log, self.policy, until=case.changed_at)
+        if rebuilt == case:
+            return None
+        same_path = attrs.evolve(rebuilt, deadline=before) == case
+        if same_path:
+            self._write(case_id, stored, rebuilt, ())
+        return Recount(case_id, before, rebuilt.deadline, same_path)
 
     def events(self, case_id: str) -> tuple[Event, ...]:
         """The stored event log, in order."""
@@ -462,6 +529,44 @@ class Store:
             "events": [[*row[:-1], json.loads(row[-1])] for row in events],
             "outbox": [[*row[:4], json.loads(row[4]), *row[5:]] for row in outbox],
         }
+
+
+def _calendar_changes(
+    stored: dict[str, str], ours: dict[str, str], calendar: WorkCalendar
+) -> list[str]:
+    """Calendar changes that would stop stored cases replaying.
+
+    A year's notice added (a year the store did not record) is not one: that is
+    what the provisional fallback waits for (:meth:`Store.recount_provisional`).
+    A year dropped or changed is, and so is leaving the weekdays-only fallback,
+    whose deadlines do not say they were guessed.
+    """
+    changes = [k for k in stored.keys() - ours.keys() if k.startswith("calendar.")]
+    before = stored.get("calendar")
+    if before is None or before == ours["calendar"]:
+        return changes
+    old = _OLD_CALENDAR.fullmatch(before)
+    if old is not None:  # recorded as one line: the years, and counts over them
+        years = {int(y) for y in old["years"].split(",") if y.strip()}
+        kept = (
+            years <= calendar.years
+            and sum(d.year in years for d in calendar.holidays) == int(old["holidays"])
+            and sum(d.year in years for d in calendar.workdays) == int(old["workdays"])
+        )
+        return (
+            changes
+            if kept and old["fallback"] != Fallback.WEEKENDS.value
+            else [*changes, "calendar"]
+        )
+    if before == f"fallback {Fallback.WEEKENDS.value}":
+        changes.append("calendar")
+    return changes
+
+
+_OLD_CALENDAR = re.compile(
+    r"years \[(?P<years>[0-9, ]*)\], (?P<holidays>[0-9]+) holidays, "
+    r"(?P<workdays>[0-9]+) make-up days, fallback (?P<fallback>[a-z]+)"
+)
 
 
 def _check_expected(case_id: str, stored: Stored | None, expected: int | None) -> None:

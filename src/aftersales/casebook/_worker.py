@@ -47,6 +47,7 @@ class WorkerStats:
     unknown: int = 0  # parked: OutcomeUnknown
     retried: int = 0  # failed, back to pending
     failed: int = 0  # parked: failed max_attempts times
+    recounted: int = 0  # provisional deadlines counted again with a loaded notice
 
 
 def run_worker(
@@ -70,6 +71,19 @@ def run_worker(
     log = logger if logger is not None else structlog.get_logger("aftersales.worker")
     runner = Runner(casebook.policy, log)
     stats = WorkerStats()
+    # A calendar that now has a year's notice (a file loaded since the last run)
+    # moves the deadlines that were counted without it.
+    for recount in casebook.recount_provisional():
+        stats.recounted += recount.stored
+        say = log.info if recount.stored else log.warning
+        say(
+            "deadline_recounted" if recount.stored else "deadline_recount_needs_a_person",
+            case=recount.case_id,
+            deadline=recount.before.name,
+            before=recount.before.due.isoformat(),
+            after=None if recount.after is None else recount.after.due.isoformat(),
+            provisional=None if recount.after is None else recount.after.provisional,
+        )
     while stop is None or not stop.is_set():
         stats.passes += 1
         at = instant(now())

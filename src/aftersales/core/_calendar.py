@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
+import hashlib
 import os
 import re
 import tomllib
@@ -208,6 +209,12 @@ class WorkCalendar:
             day = _step(day)
             count += self._is_working(day)
         return count
+
+    def year_digest(self, year: int) -> str:
+        """A short fingerprint of one year's days off and make-up days."""
+        days = sorted(d for d in self.holidays | self.workdays if d.year == year)
+        text = " ".join(f"{d.isoformat()}{'w' if d in self.workdays else 'h'}" for d in days)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def covers(self, first: int, last: int) -> bool:
         """Whether every year from ``first`` to ``last`` has its notice's data."""

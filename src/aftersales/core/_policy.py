@@ -393,10 +393,10 @@ def policy_numbers(policy: Policy) -> dict[str, str]:
         if a.init and a.name != "calendar"
     }
     calendar = policy.calendar
-    numbers["calendar"] = (
-        f"years {sorted(calendar.years)}, {len(calendar.holidays)} holidays, "
-        f"{len(calendar.workdays)} make-up days, fallback {calendar.fallback.value}"
-    )
+    numbers["calendar"] = f"fallback {calendar.fallback.value}"
+    # One entry a year: a store can tell a year's notice added from a year's data changed.
+    for year in sorted(calendar.years):
+        numbers[f"calendar.{year}"] = calendar.year_digest(year)
     return numbers
 
 
