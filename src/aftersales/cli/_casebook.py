@@ -164,9 +164,15 @@ def _log_only(log: Any) -> Callable[[Effect, Case], None]:
 def _audit_log(fmt: str) -> Any:
     """The worker's structlog logger; with --format json, off standard output (kept for the JSON).
 
-    A shop that configured structlog itself keeps its own setup.
+    Only structlog's own printing to standard output is moved to standard error,
+    with the configured processors; a shop that set up another logger factory
+    (the logging module, a file) keeps it.
     """
-    if fmt != "json" or structlog.is_configured():
+    factory = structlog.get_config()["logger_factory"]
+    to_stdout = isinstance(factory, structlog.PrintLoggerFactory) and getattr(
+        factory, "_file", None
+    ) in (None, sys.stdout)
+    if fmt != "json" or not to_stdout:
         return structlog.get_logger("aftersales.worker")
     return structlog.wrap_logger(structlog.PrintLogger(sys.stderr))
 
