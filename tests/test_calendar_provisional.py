@@ -166,3 +166,58 @@ def test_hours_and_calendar_days_are_never_provisional() -> None:
     length = Duration.parse("4wd")
     due = deadline_after(start, length, cal, start.timezone)  # type: ignore[arg-type]
     assert is_provisional(start, length, due, cal)
+
+
+DECEMBER = EXAMPLES.parent / "shop-december"
+AT = "2026-12-31T18:00:00+08:00"
+
+
+def test_the_board_counts_provisionally_by_default_and_says_so() -> None:
+    from click.testing import CliRunner
+
+    from aftersales.cli import main
+
+    result = CliRunner().invoke(main, ["board", str(DECEMBER), "--at", AT, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    (note,) = doc["notes"]
+    assert note.startswith("2027 holiday notice not loaded: provisional")
+    marked = {a["case_id"]: a["provisional"] for a in doc["actions"]}
+    # only the working-day review is provisional; the 2- and 5-day timers are calendar days
+    assert marked == {"R-2026123001": False, "R-2026122902": False, "R-2026122201": True}
+    review = next(a for a in doc["actions"] if a["case_id"] == "R-2026122201")
+    assert review["due"] == "2027-01-07T10:00:00+08:00"
+    text = CliRunner().invoke(main, ["board", str(DECEMBER), "--at", AT]).output
+    assert "note: 2027 holiday notice not loaded: provisional" in text
+    assert "01-07 10:00*" in text
+
+
+def test_strict_calendar_restores_the_horizon_error() -> None:
+    from click.testing import CliRunner
+
+    from aftersales.cli import main
+
+    args = ["board", str(DECEMBER), "--at", AT, "--format", "json", "--strict-calendar"]
+    doc = json.loads(CliRunner().invoke(main, args).output)
+    assert doc["notes"] == []
+    assert [a["case_id"] for a in doc["actions"]] == ["R-2026123001", "R-2026122902"]
+    (problem,) = doc["problems"]
+    assert "no holiday data for 2027" in problem["problem"]
+
+
+def test_a_calendar_file_makes_the_board_final(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from aftersales.cli import main
+
+    # Test-only data in the calendar file's format (the 2027 notice is not in the repo).
+    calendar = tmp_path / "calendar-2027.toml"
+    calendar.write_text(
+        '[years.2027]\nsource = "test data"\nholidays = ["2027-01-01..2027-01-04"]\n',
+        encoding="utf-8",
+    )
+    args = ["board", str(DECEMBER), "--at", AT, "--format", "json", "--calendar", str(calendar)]
+    doc = json.loads(CliRunner().invoke(main, args).output)
+    assert doc["notes"] == []
+    review = next(a for a in doc["actions"] if a["case_id"] == "R-2026122201")
+    assert (review["due"], review["provisional"]) == ("2027-01-08T10:00:00+08:00", False)

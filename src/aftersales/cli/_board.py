@@ -22,7 +22,9 @@ from ._casebook import open_casebook
 from ._exit import exits_by_kind, mask_url, naming
 from ._options import (
     at_option,
+    calendar_options,
     casebook_option,
+    daily_policy,
     format_option,
     locale_option,
     policy_option,
@@ -116,6 +118,7 @@ def render_shown(
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @policy_option("A preset for files that do not name one.")
+@calendar_options
 @click.option(
     "--limit",
     type=int,
@@ -144,6 +147,8 @@ def board_command(
     fmt: str,
     output: Path | None,
     policy: Policy,
+    calendar_file: Path | None,
+    strict_calendar: bool,
     limit: int,
     shop_file: Path | None,
     locale: str,
@@ -159,7 +164,9 @@ def board_command(
     2 usage, 3 the casebook could not be read or --output not written.
 
     With --casebook (or AFTERSALES_CASEBOOK) the open cases stored there are
-    shown too (PATHS may then be left out).
+    shown too (PATHS may then be left out). A deadline counted through a year
+    whose holiday notice is not loaded is provisional: marked * and noted
+    (--strict-calendar refuses it instead; --calendar loads a notice's file).
 
     \b
     Examples:
@@ -170,6 +177,7 @@ def board_command(
     """
     if not paths and casebook is None:
         raise click.UsageError("give PATHS, --casebook, or both")
+    policy = daily_policy(policy, calendar_file, strict_calendar)
     if at is None:  # the shell, not the core: without --at the board is as of now
         at = pendulum.now(policy.timezone)  # noqa: TID251
 

@@ -9,6 +9,7 @@ the full report (``_exit``).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import signal
@@ -33,7 +34,9 @@ from ._exit import REFUSED, exits_by_kind, mask_url, naming
 from ._options import (
     STDIN,
     at_option,
+    calendar_options,
     casebook_option,
+    daily_policy,
     echo_json,
     format_option,
     is_stdin,
@@ -49,7 +52,23 @@ __all__ = ["ingest_command", "open_casebook", "outbox_command", "worker_command"
 _CASEBOOK = casebook_option(
     required=True, help="A SQLite file (created if missing) or a postgresql:// URL."
 )
-_POLICY = policy_option("The preset every change is computed with.")
+
+
+def _POLICY(command: Callable[..., None]) -> Callable[..., None]:  # noqa: N802
+    """``--policy`` with ``--calendar``/``--strict-calendar``: the policy every change uses.
+
+    The casebook serves daily operations: a deadline in a year whose notice is not
+    loaded is counted provisionally unless ``--strict-calendar`` (docs/calendar.md).
+    """
+
+    @functools.wraps(command)
+    def with_calendar(
+        *args: Any, policy: Policy, calendar_file: Path | None, strict_calendar: bool, **kw: Any
+    ) -> None:
+        command(*args, policy=daily_policy(policy, calendar_file, strict_calendar), **kw)
+
+    options = calendar_options(with_calendar)
+    return policy_option("The preset every change is computed with.")(options)
 
 
 def open_casebook(where: str, policy: Policy) -> Casebook:
@@ -247,6 +266,12 @@ def worker_command(
     if fmt == "json":
         echo_json({**attrs.asdict(stats), "parked": parked})
     else:
+        if stats.recounted:
+            click.echo(
+                f"counted {stats.recounted} provisional deadlines again with the loaded "
+                "holiday notice (logged as deadline_recounted)",
+                err=True,
+            )
         click.echo(
             f"advanced {stats.advanced} cases; handed over {stats.handed} effects: "
             f"{stats.done} done, {stats.unknown} outcome unknown, {stats.failed} failed",

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import attrs
 import click
 
+from ..core._calendar import Fallback, WorkCalendar
 from ..core._errors import AfterSalesError, InvalidInput
 from ..core._policy import PRESETS, Policy
 from ..core._serialize import parse_instant
@@ -24,13 +25,16 @@ from ..messages import LOCALES
 from ..scenarios._scenario import load_policy
 
 __all__ = [
+    "CALENDAR_ENV",
     "CASEBOOK_ENV",
     "INPUT_FILE",
     "STDIN",
     "Input",
     "at_option",
+    "calendar_options",
     "casebook_option",
     "chosen_format",
+    "daily_policy",
     "echo_json",
     "format_option",
     "is_stdin",
@@ -48,6 +52,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: ``--casebook`` defaults from this variable: a URL's password stays off the command line.
 CASEBOOK_ENV = "AFTERSALES_CASEBOOK"
+
+#: ``--calendar`` defaults from this variable: every command of a shop reads the same years.
+CALENDAR_ENV = "AFTERSALES_CALENDAR"
 
 #: How standard input is named in messages and reports.
 STDIN = "<stdin>"
@@ -105,6 +112,40 @@ def policy_option(help: str) -> Callable[[F], F]:
         callback=_policy,
         help=help,
     )
+
+
+def calendar_options(f: F) -> F:
+    """``--calendar FILE`` and ``--strict-calendar``, for the commands of daily operations.
+
+    They count deadlines in a year without its notice provisionally (statutory
+    holidays only, marked) rather than stop the day's work; ``--strict-calendar``
+    restores the horizon error. See :func:`daily_policy` and docs/calendar.md.
+    """
+    f = click.option(
+        "--strict-calendar",
+        is_flag=True,
+        help="Refuse a deadline in a year whose holiday notice is not loaded (the horizon "
+        "error) instead of counting it provisionally with the statutory holidays.",
+    )(f)
+    return click.option(
+        "--calendar",
+        "calendar_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        envvar=CALENDAR_ENV,
+        show_envvar=True,
+        help="A calendar file with the years the packaged data lacks "
+        "(aftersales calendar import writes one).",
+    )(f)
+
+
+def daily_policy(policy: Policy, calendar_file: Path | None, strict: bool) -> Policy:
+    """``policy`` counting with the packaged calendar, the shop's file, and the fallback chosen."""
+    fallback = Fallback.RAISE if strict else Fallback.PROVISIONAL
+    try:
+        calendar = WorkCalendar.china(extra=calendar_file, fallback=fallback)
+    except AfterSalesError as exc:
+        raise click.BadParameter(str(exc), param_hint="--calendar") from None
+    return attrs.evolve(policy, calendar=calendar)
 
 
 def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -59,29 +59,32 @@ class ScenarioError(AfterSalesError):
         self.position = position
 
 
-def load_policy(value: object, *, base: Path | None = None) -> Policy:
+def load_policy(
+    value: object, *, base: Path | None = None, calendar: WorkCalendar | None = None
+) -> Policy:
     """``"taobao"``, or ``{"preset": "tmall", "ret_seller_response": "3d", ...}``.
 
     Overrides may also sit under an ``"overrides"`` key. ``"calendar"`` takes
     ``{"file": "holidays-2027.toml", "fallback": "raise" | "weekends" | "provisional"}``: the
-    shop's calendar file (relative to ``base``) and what to do past its years.
+    shop's calendar file (relative to ``base``) and what to do past its years. A
+    document that names no calendar counts with ``calendar`` when given (the
+    command's, such as the board's), else the preset's.
     """
-    if value is None:
-        return preset("taobao")
-    if isinstance(value, str):
-        return preset(value)
+    if value is None or isinstance(value, str):
+        policy = preset("taobao" if value is None else value)
+        return policy if calendar is None else attrs.evolve(policy, calendar=calendar)
     if not isinstance(value, Mapping):
         raise PolicyError(f"policy is a preset name or an object, got {type(value).__name__}")
     body = dict(value)
     name = body.pop("preset", "taobao")
     nested = body.pop("overrides", {})
-    calendar = body.pop("calendar", None)
+    own = body.pop("calendar", None)
     if not isinstance(name, str) or not isinstance(nested, Mapping):
         raise PolicyError("policy.preset is a name and policy.overrides an object")
     policy = preset(name, **{**nested, **body})
-    if calendar is None:
-        return policy
-    return attrs.evolve(policy, calendar=_calendar(calendar, base))
+    if own is None:
+        return policy if calendar is None else attrs.evolve(policy, calendar=calendar)
+    return attrs.evolve(policy, calendar=_calendar(own, base))
 
 
 _FALLBACKS = " or ".join(repr(f.value) for f in Fallback)
@@ -205,12 +208,20 @@ def run_scenario(document: Mapping[str, Any], *, base: Path | None = None) -> di
     return describe(case, policy)
 
 
-def scenario_case(document: Mapping[str, Any], *, base: Path | None = None) -> tuple[Case, Policy]:
-    """Run a case scenario document; the case at its end and the policy it ran under."""
+def scenario_case(
+    document: Mapping[str, Any],
+    *,
+    base: Path | None = None,
+    calendar: WorkCalendar | None = None,
+) -> tuple[Case, Policy]:
+    """Run a case scenario document; the case at its end and the policy it ran under.
+
+    ``calendar`` is the one to count with when the document names none.
+    """
     if not isinstance(document, Mapping):
         raise ScenarioError("a scenario is a JSON object")
     try:
-        policy = load_policy(document.get("policy"), base=base)
+        policy = load_policy(document.get("policy"), base=base, calendar=calendar)
         request = _request(document.get("case"))
         events = _events(document.get("events"), request.case_id)
         until = _instant(document, "at", "scenario")

@@ -201,7 +201,7 @@ def _library_item(doc: object, path: Path, policy: Policy, at: pendulum.DateTime
     base = path.parent
     item: Item
     if kind == "case scenario":
-        case, case_policy = scenario_case(doc, base=base)
+        case, case_policy = scenario_case(doc, base=base, calendar=policy.calendar)
         item = _advance(case, max(at, case.changed_at), case_policy)
     elif kind == "order scenario":
         item = order_scenario_watch(doc, base=base, at=at)[0]
