@@ -15,21 +15,12 @@ from hypothesis import strategies as st
 
 from aftersales import CalendarHorizonError, Duration
 from aftersales.core import Fallback, WorkCalendar, case_from_json, case_to_json, deadline_after
-from aftersales.core._provisional import statutory_days, statutory_holidays
+from aftersales.core._provisional import statutory_holidays
 from aftersales.scenarios import run_scenario, scenario_case
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
 PACKAGED_HOLIDAYS = frozenset(constants.holidays)
 PACKAGED_WORKDAYS = frozenset(constants.workdays)
-
-
-def test_the_statutory_days_of_known_years_are_holidays_in_the_notices() -> None:
-    # The notices of 2025 and 2026 were made under the same regulations: each of
-    # their statutory days is a day off in the packaged data.
-    for year in (2025, 2026):
-        days = statutory_days(year)
-        assert len(days) == 13
-        assert days <= PACKAGED_HOLIDAYS, sorted(days - PACKAGED_HOLIDAYS)
 
 
 def test_2027_statutory_days() -> None:
@@ -44,28 +35,6 @@ def test_2027_statutory_days() -> None:
         "中秋节": ["2027-09-15"],
         "国庆节": ["2027-10-01", "2027-10-02", "2027-10-03"],
     }
-
-
-def test_new_year_s_eve_on_the_29th_of_the_12th_month() -> None:
-    # 2025's 12th lunar month had 29 days: New Year's Eve was 2025-01-28 (notice: 春节 from 01-28)
-    spring = next(h for h in statutory_holidays(2025) if h.name == "春节")
-    assert spring.days[0] == dt.date(2025, 1, 28)
-
-
-def test_years_before_the_regulations_are_refused() -> None:
-    with pytest.raises(Exception, match="2025"):
-        statutory_holidays(2024)
-
-
-@given(st.integers(2025, 2200))
-def test_every_year_has_thirteen_statutory_days_in_that_year(year: int) -> None:
-    holidays = {h.name: h.days for h in statutory_holidays(year)}
-    days = statutory_days(year)
-    # 13 days, or 12 when Mid-Autumn falls inside National Day (as in 2066)
-    overlap = set(holidays["中秋节"]) & set(holidays["国庆节"])
-    assert len(days) == 13 - len(overlap)
-    assert {d.year for d in days} == {year}
-    assert [len(holidays[n]) for n in ("元旦", "春节", "劳动节", "国庆节")] == [1, 4, 2, 3]
 
 
 def test_a_provisional_calendar_knows_the_statutory_days_and_nothing_more() -> None:

@@ -23,6 +23,7 @@ from ..core._workflows import WORKFLOWS
 from ..diagrams._diagram import to_dot, to_mermaid
 from ..scenarios._scenario import run_scenario, scenario_schema
 from ._board import board_command
+from ._calendar import calendar_group
 from ._casebook import ingest_command, outbox_command, worker_command
 from ._exit import exits_by_kind, naming
 from ._options import (
@@ -226,5 +227,6 @@ main.add_command(ingest_command)
 main.add_command(worker_command)
 main.add_command(outbox_command)
 main.add_command(board_command)
+main.add_command(calendar_group)
 main.add_command(render_command)
 main.add_command(lint_templates_command)

@@ -191,9 +191,9 @@ def chosen_format(fmt: str, as_json: bool) -> str:
     return "json" if as_json else fmt
 
 
-def echo_json(value: object) -> None:
-    """Print ``value`` as indented JSON, Chinese as it is."""
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+def echo_json(value: object, *, err: bool = False) -> None:
+    """Print ``value`` as indented JSON, Chinese as it is (on standard error with ``err``)."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str), err=err)
 
 
 # -- one input file, or standard input -------------------------------------------------------

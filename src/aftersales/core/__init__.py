@@ -68,10 +68,13 @@ from ._events import (
 )
 from ._machine import Guard, Row, Timer, Workflow, check_workflow
 from ._money import Money
+from ._notice import HolidayPeriod, Notice, NoticeError, parse_notice
 from ._policy import PRESETS, HolidayShipping, Policy, policy_fields, preset
+from ._provisional import StatutoryHoliday, statutory_holidays
 from ._rules import RULES, Rule, rule
 from ._serialize import case_from_json, case_to_json, event_from_dict, event_to_dict
 from ._workflows import WORKFLOWS
+from ._year import CalendarYear, calendar_year
 
 __all__ = [
     "EVENT_TYPES",
@@ -86,6 +89,7 @@ __all__ = [
     "BuyerRefusedDelivery",
     "BuyerShippedReturn",
     "CalendarHorizonError",
+    "CalendarYear",
     "Case",
     "CaseMessage",
     "Deadline",
@@ -97,6 +101,7 @@ __all__ = [
     "EvidenceSubmitted",
     "Fallback",
     "Guard",
+    "HolidayPeriod",
     "HolidayShipping",
     "IllegalEvent",
     "InterventionAvailable",
@@ -106,6 +111,8 @@ __all__ = [
     "MessageLeft",
     "Mode",
     "Money",
+    "Notice",
+    "NoticeError",
     "NotifyBuyer",
     "Order",
     "OrderItem",
@@ -134,12 +141,14 @@ __all__ = [
     "SellerShipped",
     "State",
     "Status",
+    "StatutoryHoliday",
     "Timer",
     "Transition",
     "Unit",
     "WorkCalendar",
     "Workflow",
     "advance",
+    "calendar_year",
     "case_from_json",
     "case_to_json",
     "check_workflow",
@@ -148,10 +157,12 @@ __all__ = [
     "event_from_dict",
     "event_to_dict",
     "open_case",
+    "parse_notice",
     "policy_fields",
     "preset",
     "replay",
     "rule",
+    "statutory_holidays",
     "step",
     "workflow_of",
 ]

@@ -22,7 +22,7 @@ import attrs
 import pendulum
 
 from ._errors import CalendarHorizonError, InvalidInput
-from ._provisional import PROVISIONAL_FROM, statutory_days
+from ._provisional import FIRST_YEAR, LAST_YEAR, statutory_days
 
 __all__ = ["Fallback", "WorkCalendar", "china_calendar"]
 
@@ -330,7 +330,7 @@ class WorkCalendar:
             return self._known_is_working(day)
         if self.fallback is Fallback.WEEKENDS:
             return day.weekday() < _SATURDAY
-        if self.fallback is Fallback.PROVISIONAL and day.year >= PROVISIONAL_FROM:
+        if self.fallback is Fallback.PROVISIONAL and FIRST_YEAR <= day.year <= LAST_YEAR:
             return day.weekday() < _SATURDAY and day not in statutory_days(day.year)
         raise CalendarHorizonError(day.year, self.years)
 

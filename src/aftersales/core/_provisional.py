@@ -18,18 +18,21 @@ from lunar_python import Lunar
 from ._errors import InvalidInput
 
 __all__ = [
-    "PROVISIONAL_FROM",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "REGULATIONS",
     "StatutoryHoliday",
     "statutory_days",
     "statutory_holidays",
 ]
 
-#: The regulations these days follow; the first year they apply to.
+#: The regulations these days follow.
 REGULATIONS = "全国年节及纪念日放假办法 (2024 amendment, in force from 2025-01-01)"
-PROVISIONAL_FROM = 2025
-#: lunar_python's tables run to the lunar year 9999; the library's calendar to 9999.
-_LAST_YEAR = 9998
+#: The first year the regulations apply to.
+FIRST_YEAR = 2025
+#: The last year two independent sources (lunar-python's astronomy and chinese_calendar's
+#: solar-term formula) agree on the Qingming day; past it a provisional date is no date.
+LAST_YEAR = 2099
 
 
 @attrs.frozen
@@ -49,41 +52,34 @@ def _run(first: _dt.date, count: int) -> tuple[_dt.date, ...]:
     return tuple(first + _dt.timedelta(days=i) for i in range(count))
 
 
+def _qingming(year: int) -> _dt.date:
+    solar = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
+    return _dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
 @functools.cache
 def statutory_holidays(year: int) -> tuple[StatutoryHoliday, ...]:
-    """The statutory holidays of ``year``, in date order.
+    """The statutory holidays of ``year``, in the regulations' order.
 
-    13 days, or 12 when Mid-Autumn falls on 1-3 October (as in 2066).
+    13 days, or 12 when Mid-Autumn falls on 1-3 October (as in 2028).
     """
-    if (
-        isinstance(year, bool)
-        or not isinstance(year, int)
-        or not PROVISIONAL_FROM <= year <= _LAST_YEAR
-    ):
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidInput(
-            f"provisional holidays follow the regulations in force from {PROVISIONAL_FROM}; "
-            f"give a year from {PROVISIONAL_FROM} to {_LAST_YEAR}, got {year!r}"
+            f"statutory holidays are computed for {FIRST_YEAR} to {LAST_YEAR} (the regulations "
+            f"in force from {FIRST_YEAR}), got {year!r}"
         )
     new_year = Lunar.fromYmd(year, 1, 1)
     # New Year's Eve is the last day of the 12th lunar month: the 29th or the 30th.
     eve = _solar(new_year.next(-1))
-    qingming = new_year.getJieQiTable()["清明"]
-    holidays = [
+    return (
         StatutoryHoliday("元旦", (_dt.date(year, 1, 1),)),
         StatutoryHoliday("春节", _run(eve, 4)),  # New Year's Eve to the third day
-        StatutoryHoliday(
-            "清明节", (_dt.date(qingming.getYear(), qingming.getMonth(), qingming.getDay()),)
-        ),
+        StatutoryHoliday("清明节", (_qingming(year),)),
         StatutoryHoliday("劳动节", _run(_dt.date(year, 5, 1), 2)),
         StatutoryHoliday("端午节", (_solar(Lunar.fromYmd(year, 5, 5)),)),
         StatutoryHoliday("中秋节", (_solar(Lunar.fromYmd(year, 8, 15)),)),
         StatutoryHoliday("国庆节", _run(_dt.date(year, 10, 1), 3)),
-    ]
-    for holiday in holidays:
-        for day in holiday.days:
-            if day.year != year:  # the tables would be wrong, not the regulations
-                raise AssertionError(f"{holiday.name} of {year} falls on {day}")
-    return tuple(sorted(holidays, key=lambda h: h.days[0]))
+    )
 
 
 @functools.cache
