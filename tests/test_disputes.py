@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pendulum
 import pytest
+from hypothesis import given
 
 from aftersales import (
+    AfterSalesError,
     BuyerConfirmedReceipt,
     BuyerRefunded,
     BuyerShippedReturn,
     Case,
+    Event,
     EvidenceSubmitted,
     IllegalEvent,
     InterventionRequested,
@@ -19,6 +22,7 @@ from aftersales import (
     Order,
     Party,
     PlatformRuled,
+    Policy,
     RefundRequested,
     RequestNotAllowed,
     SellerAcceptedEvidence,
@@ -35,6 +39,7 @@ from aftersales import (
     preset,
     step,
 )
+from aftersales.testing import case_histories
 
 from .helpers import request, sh
 
@@ -399,3 +404,53 @@ def test_quality_claim_after_three_days_is_a_normal_return() -> None:
         _quality("2026-03-05 10:00")
     assert caught.value.rule == "QUAL-3D"
     assert "return_and_refund" in str(caught.value)
+
+
+@pytest.mark.parametrize(("name", "window"), [("taobao", 7), ("taobao-current", 5)])
+def test_a_buyer_refused_early_still_has_a_window_with_intervention_open(
+    name: str, window: int
+) -> None:
+    # REFUSED-BUYER-7D with AFTER-7D-INTERVENE: refused on the request's first day, the
+    # buyer's window counts from the day intervention opens, not from the refusal.
+    policy = preset(name)
+    case, _ = open_case(_after_sale("2026-03-05 10:00"), policy)
+    refused, _ = step(case, SellerRefused(id="r", at=sh("2026-03-05 12:00")), policy)
+    opens = sh("2026-03-12 10:00")
+    assert refused.intervention_available_from == opens
+    assert refused.deadline is not None
+    assert refused.deadline.rule == "REFUSED-BUYER-7D"
+    assert refused.deadline.due == opens.add(days=window)
+    # the day intervention opens, the request is still there to escalate
+    escalated, _ = step(
+        refused,
+        InterventionRequested(id="i", at=opens.add(hours=1), party="buyer"),
+        policy,
+    )
+    assert escalated.state is State.INTERVENTION_EVIDENCE
+    # and without a word from the buyer it closes a full window after that
+    closed, _ = advance(refused, opens.add(days=window), policy)
+    assert closed.state is State.CLOSED
+
+
+def test_a_refusal_with_intervention_already_open_counts_from_the_refusal() -> None:
+    refused = _refused_return("2026-03-02 10:00", "2026-03-04 09:00")  # RET-REFUSE
+    assert refused.intervention_available_from == sh("2026-03-04 09:00")
+    assert refused.deadline is not None
+    assert refused.deadline.due == sh("2026-03-11 09:00")
+
+
+@given(case_histories())
+def test_every_refused_buyer_has_a_window_with_intervention_open(
+    history: tuple[Policy, RefundRequested, list[Event]],
+) -> None:
+    """REFUSED-BUYER-7D never runs out before intervention opens, on any preset."""
+    policy, opening, events = history
+    case, _ = open_case(opening, policy)
+    for event in events:
+        try:
+            case, _ = step(case, event, policy)
+        except AfterSalesError:
+            continue
+        deadline, opens = case.deadline, case.intervention_available_from
+        if deadline is not None and deadline.name == "buyer_response" and opens is not None:
+            assert deadline.due > opens

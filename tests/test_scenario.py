@@ -64,7 +64,7 @@ def test_open_case_reports_its_running_deadline() -> None:
     assert out["status"] == "SELLER_REFUSE_BUYER"
     assert out["deadline"] == {
         "name": "buyer_response",
-        "due": "2026-10-05T15:00:00+08:00",
+        "due": "2026-10-08T10:00:00+08:00",
         "on_expiry": "close",
         "rule": "REFUSED-BUYER-7D",
         "waits_for": "buyer",

@@ -249,6 +249,8 @@ def _deadline(
         return None
     fields = timer.fields
     field = fields[0] if len(fields) == 1 else timer.length(case, policy)
+    if timer.starts is not None:
+        start = timer.starts(case, start)
     length = getattr(policy, field)
     due = deadline_after(start, length, policy.calendar, policy.tz)
     provisional = is_provisional(start, length, due, policy.calendar)

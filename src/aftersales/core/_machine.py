@@ -66,6 +66,11 @@ class Timer:
     #: The rule an after-sale case's expiry cites instead (AFTER-AUTO-AGREE).
     aftersale_rule: str | None = None
     action: Action | None = attrs.field(default=None, eq=False)
+    #: When the count starts, given the case on entry and the entry instant; the
+    #: entry itself when None.
+    starts: Callable[[Case, pendulum.DateTime], pendulum.DateTime] | None = attrs.field(
+        default=None, eq=False
+    )
 
     @property
     def trigger(self) -> str:

@@ -539,6 +539,20 @@ def _seller_response_timer(on_expiry: str, target: State, rule: str, action: Act
     )
 
 
+def _once_intervention_opens(case: Case, refused_at: pendulum.DateTime) -> pendulum.DateTime:
+    """REFUSED-BUYER-7D with AFTER-7D-INTERVENE and PRE-INTERVENE-3D: the buyer's window
+    after a refusal counts from the moment intervention is open to them.
+
+    A refusal can come before intervention opens (an after-sale request refused on its
+    first day, with intervention only from the 7th). Counting from the refusal, the
+    request would close before the buyer could ever ask the platform (5 days in the
+    current schedule); the window exists for the buyer to modify or escalate, so it
+    starts when both are possible.
+    """
+    available = case.intervention_available_from
+    return refused_at if available is None or available <= refused_at else available
+
+
 _REFUSED_TIMER = Timer(
     name="buyer_response",
     waits_for=Party.BUYER,
@@ -548,6 +562,7 @@ _REFUSED_TIMER = Timer(
     target=S.CLOSED,
     rule="REFUSED-BUYER-7D",
     action=close("buyer did not act after the refusal", "REFUSED-BUYER-7D"),
+    starts=_once_intervention_opens,
 )
 
 
