@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -328,3 +329,25 @@ def test_the_timeouts_table_is_what_advancing_does(state: MalState) -> None:
     assert (case.deadline.name, case.deadline.rule) == (name, rule)
     after = advance_malicious(case, case.deadline.due, TAOBAO)
     assert after.state is target
+
+
+@pytest.mark.parametrize("policy", [TAOBAO, preset("tmall")], ids=["taobao", "tmall"])
+def test_the_ship_by_instant_is_a_boundary_as_everywhere(policy: Any) -> None:
+    """One rule for an act at a deadline's instant (docs/design.md, Timing semantics):
+    the time has run out. The shipping watch (SHIP-48H/72H) and MAL-SHIP-IN-TIME agree."""
+    order = _order(1)
+    case = open_malicious_case(order, [], policy, at=order.paid_at)
+    assert case.ship_by is not None
+    due = case.ship_by
+    just_in_time = step_malicious(
+        case,
+        OrderShipped(id="s", at=due.subtract(seconds=1), carrier="中通快递", tracking="1"),
+        policy,
+    )
+    assert just_in_time.shipped_late is False
+    on_the_dot = step_malicious(
+        case, OrderShipped(id="s", at=due, carrier="中通快递", tracking="1"), policy
+    )
+    assert on_the_dot.shipped_late is True
+    assert advance_malicious(case, due.subtract(seconds=1), policy).shipped_late is not True
+    assert advance_malicious(case, due, policy).shipped_late is True

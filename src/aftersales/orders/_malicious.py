@@ -349,7 +349,7 @@ def _paid(_c: MaliciousCase, event: MalEvent, policy: Policy) -> dict[str, Any]:
 
 def _shipped(case: MaliciousCase, event: MalEvent, _p: Policy) -> dict[str, Any]:
     assert isinstance(event, OrderShipped)
-    late = case.ship_by is not None and event.at > case.ship_by
+    late = case.ship_by is not None and event.at >= case.ship_by  # at the instant: run out
     entry = EvidenceEntry(
         event.at, "shipment", f"{event.carrier} {event.tracking}", "MAL-SHIP-IN-TIME"
     )
