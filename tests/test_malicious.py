@@ -336,6 +336,7 @@ def test_the_ship_by_instant_is_a_boundary_as_everywhere(policy: Any) -> None:
     """One rule for an act at a deadline's instant (docs/design.md, Timing semantics):
     the time has run out. The shipping watch (SHIP-48H/72H) and MAL-SHIP-IN-TIME agree."""
     order = _order(1)
+    assert order.paid_at is not None
     case = open_malicious_case(order, [], policy, at=order.paid_at)
     assert case.ship_by is not None
     due = case.ship_by

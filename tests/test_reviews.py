@@ -1101,3 +1101,25 @@ def test_the_review_command_prints_each_steps_script_in_the_shops_words(tmp_path
     assert english.exit_code == 0, english.output
     assert "script:" in english.output
     assert "CN¥5.00" in english.output
+
+
+@pytest.mark.parametrize("config", ["s2t", "s2tw", "s2hk"])
+def test_traditional_script_reads_as_simplified(config: str) -> None:
+    """REV-TYPES in traditional script: every Chinese review of both sets, written in
+    traditional (Taiwan, Hong Kong) characters, gets the cause its simplified text gets."""
+    import opencc
+
+    to_traditional = opencc.OpenCC(config)
+    data = json.loads(CORPUS.read_text(encoding="utf-8"))
+    chinese = [item for part in ("samples", "held_out") for item in data[part]]
+    chinese = [item for item in chinese if item["lang"] == "zh"]
+    differ = [
+        item["text"]
+        for item in chinese
+        if classify_review(to_traditional.convert(item["text"])).cause
+        is not classify_review(item["text"]).cause
+    ]
+    assert not differ
+    # and the keywords the old hand-made table missed
+    for text in ("鞋子開膠了", "有異味", "貨不對板"):
+        assert classify_review(text).cause is Cause.PRODUCT, text

@@ -15,16 +15,15 @@ for a week.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import json
 import re
 import unicodedata
 from collections.abc import Iterator
 
 import attrs
-import opencc
 
 from ._errors import InvalidInput
+from ._script import to_simplified
 
 __all__ = [
     "DayCountMismatch",
@@ -230,11 +229,6 @@ def _runs(days: Iterator[_dt.date] | frozenset[_dt.date]) -> list[tuple[_dt.date
 # -- the text ----------------------------------------------------------------------
 
 
-@functools.cache
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 @attrs.frozen
 class _Flat:
     """The text with every space and line break removed, each character knowing its line.
@@ -251,11 +245,10 @@ class _Flat:
 
 
 def _flatten(text: str) -> _Flat:
-    convert = _to_simplified().convert
     chars: list[str] = []
     lines: list[int] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = convert(unicodedata.normalize("NFKC", raw))
+        line = to_simplified(unicodedata.normalize("NFKC", raw))
         for ch in line:
             if ch.isspace() or ch in "\u200b\u200c\u200d\ufeff":
                 continue

@@ -11,8 +11,8 @@ read with transparent keyword lists a shop can read and extend, in the style of
 Matching, in order:
 
 1. The text is normalised: NFKC (full-width letters; "…" becomes "..."), case
-   folded, common traditional characters folded to simplified (the seed itself
-   is traditional), runs of spaces made one.
+   folded, traditional script folded to simplified with OpenCC (the seed itself is
+   traditional), runs of spaces made one.
 2. A keyword matches as a substring. A keyword with ``…`` (or ``...``) between
    parts matches the parts in order within one clause, each gap at most
    :data:`MAX_GAP` characters with no negation in it: ``物流…慢`` matches
@@ -44,6 +44,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ..core._errors import InvalidInput
+from ..core._script import to_simplified
 
 __all__ = [
     "DEFAULT_CAUSE_RULES",
@@ -74,19 +75,6 @@ TIE_ORDER: tuple[Cause, ...] = (Cause.PRODUCT, Cause.SERVICE, Cause.LOGISTICS, C
 #: Most characters between the parts of a ``A…B`` keyword.
 MAX_GAP = 12
 
-# Common traditional characters in review text, folded to simplified, so one
-# keyword list serves both scripts. Pairs line up position by position.
-_TRADITIONAL = (
-    "質壞遞發貨錯態兩個禮務復覆應買賣歡還這說與圖顏產裝郵損沒問題處極爛斷線頭過變氣讓給點誤時間"
-    "遲丟員單號碼樣東們實際專櫃條頁詳麼麵燈電鬆緊擺鐘車運輸寶貝訂貼換裡後嗎開關"
-)
-_SIMPLIFIED = (
-    "质坏递发货错态两个礼务复复应买卖欢还这说与图颜产装邮损没问题处极烂断线头过变气让给点误时间"
-    "迟丢员单号码样东们实际专柜条页详么面灯电松紧摆钟车运输宝贝订贴换里后吗开关"
-)
-assert len(_TRADITIONAL) == len(_SIMPLIFIED)
-_FOLD = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
-
 # A clause ends at punctuation (after NFKC: "，" is ",", "！" is "!").
 _BREAKS = frozenset(",.!?;:。、~\n")
 _WORD = re.compile(r"[a-z][a-z ]*")
@@ -94,7 +82,7 @@ _GAP_NEGATIONS = ("不", "没", "无", "非", "not ", "n't", "no ", "never")
 
 
 def _normal(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    folded = to_simplified(unicodedata.normalize("NFKC", text).casefold())
     return " ".join(folded.split())
 
 
