@@ -3,7 +3,6 @@ and casebook at an instant."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -14,6 +13,7 @@ import pendulum
 from ..board._board import Board, board
 from ..board._output import board_to_csv, board_to_html, board_to_json, board_to_table
 from ..core._case import Case
+from ..core._document import DocumentError, json_document
 from ..core._errors import AfterSalesError
 from ..core._policy import Policy
 from ..messages import ShopInfo, context_for, environment, read_shop
@@ -41,9 +41,11 @@ def _assignees(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        doc = json_document(path.read_bytes(), f"--assignees {path}")
+    except OSError as exc:
         raise click.UsageError(f"--assignees {path}: {exc}") from None
+    except DocumentError as exc:
+        raise click.UsageError(str(exc)) from None
     if not isinstance(doc, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in doc.items()
     ):
