@@ -195,8 +195,11 @@ def board_command(
         shop_file = paths[0] / "shop.toml"
     shop = load_shop(list(paths), policy, at, progress=progress)
     items = list(shop.items)
+    problems = list(shop.problems)
     if casebook is not None:
-        items.extend(_casebook_items(casebook, policy, at))
+        stored, refused = _casebook_items(casebook, policy, at)
+        items.extend(stored)
+        problems.extend(refused)
     result = board(items, at, policy=policy, assignees=_assignees(assignees_file))
     messages = {}
     if shop_file is not None:
@@ -205,20 +208,40 @@ def board_command(
         except AfterSalesError as exc:
             raise click.UsageError(f"--shop {shop_file}: {exc}") from None
         messages = render_shown(result, items, policy, info, locale=locale, limit=limit)
-    text = _format(fmt, result, shop.problems, messages, limit, group_by)
+    text = _format(fmt, result, problems, messages, limit, group_by)
     if output is not None:
         output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
         click.echo(f"wrote {output} ({len(result.actions)} actions)", err=True)
     else:
         click.echo(text)
-    if not items and shop.problems:
+    if not items and problems:
         sys.exit(1)
 
 
-def _casebook_items(where: str, policy: Policy, at: pendulum.DateTime) -> list[Case]:
-    """The casebook's open cases as of ``at`` (timers due by then fired, not stored)."""
+def _casebook_items(
+    where: str, policy: Policy, at: pendulum.DateTime
+) -> tuple[list[Case], list[dict[str, object]]]:
+    """The casebook's open cases as of ``at`` (timers due by then fired, not stored), and a
+    problem row for each case that cannot be brought there (a deadline in a year the
+    calendar does not know, with --strict-calendar): one case never hides the others."""
     from ..core._engine import advance
 
-    with open_casebook(where, policy) as book, naming(f"--casebook {mask_url(where)}"):
+    source = f"--casebook {mask_url(where)}"
+    with open_casebook(where, policy) as book, naming(source):
         cases = list(book.cases(open_only=True))
-    return [case if case.changed_at >= at else advance(case, at, policy)[0] for case in cases]
+    items: list[Case] = []
+    problems: list[dict[str, object]] = []
+    for case in cases:
+        try:
+            items.append(case if case.changed_at >= at else advance(case, at, policy)[0])
+        except AfterSalesError as exc:
+            problems.append(
+                {
+                    "source": source,
+                    "case_id": case.id,
+                    "problem": str(exc),
+                    "allowed": "a case whose deadlines the loaded calendar can count "
+                    "(--calendar FILE, or leave out --strict-calendar)",
+                }
+            )
+    return items, problems

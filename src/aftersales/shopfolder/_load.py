@@ -134,7 +134,17 @@ def _from_exports(
     result = import_exports(exports, policy=policy)
     for imported in result.cases:
         case = imported.case
-        items.append(case if case.changed_at >= at else _advance(case, at, policy))
+        try:
+            items.append(case if case.changed_at >= at else _advance(case, at, policy))
+        except AfterSalesError as exc:  # a deadline past the calendar: one row, not the board
+            problems.append(
+                _problem(
+                    case.id,
+                    str(exc),
+                    "a case whose deadlines the loaded calendar can count",
+                    kind="refund",
+                )
+            )
     for review in result.reviews:
         try:
             follow = open_follow_up(review, policy)
