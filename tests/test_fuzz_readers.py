@@ -46,7 +46,7 @@ SEEDS: dict[str, Any] = {
 }
 
 #: Values an attacker puts where a field was: the families of the hardening issue.
-NASTY = st.sampled_from(
+NASTY: st.SearchStrategy[Any] = st.sampled_from(
     [
         None,
         True,
