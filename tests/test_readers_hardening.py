@@ -300,3 +300,14 @@ def test_board_casebook_strict_calendar_shows_a_problem_row(tmp_path: Path) -> N
     assert "no holiday data for 2027" in problem["problem"]
     text = CliRunner().invoke(main, [*args, "--strict-calendar"]).output
     assert "1 record could not be used" in text
+
+
+def test_two_snapshots_with_the_same_modified_but_different_content_conflict() -> None:
+    other = dict(REFUND, refund_fee="100.00")  # same refund_id, same modified
+    result = taobao.import_exports([("a.json", REFUND), ("b.json", other)])
+    assert result.cases == ()
+    assert [p.field for p in result.problems] == ["modified", "modified"]
+    assert all("conflict" in p.problem for p in result.problems)
+    same = taobao.import_exports([("a.json", REFUND), ("b.json", dict(REFUND))])
+    assert len(same.cases) == 1  # the very same snapshot twice is a duplicate, as before
+    assert "duplicate" in same.problems[0].problem
