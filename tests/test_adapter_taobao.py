@@ -423,7 +423,7 @@ def refund_records(draw: st.DrawFn) -> dict[str, Any]:
     )
     record: dict[str, Any] = {
         "refund_id": str(draw(st.integers(10**17, 10**18 - 1))),
-        "tid": str(draw(st.integers(10**18, 10**19 - 1))),
+        "tid": str(draw(st.integers(10**18, 2**63 - 1))),
         "status": status,
         "good_status": good_status,
         "has_good_return": has_return,

@@ -519,8 +519,8 @@ def exchanges(draw: st.DrawFn) -> dict[str, Any]:
     returned = status in (3, 5, 13) or (status == 4 and draw(st.booleans()))
     modified = (back if returned else created) + later
     record: dict[str, Any] = {
-        "refund_id": str(draw(st.integers(10**18, 10**19 - 1))),
-        "biz_order_id": str(draw(st.integers(10**18, 10**19 - 1))),
+        "refund_id": str(draw(st.integers(10**18, 2**63 - 1))),
+        "biz_order_id": str(draw(st.integers(10**18, 2**63 - 1))),
         "dispute_request": "换货",
         "status": draw(st.sampled_from([status, str(status)])),
         "refund_fee": str(Money.from_fen(draw(st.integers(1, 500_000)))),

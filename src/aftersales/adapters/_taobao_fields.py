@@ -74,13 +74,16 @@ def read_id(record: Mapping[str, Any], field: str, *, required: bool = True) -> 
     if isinstance(value, (bool, float)):
         what = f"{type(value).__name__} {value!r}"
         raise FieldError(field, f"{what} cannot hold the ID exactly", allowed)
+    # A number and its text are held to the same rule: ASCII digits, 1 to 2**63 - 1.
     if isinstance(value, int):
-        if not 0 < value < _MAX_ID:
-            raise FieldError(field, f"{value} is outside the platform's int64 IDs", allowed)
-        return str(value)
-    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
-        return value.strip()
-    raise FieldError(field, f"{value!r} is not a numeric platform ID", allowed)
+        text = str(value) if value >= 0 else None
+    elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        text = value.strip()
+    else:
+        raise FieldError(field, f"{value!r} is not a numeric platform ID", allowed)
+    if text is None or not 0 < int(text) < _MAX_ID:
+        raise FieldError(field, f"{value!r} is outside the platform's int64 IDs", allowed)
+    return text
 
 
 @overload
@@ -166,9 +169,10 @@ def read_int(record: Mapping[str, Any], field: str, *, required: bool = False) -
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    # ASCII digits only: str.isdigit() also holds for "²" and other scripts' digits
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
         return int(value.strip())
-    raise FieldError(field, f"{value!r} is not a whole number", "a whole number")
+    raise FieldError(field, f"{value!r} is not a whole number", "a whole number (ASCII digits)")
 
 
 @overload

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from ..core._document import DocumentError, json_document
 from ._taobao_records import PayloadError
 
 __all__ = ["read_exports"]
@@ -25,10 +25,12 @@ def read_exports(path: Path) -> list[tuple[str, object]]:
     for file in files:
         name = file.relative_to(base).as_posix()
         try:
-            # Default number parsing on purpose: integers stay exact (19-digit IDs)
+            # Floats stay floats on purpose: integers stay exact (19-digit IDs)
             # and a float stays a float, so the import can refuse it as money.
-            payload: object = json.loads(file.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            payload: object = json_document(file.read_bytes(), name, exact=False)
+        except OSError as exc:
             payload = PayloadError(f"cannot read {name}: {exc}")
+        except DocumentError as exc:
+            payload = PayloadError(f"cannot read {exc}")
         exports.append((name, payload))
     return exports

@@ -223,6 +223,16 @@ def _case(
     return case_from_refund(record, policy, trade=trade)
 
 
+def _disagree(one: RefundRecord | DisputeRecord, other: RefundRecord | DisputeRecord) -> bool:
+    """Two snapshots disagree when a field both of them fill differs (one API's listing
+    may leave out fields another's has: that is not a disagreement)."""
+    if type(one) is not type(other):
+        return False
+    empty = (None, "", ())
+    pairs = zip(attrs.astuple(one, recurse=False), attrs.astuple(other, recurse=False), strict=True)
+    return any(a != b for a, b in pairs if a not in empty and b not in empty)
+
+
 def _import(
     entries: list[_Entry], policy: Policy, tolerance: _dt.timedelta, problems: list[Problem]
 ) -> ImportResult:
@@ -242,6 +252,39 @@ def _import(
             )
         )
 
+    conflicted: set[str] = set()
+
+    def conflict(entry: _Entry, modified: object) -> None:
+        problems.append(
+            _problem(
+                entry,
+                FieldError(
+                    "modified",
+                    f"conflict: another snapshot of this refund with the same modified "
+                    f"({modified}) says something else; neither is imported",
+                    "one content per refund_id and modified (export the refund again)",
+                ),
+            )
+        )
+
+    def keep_refund(parsed: RefundRecord | DisputeRecord, entry: _Entry) -> None:
+        earlier = refunds.get(parsed.refund_id)
+        if parsed.refund_id in conflicted:
+            conflict(entry, parsed.modified)
+        elif earlier is None:
+            refunds[parsed.refund_id] = (parsed, entry)
+        elif earlier[0].modified == parsed.modified and _disagree(earlier[0], parsed):
+            # two snapshots of one moment that disagree: neither can be trusted
+            del refunds[parsed.refund_id]
+            conflicted.add(parsed.refund_id)
+            conflict(earlier[1], parsed.modified)
+            conflict(entry, parsed.modified)
+        elif earlier[0].modified <= parsed.modified:  # the newer snapshot wins
+            duplicate(earlier[1], "refund_id", f"modified {parsed.modified}")
+            refunds[parsed.refund_id] = (parsed, entry)
+        else:
+            duplicate(entry, "refund_id", f"modified {earlier[0].modified}")
+
     for entry in entries:
         try:
             parsed = _parse(entry)
@@ -256,14 +299,7 @@ def _import(
                 continue
             trades[parsed.tid] = (parsed, entry)
         else:
-            earlier = refunds.get(parsed.refund_id)
-            if earlier is None:
-                refunds[parsed.refund_id] = (parsed, entry)
-            elif earlier[0].modified <= parsed.modified:  # the newer snapshot wins
-                duplicate(earlier[1], "refund_id", f"modified {parsed.modified}")
-                refunds[parsed.refund_id] = (parsed, entry)
-            else:
-                duplicate(entry, "refund_id", f"modified {earlier[0].modified}")
+            keep_refund(parsed, entry)
     cases: list[ImportedCase] = []
     disagreements: list[Disagreement] = []
     for refund, entry in refunds.values():

@@ -3,7 +3,6 @@ and casebook at an instant."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -14,6 +13,7 @@ import pendulum
 from ..board._board import Board, board
 from ..board._output import board_to_csv, board_to_html, board_to_json, board_to_table
 from ..core._case import Case
+from ..core._document import DocumentError, json_document
 from ..core._errors import AfterSalesError
 from ..core._policy import Policy
 from ..messages import ShopInfo, context_for, environment, read_shop
@@ -41,9 +41,11 @@ def _assignees(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        doc = json_document(path.read_bytes(), f"--assignees {path}")
+    except OSError as exc:
         raise click.UsageError(f"--assignees {path}: {exc}") from None
+    except DocumentError as exc:
+        raise click.UsageError(str(exc)) from None
     if not isinstance(doc, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in doc.items()
     ):
@@ -193,8 +195,11 @@ def board_command(
         shop_file = paths[0] / "shop.toml"
     shop = load_shop(list(paths), policy, at, progress=progress)
     items = list(shop.items)
+    problems = list(shop.problems)
     if casebook is not None:
-        items.extend(_casebook_items(casebook, policy, at))
+        stored, refused = _casebook_items(casebook, policy, at)
+        items.extend(stored)
+        problems.extend(refused)
     result = board(items, at, policy=policy, assignees=_assignees(assignees_file))
     messages = {}
     if shop_file is not None:
@@ -203,20 +208,40 @@ def board_command(
         except AfterSalesError as exc:
             raise click.UsageError(f"--shop {shop_file}: {exc}") from None
         messages = render_shown(result, items, policy, info, locale=locale, limit=limit)
-    text = _format(fmt, result, shop.problems, messages, limit, group_by)
+    text = _format(fmt, result, problems, messages, limit, group_by)
     if output is not None:
         output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
         click.echo(f"wrote {output} ({len(result.actions)} actions)", err=True)
     else:
         click.echo(text)
-    if not items and shop.problems:
+    if not items and problems:
         sys.exit(1)
 
 
-def _casebook_items(where: str, policy: Policy, at: pendulum.DateTime) -> list[Case]:
-    """The casebook's open cases as of ``at`` (timers due by then fired, not stored)."""
+def _casebook_items(
+    where: str, policy: Policy, at: pendulum.DateTime
+) -> tuple[list[Case], list[dict[str, object]]]:
+    """The casebook's open cases as of ``at`` (timers due by then fired, not stored), and a
+    problem row for each case that cannot be brought there (a deadline in a year the
+    calendar does not know, with --strict-calendar): one case never hides the others."""
     from ..core._engine import advance
 
-    with open_casebook(where, policy) as book, naming(f"--casebook {mask_url(where)}"):
+    source = f"--casebook {mask_url(where)}"
+    with open_casebook(where, policy) as book, naming(source):
         cases = list(book.cases(open_only=True))
-    return [case if case.changed_at >= at else advance(case, at, policy)[0] for case in cases]
+    items: list[Case] = []
+    problems: list[dict[str, object]] = []
+    for case in cases:
+        try:
+            items.append(case if case.changed_at >= at else advance(case, at, policy)[0])
+        except AfterSalesError as exc:
+            problems.append(
+                {
+                    "source": source,
+                    "case_id": case.id,
+                    "problem": str(exc),
+                    "allowed": "a case whose deadlines the loaded calendar can count "
+                    "(--calendar FILE, or leave out --strict-calendar)",
+                }
+            )
+    return items, problems

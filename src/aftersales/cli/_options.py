@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +17,8 @@ import attrs
 import click
 
 from ..core._calendar import Fallback, WorkCalendar
-from ..core._errors import AfterSalesError, InvalidInput
+from ..core._document import document_text, json_document
+from ..core._errors import AfterSalesError
 from ..core._policy import PRESETS, Policy
 from ..core._serialize import parse_instant
 from ..messages import LOCALES
@@ -216,29 +216,23 @@ def stdin_text() -> str:
     """Standard input as UTF-8 text, whatever the terminal's encoding (a BOM is dropped)."""
     raw = getattr(sys.stdin, "buffer", None)
     if raw is None:
-        return sys.stdin.read()
-    try:
-        return bytes(raw.read()).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{STDIN}: not UTF-8 text ({exc.reason})") from None
+        return sys.stdin.read().removeprefix("\ufeff")
+    return document_text(bytes(raw.read()), STDIN)
 
 
 def read_input(path: Path) -> Input:
-    """``path``'s text; ``-`` reads standard input, whose relative paths start from here."""
+    """``path``'s text (UTF-8, a BOM dropped); ``-`` reads standard input, whose relative
+    paths start from here."""
     if is_stdin(path):
         return Input(stdin_text(), STDIN, Path.cwd())
-    try:
-        return Input(path.read_text(encoding="utf-8"), str(path), path.parent)
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason})") from None
+    return Input(document_text(path.read_bytes(), str(path)), str(path), path.parent)
 
 
 def parse_json(text: str, name: str) -> Any:
-    """JSON whose numbers with a fraction become Decimal, never float: 59.9 is exact."""
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{name}: not valid JSON ({exc})") from None
+    """JSON whose numbers with a fraction become Decimal, never float: 59.9 is exact.
+
+    Too deep a document or too long a number is refused (:func:`json_document`)."""
+    return json_document(text, name)
 
 
 def read_json_input(path: Path) -> tuple[Any, Input]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar
 
@@ -9,22 +10,41 @@ import attrs
 
 from ._errors import InvalidInput
 
-__all__ = ["Money", "to_money"]
+__all__ = ["MAX_AMOUNT", "Money", "to_money"]
 
 _CENT = Decimal("0.01")
+
+#: The largest amount the library takes: a trillion yuan less a fen, far above any order.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+# ASCII digits only: Decimal() would also read "7_9" as 79, full-width and other
+# scripts' digits, and exponents ("1e30"); a money string admits none of them.
+_AMOUNT_TEXT = re.compile(r"-?[0-9]{1,40}(\.[0-9]{1,40})?", re.ASCII)
+
+_WRITE = "write yuan with ASCII digits and at most two places, like '59.9' or '59.90'"
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}...({len(text)} characters)"
 
 
 def _to_amount(value: object) -> Decimal:
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, str):
+        text = value.strip()
+        if text.lower().lstrip("+-") in {"inf", "infinity", "nan", "snan"}:
+            raise InvalidInput(f"{_shown(value)} is not a finite amount of money")
+        if not _AMOUNT_TEXT.fullmatch(text):
+            raise InvalidInput(f"{_shown(value)} is not an amount of money; {_WRITE}")
         try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            raise InvalidInput(
-                f"{value!r} is not an amount of money; write yuan like '59.9' or '59.90'"
-            ) from None
+            amount = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+            raise InvalidInput(f"{_shown(value)} is not an amount of money; {_WRITE}") from None
     elif isinstance(value, int) and not isinstance(value, bool):
+        if value > MAX_AMOUNT:
+            raise InvalidInput(f"{_shown(value)} yuan is too large; at most {MAX_AMOUNT}")
         amount = Decimal(value)
     else:
         # floats cannot hold 0.1 exactly: refuse them rather than guess
@@ -32,11 +52,15 @@ def _to_amount(value: object) -> Decimal:
             f"money must be a Decimal, an int or a string like '59.90', not {type(value).__name__}"
         )
     if not amount.is_finite():
-        raise InvalidInput(f"{value!r} is not a finite amount of money")
+        raise InvalidInput(f"{_shown(value)} is not a finite amount of money")
     if amount < 0:
-        raise InvalidInput(f"money cannot be negative, got {value!r}")
-    if amount != amount.quantize(_CENT, rounding=ROUND_HALF_UP):
-        raise InvalidInput(f"{value!r} has more than two decimal places; yuan are counted in fen")
+        raise InvalidInput(f"money cannot be negative, got {_shown(value)}")
+    if amount > MAX_AMOUNT:  # before quantize, which overflows the context past 28 digits
+        raise InvalidInput(f"{_shown(value)} yuan is too large; at most {MAX_AMOUNT}")
+    if amount != amount.quantize(_CENT, ROUND_HALF_UP):
+        raise InvalidInput(
+            f"{_shown(value)} has more than two decimal places; yuan are counted in fen"
+        )
     return amount.quantize(_CENT)
 
 

@@ -10,6 +10,7 @@ shipping watch (ship-by deadline, lateness, compensation, fake-shipment flags).
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -109,6 +110,66 @@ def _field(doc: Mapping[str, Any], key: str, where: str) -> Any:
     return doc[key]
 
 
+def _money(doc: Mapping[str, Any], key: str, where: str, default: object = None) -> Money:
+    """``doc[key]`` as Money; an error names the field (``case.order.paid: ...``)."""
+    value = _field(doc, key, where) if default is None else doc.get(key, default)
+    try:
+        return Money.of(value)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}.{key}: {exc}") from None
+
+
+@functools.cache
+def _schema_keys() -> dict[str, tuple[str, ...]]:
+    """The keys the schema allows in each object the loader reads: one source for both."""
+    schema = scenario_schema()
+    props = schema["properties"]
+    order = props["order"]["properties"]
+    case_only = ("order", "other_parcels", "other_late_trades")
+    return {
+        "scenario": tuple(k for k in props if k not in case_only),
+        "order scenario": tuple(k for k in props if k != "case"),
+        "case": tuple(props["case"]["properties"]),
+        "case.order": tuple(props["case"]["properties"]["order"]["properties"]),
+        "order": tuple(order),
+        "items": tuple(order["items"]["items"]["properties"]),
+    }
+
+
+def _known(doc: Mapping[str, Any], kind: str, where: str) -> None:
+    """Refuse a key the schema does not allow: a typo would otherwise drop data silently."""
+    allowed = _schema_keys()[kind]
+    unknown = sorted(str(k) for k in doc if k not in allowed)
+    if unknown:
+        raise InvalidInput(
+            f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(allowed)}"
+        )
+
+
+def _in_order(order: Order, where: str) -> None:
+    """paid, shipped, signed and finished happen in that order; a record saying otherwise
+    is refused rather than run."""
+    steps = [
+        (name, at)
+        for name, at in (
+            ("paid_at", order.paid_at),
+            ("shipped_at", order.shipped_at),
+            ("signed_at", order.signed_at),
+            ("finished_at", order.finished_at),
+        )
+        if at is not None
+    ]
+    for (first, a), (then, b) in itertools.pairwise(steps):
+        if b < a:
+            raise InvalidInput(
+                f"{where}.{then} {b.isoformat()} is before {where}.{first} {a.isoformat()}; "
+                "an order is paid, shipped, signed for and finished in that order"
+            )
+    if order.signed_at is not None and order.shipped_at is None:
+        raise InvalidInput(f"{where}.signed_at needs {where}.shipped_at: goods are shipped first")
+
+
 def _instant(doc: Mapping[str, Any], key: str, where: str) -> pendulum.DateTime | None:
     value = doc.get(key)
     if value is None:
@@ -129,35 +190,44 @@ def _id(value: object, where: str) -> str:
 def _order(doc: object, where: str = "case.order") -> Order:
     if not isinstance(doc, Mapping):
         raise InvalidInput(f"{where} must be an object")
+    _known(doc, "case.order" if where == "case.order" else "order", where)
+    raw_items = doc.get("items", [])
+    if not isinstance(raw_items, list):
+        raise InvalidInput(f"{where}.items must be a list of objects")
     items: list[OrderItem] = []
-    for i, item in enumerate(doc.get("items", ())):
+    for i, item in enumerate(raw_items):
+        at = f"{where}.items[{i}]"
         if not isinstance(item, Mapping):
-            raise InvalidInput(f"{where}.items[{i}] must be an object")
+            raise InvalidInput(f"{at} must be an object")
+        _known(item, "items", at)
         items.append(
             OrderItem(
-                oid=_id(_field(item, "oid", f"{where}.items[{i}]"), f"{where}.items[{i}].oid"),
-                paid=Money.of(_field(item, "paid", f"{where}.items[{i}]")),
-                refunded=Money.of(item.get("refunded", "0")),
+                oid=_id(_field(item, "oid", at), f"{at}.oid"),
+                paid=_money(item, "paid", at),
+                refunded=_money(item, "refunded", at, default="0"),
                 title=str(item.get("title", "")),
             )
         )
     paid_at = _instant(doc, "paid_at", where)
     if paid_at is None:
         raise InvalidInput(f"{where}.paid_at is missing")
-    return Order(
+    order = Order(
         id=_id(_field(doc, "id", where), f"{where}.id"),
-        paid=Money.of(_field(doc, "paid", where)),
+        paid=_money(doc, "paid", where),
         paid_at=paid_at,
         shipped_at=_instant(doc, "shipped_at", where),
         signed_at=_instant(doc, "signed_at", where),
         finished_at=_instant(doc, "finished_at", where),
         items=items,
     )
+    _in_order(order, where)
+    return order
 
 
 def _request(doc: object) -> RefundRequested:
     if not isinstance(doc, Mapping):
         raise InvalidInput("case must be an object")
+    _known(doc, "case", "case")
     kind = _field(doc, "kind", "case")
     if kind not in {k.value for k in Kind}:
         raise InvalidInput(f"case.kind {kind!r} is not one of {', '.join(k.value for k in Kind)}")
@@ -172,7 +242,7 @@ def _request(doc: object) -> RefundRequested:
         case_id=case_id,
         kind=Kind(kind),
         order=_order(_field(doc, "order", "case")),
-        amount=Money.of(_field(doc, "amount", "case")),
+        amount=_money(doc, "amount", "case"),
         reason=str(doc.get("reason", "")),
         oid=None if oid is None else _id(oid, "case.oid"),
         description=str(doc.get("description", "")),
@@ -221,6 +291,7 @@ def scenario_case(
     if not isinstance(document, Mapping):
         raise ScenarioError("a scenario is a JSON object")
     try:
+        _known(document, "scenario", "case scenario")
         policy = load_policy(document.get("policy"), base=base, calendar=calendar)
         request = _request(document.get("case"))
         events = _events(document.get("events"), request.case_id)
@@ -313,19 +384,34 @@ def _order_event(raw: Mapping[str, Any]) -> ShippingEvent:
     )
 
 
-def _order_events(doc: object) -> list[ShippingEvent]:
+def _order_events(doc: object, *, shipped_before: bool = False) -> list[ShippingEvent]:
     if doc is None:
         return []
     if not isinstance(doc, list):
         raise InvalidInput("events must be a list")
-    events = []
+    events: list[ShippingEvent] = []
+    shipped = False
     for i, raw in enumerate(doc):
         if not isinstance(raw, Mapping):
             raise ScenarioError(f"events[{i}] must be an object", position=i)
         try:
-            events.append(_order_event(raw))
+            event = _order_event(raw)
         except AfterSalesError as exc:
             raise ScenarioError(f"events[{i}] (event {i + 1}): {exc}", position=i) from None
+        shipped = shipped or isinstance(event, ParcelShipped)
+        if isinstance(event, ParcelSigned) and not (shipped or shipped_before):
+            raise ScenarioError(
+                f"events[{i}] (event {i + 1}): signed before any shipped event; "
+                "goods are shipped first (give the shipped event, or order.shipped_at)",
+                position=i,
+            )
+        if events and event.at < events[-1].at:
+            raise ScenarioError(
+                f"events[{i}] (event {i + 1}): at {event.at.isoformat()} is before the event "
+                f"before it ({events[-1].at.isoformat()}); events come in time order",
+                position=i,
+            )
+        events.append(event)
     return events
 
 
@@ -381,7 +467,7 @@ def _other_late_trades(doc: object, buyer: object) -> list[LateTrade]:
                 order_id=_id(_field(raw, "order_id", where), f"{where}.order_id"),
                 buyer=str(buyer),
                 paid_at=paid_at,
-                late_price=_field(raw, "late_price", where),
+                late_price=_money(raw, "late_price", where),
             )
         )
     return trades
@@ -403,14 +489,17 @@ def order_scenario_watch(
     at: pendulum.DateTime | None = None,
 ) -> tuple[ShippingWatch, Policy]:
     """The order scenario's watch, at ``at`` if given (else the scenario's own instant)."""
+    if not isinstance(document, Mapping):
+        raise ScenarioError("a scenario is a JSON object")
     try:
+        _known(document, "order scenario", "order scenario")
         policy = load_policy(document.get("policy"), base=base)
         raw_order = document.get("order")
         order = _order(raw_order, "order")
         assert isinstance(raw_order, Mapping)  # _order checked it
         promised = _promise(raw_order)
         buyer = raw_order.get("buyer")
-        events = _order_events(document.get("events"))
+        events = _order_events(document.get("events"), shipped_before=order.shipped_at is not None)
         others = _other_parcels(document.get("other_parcels"))
         late_trades = _other_late_trades(document.get("other_late_trades"), buyer)
         until = at if at is not None else _instant(document, "at", "scenario")

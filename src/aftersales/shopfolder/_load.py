@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ import pendulum
 from ..adapters.taobao import import_exports
 from ..board._board import Item
 from ..core._case import Case
+from ..core._document import DocumentError, json_document
 from ..core._engine import advance
 from ..core._errors import AfterSalesError
 from ..core._policy import Policy
@@ -41,6 +41,9 @@ class ShopData:
     items: tuple[Item, ...]
     problems: tuple[dict[str, Any], ...]
     files: int
+
+
+_A_JSON_FILE = "a JSON file in UTF-8 (with or without a BOM)"
 
 
 def _problem(source: str, problem: str, allowed: str, **more: Any) -> dict[str, Any]:
@@ -84,17 +87,20 @@ def load_shop(
     for path in progress(files) if progress is not None else files:
         source = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
-            doc = json.loads(text)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(_problem(source, f"cannot be read as JSON: {exc}", "a JSON file"))
+            data = path.read_bytes()
+            doc = json_document(data, source, exact=False)
+        except OSError as exc:
+            problems.append(_problem(source, f"cannot be read: {exc}", _A_JSON_FILE))
+            continue
+        except DocumentError as exc:
+            problems.append(_problem(source, exc.problem, _A_JSON_FILE))
             continue
         if _is_export(doc):
             exports.append((source, doc))  # the adapter reports float money itself
             continue
         try:
             # the library's own files: money never through a float
-            item = _library_item(json.loads(text, parse_float=Decimal), path, policy, at)
+            item = _library_item(json_document(data, source), path, policy, at)
         except FollowUpNotNeeded:
             continue  # a good review needs no follow-up: read, nothing to do
         except AfterSalesError as exc:
@@ -128,7 +134,17 @@ def _from_exports(
     result = import_exports(exports, policy=policy)
     for imported in result.cases:
         case = imported.case
-        items.append(case if case.changed_at >= at else _advance(case, at, policy))
+        try:
+            items.append(case if case.changed_at >= at else _advance(case, at, policy))
+        except AfterSalesError as exc:  # a deadline past the calendar: one row, not the board
+            problems.append(
+                _problem(
+                    case.id,
+                    str(exc),
+                    "a case whose deadlines the loaded calendar can count",
+                    kind="refund",
+                )
+            )
     for review in result.reviews:
         try:
             follow = open_follow_up(review, policy)
