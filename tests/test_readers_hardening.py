@@ -311,3 +311,42 @@ def test_two_snapshots_with_the_same_modified_but_different_content_conflict() -
     same = taobao.import_exports([("a.json", REFUND), ("b.json", dict(REFUND))])
     assert len(same.cases) == 1  # the very same snapshot twice is a duplicate, as before
     assert "duplicate" in same.problems[0].problem
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("deep", b"[" * 5000 + b"]" * 5000),
+        ("long-int", b'{"refund_id": ' + b"9" * 5000 + b"}"),
+        ("gbk", '{"reason": "不想要了"}'.encode("gbk")),
+        ("binary", bytes(range(256))),
+    ],
+)
+def test_ingest_reports_an_unreadable_file_and_stores_the_rest(
+    tmp_path: Path, name: str, data: bytes
+) -> None:
+    from aftersales.casebook import Casebook
+
+    good = EXAMPLES / "taobao"
+    (tmp_path / f"{name}.json").write_bytes(data)
+    with Casebook.open(":memory:") as book:
+        alone = book.ingest_files([good])
+        with Casebook.open(":memory:") as other:
+            mixed = other.ingest_files([good, tmp_path / f"{name}.json"])
+            assert other.count() == book.count() > 0  # the good records all stored
+    assert mixed.new == alone.new
+    assert mixed.rejected == alone.rejected + 1
+    (bad,) = [o for o in mixed.outcomes if o.source.endswith(f"{name}.json")]
+    assert bad.result == "rejected"
+    assert "\n" not in bad.reason
+
+
+def test_ingest_reads_a_utf8_file_with_a_bom(tmp_path: Path) -> None:
+    from aftersales.casebook import Casebook
+
+    text = (EXAMPLES / "taobao" / "refunds_receive_get.json").read_text(encoding="utf-8")
+    plain, marked = tmp_path / "plain.json", tmp_path / "bom.json"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    with Casebook.open(":memory:") as a, Casebook.open(":memory:") as b:
+        assert a.ingest_files([plain]).new == b.ingest_files([marked]).new > 0

@@ -18,7 +18,6 @@ import itertools
 import json
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -26,6 +25,7 @@ import attrs
 
 from ..adapters.taobao import ImportedCase, ImportResult, import_exports
 from ..core._case import Case, RefundRequested
+from ..core._document import DocumentError, json_document
 from ..core._effects import Effect
 from ..core._engine import advance
 from ..core._errors import AfterSalesError, InvalidInput
@@ -282,10 +282,13 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
     for path in _files([Path(p) for p in paths]):
         source = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
-            doc = json.loads(text)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            report += _unreadable(source, f"cannot be read as JSON: {exc}")
+            data = path.read_bytes()
+            doc = json_document(data, source, exact=False)
+        except OSError as exc:
+            report += _unreadable(source, f"cannot be read: {exc}")
+            continue
+        except DocumentError as exc:  # not UTF-8, not JSON, too deep: one problem, go on
+            report += _unreadable(source, exc.problem)
             continue
         if _is_export(doc):
             exports.append((source, doc))  # the adapter reports float money itself
@@ -297,7 +300,7 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
             continue
         try:
             # the library's own JSON: money never through a float
-            raw = events_of(json.loads(text, parse_float=Decimal), source)
+            raw = events_of(json_document(data, source), source)
         except AfterSalesError as exc:
             report += _unreadable(source, str(exc))
             continue
