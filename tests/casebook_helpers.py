@@ -26,7 +26,7 @@ from aftersales import (
     RefundRequested,
     SellerAgreed,
 )
-from aftersales.casebook import Casebook, run_worker
+from aftersales.casebook import Casebook, DatabaseGone, run_worker
 from aftersales.core._serialize import converter
 
 SH = pendulum.timezone("Asia/Shanghai")
@@ -121,7 +121,7 @@ def acknowledging_writer(where: str, seed: int, out: str) -> None:
                 now = clock(BASE.add(minutes=7 * i, days=rng.choice([0, 1, 3])))
                 run_worker(book, now=now, handle=lambda e, c: None, logger=quiet(), batch=5)
                 i += 1
-        except psycopg.OperationalError:
+        except (psycopg.OperationalError, DatabaseGone):  # the casebook says it in one line
             return
 
 

@@ -265,9 +265,9 @@ def test_a_casebook_of_a_newer_schema_exits_3(tmp_path: Path) -> None:
     assert "upgrade aftersales" in result.stderr
 
 
-def test_a_casebook_that_cannot_be_created_exits_3(tmp_path: Path) -> None:
+def test_a_casebook_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
     result = run("ingest", "--casebook", tmp_path / "no" / "such" / "x.sqlite", REFUNDS)
-    assert result.exit_code == FAILURE
+    assert result.exit_code == REFUSED
     assert "error: --casebook" in result.stderr
 
 

@@ -11,13 +11,18 @@ words. The schema itself is created and migrated here, recorded in
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from ._errors import CasebookError, SchemaError
+from ._errors import CasebookError, DatabaseDamaged, DatabaseGone, NotACasebook, SchemaError
+from ._secrets import mask_secrets, url_secrets
 
 __all__ = ["SCHEMA_VERSION", "Database", "Tx", "connect"]
 
@@ -132,6 +137,10 @@ class Database:
     def close(self) -> None:
         raise NotImplementedError
 
+    def integrity(self) -> list[str]:
+        """What the database's own check of its pages finds; empty when sound."""
+        return []
+
     def _id_column(self) -> str:
         raise NotImplementedError
 
@@ -171,33 +180,127 @@ def _backfill_orders(tx: Tx) -> None:
         )
 
 
+_HEADER = b"SQLite format 3\x00"
+#: SQLite's answers that mean the file is damaged or not a database at all.
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+#: How long an opening process waits for others (creating the same file, writing).
+_BUSY_SECONDS = 60.0
+
+
+def _damaged(exc: BaseException) -> bool:
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "")
+    return name.startswith(_DAMAGED) or "malformed" in str(exc) or "not a database" in str(exc)
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc)
+    )
+
+
 class SQLite(Database):
-    """stdlib sqlite3 in WAL mode: readers never wait for the writer."""
+    """stdlib sqlite3 in WAL mode: readers never wait for the writer.
+
+    A file path is checked before it is opened (:func:`_check_path`) and the file's
+    pages after (:meth:`_check_file`): a folder, a file that cannot be written, an
+    empty, damaged or foreign file raises :class:`NotACasebook`, and nothing is
+    created in it. A new casebook is made under a temporary name next to it and
+    linked into place, so a process never sees a half-made one, and of several
+    processes creating it at once one wins and the others open its file.
+    """
 
     dialect = "sqlite"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, check: bool = True) -> None:
         self.path = path
         # autocommit mode: transactions are begun explicitly below
-        self._conn = sqlite3.connect(path, isolation_level=None, timeout=60.0)
-        self._conn.execute("PRAGMA busy_timeout = 60000")
-        if path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode = WAL")
-        # WAL + NORMAL: a killed process never loses or half-applies a commit
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_SECONDS)
+        try:
+            # first, so that everything after waits for another opener
+            self._conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_SECONDS * 1000)}")
+            if check and path not in (":memory:", ""):
+                self._check_file()  # reads only: a foreign file is left as it was
+            self._setup()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            if not _damaged(exc):
+                raise
+            raise NotACasebook(_damaged_message(path, exc)) from None
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _setup(self) -> None:
+        deadline = time.monotonic() + _BUSY_SECONDS
+        while True:
+            try:
+                if self.path != ":memory:":
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                # WAL + NORMAL: a killed process never loses or half-applies a commit
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+                self._conn.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.OperationalError as exc:
+                # changing the journal mode does not always wait on the busy handler
+                if _locked(exc) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                raise
+            return
+
+    def _check_file(self) -> None:
+        """Refuse a damaged file, and a SQLite file that is another program's."""
+        try:
+            (ok,) = self._conn.execute("PRAGMA quick_check(1)").fetchone()
+            tables = {
+                str(name)
+                for (name,) in self._conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+            (pages,) = self._conn.execute("PRAGMA page_count").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if _damaged(exc):
+                raise NotACasebook(_damaged_message(self.path, exc)) from None
+            raise
+        if ok != "ok":
+            raise NotACasebook(_damaged_message(self.path, ok))
+        if not tables and pages > 1:  # pages but no tables: the schema page is lost
+            raise NotACasebook(_damaged_message(self.path, "its pages hold no table"))
+        if tables and "schema_version" not in tables:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise NotACasebook(
+                f"{self.path}: a SQLite database of another program (tables: {shown}), "
+                "not a casebook; nothing was written to it"
+            )
+
+    def integrity(self) -> list[str]:
+        """SQLite's full ``PRAGMA integrity_check``: its findings, empty when the file is sound."""
+        try:
+            rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            if _damaged(exc):
+                return [f"the file is damaged: {exc}"]
+            raise
+        found = [str(row[0]) for row in rows]
+        return [] if found == ["ok"] else [f"the file is damaged: {f}" for f in found]
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Tx]:
         cursor = self._conn.cursor()
-        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
-            yield Tx(cursor, pg=False)
-        except BaseException:
-            self._conn.rollback()
-            raise
-        else:
+            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Tx(cursor, pg=False)
+            except BaseException:
+                self._conn.rollback()
+                raise
             self._conn.commit()
+        except sqlite3.DatabaseError as exc:
+            if not _damaged(exc):
+                raise
+            raise DatabaseDamaged(_damaged_message(self.path, exc)) from None
         finally:
             cursor.close()
 
@@ -208,8 +311,84 @@ class SQLite(Database):
         return "INTEGER PRIMARY KEY"
 
 
+def _damaged_message(path: str, why: object) -> str:
+    why = " ".join(str(why).split())
+    return (
+        f"{path}: the file is damaged ({why}); nothing was read from it as a casebook: "
+        "restore it from a backup (or recover it with the sqlite3 shell's .recover)"
+    )
+
+
+def _check_path(path: Path) -> bool:
+    """Refuse what cannot hold a casebook; True when the file exists (False: create it)."""
+    if path.is_dir():
+        raise NotACasebook(f"{path}: a folder, not a casebook file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise NotACasebook(
+            f"{path}: the folder {folder} does not exist (create it first, or give another path)"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        # SQLite keeps its write-ahead log and index next to the file
+        raise NotACasebook(f"{path}: the folder {folder} is read-only; a casebook writes there")
+    if not path.exists():
+        return False
+    if not path.is_file():
+        raise NotACasebook(f"{path}: not a regular file")
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise NotACasebook(f"{path}: the file is read-only (or unreadable); a casebook writes it")
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError as exc:
+        raise NotACasebook(f"{path}: cannot be read ({exc.strerror})") from None
+    if not header:
+        wal = Path(f"{path}-wal")
+        if wal.is_file() and wal.stat().st_size:
+            return True  # SQLite keeps its first pages in the log yet
+        raise NotACasebook(
+            f"{path}: an empty file, not a casebook (remove it and a new casebook is created there)"
+        )
+    if not header.startswith(_HEADER) or len(header) < 100:
+        raise NotACasebook(f"{path}: not a SQLite file, so not a casebook")
+    return True
+
+
+def _create(path: Path) -> None:
+    """Make a new casebook at ``path``: under a temporary name, then linked into place.
+
+    The link fails if the path exists, so of several processes creating the same
+    casebook one wins; the others find a complete file there and open it.
+    """
+    made = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    try:
+        db = SQLite(str(made), check=False)
+        try:
+            db.migrate()
+        finally:
+            db.close()  # the last connection: the log is checkpointed into the file
+        try:
+            os.link(made, path)
+        except FileExistsError:
+            pass  # another process created it first: open theirs
+        except OSError:  # no hard links here (some network file systems)
+            if not path.exists():
+                os.replace(made, path)
+    except sqlite3.OperationalError as exc:
+        raise NotACasebook(f"{path}: cannot be created ({exc})") from None
+    finally:
+        for leftover in (made, Path(f"{made}-wal"), Path(f"{made}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
 class Postgres(Database):
-    """psycopg 3; workers lock the rows they claim and skip those another worker holds."""
+    """psycopg 3; workers lock the rows they claim and skip those another worker holds.
+
+    Every message about the connection goes through :func:`mask_secrets` with the
+    URL's passwords; a connection lost under a running operation raises
+    :class:`DatabaseGone` with one line saying so (the server rolled the
+    transaction back).
+    """
 
     dialect = "postgresql"
     skip_locked = " FOR UPDATE SKIP LOCKED"
@@ -221,19 +400,48 @@ class Postgres(Database):
             raise CasebookError(
                 "a PostgreSQL casebook needs psycopg 3: pip install 'aftersales[postgres]'"
             ) from None
-        self.url = url
+        self._psycopg = psycopg
+        self._secrets = url_secrets(url)
+        self.shown = mask_secrets(url, *self._secrets)
+        message = ""
         try:
             self._conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
-            raise CasebookError(f"cannot connect to {_redact(url)}: {exc}") from None
+            message = f"cannot connect to {self.shown}: {self._say(exc)}"
+        if message:  # raised here, so the exception keeps no link to psycopg's text
+            raise CasebookError(message)
+
+    def _say(self, exc: BaseException) -> str:
+        """psycopg's message on one line, with no password in it."""
+        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        return mask_secrets(text or type(exc).__name__, *self._secrets)
+
+    def _gone(self, exc: BaseException) -> bool:
+        psycopg = self._psycopg
+        if not isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
+            return False
+        state = getattr(exc, "sqlstate", None) or ""
+        return bool(self._conn.broken or self._conn.closed or state.startswith(("08", "57P")))
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Tx]:
-        with self._conn.transaction(), self._conn.cursor() as cursor:
-            yield Tx(cursor, pg=True)
+        message = ""
+        try:
+            with self._conn.transaction(), self._conn.cursor() as cursor:
+                yield Tx(cursor, pg=True)
+        except Exception as exc:
+            if not self._gone(exc):
+                raise
+            message = (
+                f"lost the connection to {self.shown} ({self._say(exc)}); "
+                "the operation under way was rolled back"
+            )
+        if message:
+            raise DatabaseGone(message)
 
     def close(self) -> None:
-        self._conn.close()
+        with contextlib.suppress(self._psycopg.Error):
+            self._conn.close()
 
     def _id_column(self) -> str:
         return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
@@ -242,25 +450,20 @@ class Postgres(Database):
         tx.all("SELECT pg_advisory_xact_lock(?)", (0x61667465,))  # "afte"
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, for error messages."""
-    head, sep, tail = url.rpartition("@")
-    if not sep or "://" not in head:
-        return url
-    scheme, _, creds = head.partition("://")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}@{tail}"
-
-
 def connect(where: str | Path) -> Database:
     """A SQLite path (or ``":memory:"``) or a ``postgresql://`` URL, migrated."""
     text = str(where)
     db: Database
     if text.startswith(("postgresql://", "postgres://")):
         db = Postgres(text)
+    elif text in (":memory:", ""):  # "": SQLite's temporary database, gone on close
+        db = SQLite(text)
     else:
-        if text != ":memory:" and text.startswith("file:"):
-            raise CasebookError(f"{text}: give a plain path for SQLite, not a file: URI")
+        if text.startswith("file:"):
+            raise NotACasebook(f"{text}: give a plain path for SQLite, not a file: URI")
+        path = Path(text)
+        if not _check_path(path):
+            _create(path)
         db = SQLite(text)
     try:
         db.migrate()

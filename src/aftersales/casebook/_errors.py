@@ -4,6 +4,11 @@
   and try again (ingestion does so by itself);
 - :class:`UnknownCase`: no case with that ID is stored;
 - :class:`SchemaError`: the database holds a newer schema than this library knows;
+- :class:`NotACasebook`: the path names no usable casebook (a folder, a missing
+  folder, a read-only file, an empty, damaged or foreign file); found on open;
+- :class:`DatabaseFailure`: the database failed under a running operation (the
+  server went away: :class:`DatabaseGone`; the file is damaged:
+  :class:`DatabaseDamaged`); the operation's transaction did not happen;
 - :class:`OutcomeUnknown`: raised by a shop's effect handler when it cannot tell
   whether the effect happened (a refund call timed out); the effect is parked for
   a person and never retried automatically.
@@ -16,6 +21,10 @@ from ..core._errors import AfterSalesError
 __all__ = [
     "CasebookError",
     "ConcurrencyConflict",
+    "DatabaseDamaged",
+    "DatabaseFailure",
+    "DatabaseGone",
+    "NotACasebook",
     "OutcomeUnknown",
     "PolicyMismatch",
     "SchemaError",
@@ -56,6 +65,29 @@ class UnknownCase(CasebookError, KeyError):
 
 class SchemaError(CasebookError):
     """The database's schema is newer than this library, or not a casebook at all."""
+
+
+class NotACasebook(CasebookError):
+    """The path names nothing a casebook can be kept in: a folder, a file in a missing or
+    read-only folder, a read-only file, an empty file, a damaged SQLite file, or
+    another program's file. Nothing was created or changed in it."""
+
+
+class DatabaseFailure(Exception):
+    """The database failed under a running operation; its transaction did not happen.
+
+    Deliberately not a :class:`CasebookError` (nor an ``AfterSalesError``): code that
+    turns the library's refusals into rejected records must not take a lost server
+    for a rejected record. The message never shows a password.
+    """
+
+
+class DatabaseGone(DatabaseFailure):
+    """The connection to the PostgreSQL server was lost (the server stopped or restarted)."""
+
+
+class DatabaseDamaged(DatabaseFailure):
+    """SQLite found a damaged page (``database disk image is malformed``) while reading."""
 
 
 class OutcomeUnknown(CasebookError):

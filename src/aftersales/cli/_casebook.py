@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
+import math
 import os
 import signal
 import sys
@@ -30,7 +32,7 @@ from ..core._case import Case
 from ..core._effects import Effect
 from ..core._errors import InvalidInput
 from ..core._policy import Policy
-from ._exit import REFUSED, exits_by_kind, mask_url, naming
+from ._exit import REFUSED, exits_by_kind, failure, mask_url, naming
 from ._options import (
     STDIN,
     at_option,
@@ -72,11 +74,32 @@ def _POLICY(command: Callable[..., None]) -> Callable[..., None]:  # noqa: N802
 
 
 def open_casebook(where: str, policy: Policy) -> Casebook:
-    """The casebook at ``where``; a failure names it (its password masked) and exits 3."""
-    from ..casebook import Casebook
+    """The casebook at ``where``; a failure names it (its password masked).
 
-    with naming(f"--casebook {mask_url(where)}"):
-        return Casebook.open(where, policy=policy)
+    ``""`` and ``:memory:`` are usage errors (2): the casebook would be gone when the
+    command ends, so "2 new" would be a lie. A path that cannot hold a casebook (a
+    folder, a missing or read-only folder, a read-only, empty, damaged or foreign
+    file) is refused (1); a database that cannot be reached exits 3.
+    """
+    from ..casebook import Casebook, NotACasebook
+
+    if where.strip() in ("", ":memory:"):
+        raise click.BadParameter(
+            f"{where!r} keeps nothing after the command ends: give a SQLite file or a "
+            "postgresql:// URL",
+            param_hint="--casebook",
+        )
+    if "://" in where:
+        # psycopg's own warnings about a lost connection ("error ignored terminating
+        # <psycopg.Pipeline [BAD]>") would print around the one-line error
+        logging.getLogger("psycopg").addHandler(logging.NullHandler())
+    shown = mask_url(where)
+    with naming(f"--casebook {shown}"):
+        try:
+            return Casebook.open(where, policy=policy)
+        except NotACasebook as exc:  # its message starts with the path: once is enough
+            text = str(exc).removeprefix(f"{where}: ")
+            raise failure(f"--casebook {shown}: {text}", REFUSED) from None
 
 
 @contextmanager
@@ -166,9 +189,22 @@ def _load_handler(spec: str) -> Any:
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())  # the shop's own module, run from its folder
     try:
-        return getattr(importlib.import_module(module_name), name)
+        handler = getattr(importlib.import_module(module_name), name)
     except (ImportError, AttributeError) as exc:
         raise click.UsageError(f"--handler {spec!r}: {exc}") from None
+    if not callable(handler) or isinstance(handler, type(importlib)):
+        what = type(handler).__name__
+        raise click.UsageError(
+            f"--handler {spec!r}: {name} is a {what}, not a function "
+            "(it is called as handler(effect, case))"
+        )
+    return handler
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value) or value < 0 or value > 86400:
+        raise click.BadParameter(f"{value} is not a number of seconds from 0 to 86400")
+    return value
 
 
 def _log_only(log: Any) -> Callable[[Effect, Case], None]:
@@ -206,9 +242,16 @@ def _audit_log(fmt: str) -> Any:
     help="The shop's effect handler, called as handler(effect, case); "
     "raise aftersales.casebook.OutcomeUnknown when unsure. Default: log each effect.",
 )
-@click.option("--batch", type=int, default=100, show_default=True, help="Cases per pass.")
 @click.option(
-    "--idle", type=float, default=5.0, show_default=True, help="Seconds to wait when idle."
+    "--batch", type=click.IntRange(min=1), default=100, show_default=True, help="Cases per pass."
+)
+@click.option(
+    "--idle",
+    type=float,
+    default=5.0,
+    show_default=True,
+    callback=_seconds,
+    help="Seconds to wait when idle.",
 )
 @click.option("--once", is_flag=True, help="Process what is due now, then exit.")
 @at_option("the clock, read at each pass")
@@ -289,7 +332,7 @@ def worker_command(
 @click.option(
     "--resolve",
     "entry_id",
-    type=int,
+    type=click.IntRange(min=1, max=2**63 - 1),
     metavar="ID",
     help="Settle the parked (or stuck) effect ID after checking what really happened.",
 )

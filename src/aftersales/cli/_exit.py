@@ -12,22 +12,22 @@ Every command means the same by its exit code:
   that cannot be written, a casebook whose schema this library does not know.
 
 :func:`exits_by_kind` wraps a command; :func:`code_for` says which code an
-error means. Messages never show a database password (:func:`mask_secrets`).
+error means. Messages never show a database password (:func:`mask_secrets`, one
+function with the casebook's), and a database's message is shown on one line.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, NoReturn, TypeVar
-from urllib.parse import parse_qs, urlsplit
 
 import click
 
+from ..casebook._secrets import mask_secrets, url_secrets
 from ..core._errors import AfterSalesError
 
 __all__ = [
@@ -54,54 +54,39 @@ FAILURE = 3
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# scheme://user:password@host: the password runs to the last "@" of the word
-_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):(?P<pw>\S*)@")
-# ...?password=secret, up to the next parameter or the end of the word (a colon may follow)
-_QUERY_PASSWORD = re.compile(r"(?P<head>\bpassword=)[^&\s]+?(?=[:;,]?(?:\s|$)|&)", re.IGNORECASE)
-
 
 def mask_url(url: str) -> str:
     """``postgresql://shop:secret@db/aftersales`` as ``postgresql://shop:***@db/aftersales``."""
-    return mask_secrets(url)
-
-
-def mask_secrets(text: str, *secrets: str) -> str:
-    """``text`` with every URL password (and each of ``secrets``) shown as ``***``."""
-    text = _URL_PASSWORD.sub(r"\g<head>:***@", text)
-    text = _QUERY_PASSWORD.sub(r"\g<head>***", text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def _url_password(value: object) -> str:
-    if not isinstance(value, str) or "://" not in value:
-        return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return ""
-    in_query = parse_qs(parts.query).get("password", [""])[0]
-    return parts.password or in_query
+    return mask_secrets(url, *url_secrets(url))
 
 
 def _known_secrets() -> tuple[str, ...]:
-    """The password of a ``--casebook`` URL given to the running command, if any."""
+    """The passwords of a ``--casebook`` URL given to the running command, if any."""
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return ()
-    return tuple(p for p in (_url_password(v) for v in ctx.params.values()) if p)
+    return tuple(s for v in ctx.params.values() if isinstance(v, str) for s in url_secrets(v))
 
 
 def code_for(exc: BaseException) -> int | None:
     """The exit code ``exc`` means, or ``None`` for an error that is a bug (let it show)."""
-    from ..casebook._errors import CasebookError, PolicyMismatch, UnknownCase  # only on errors
+    from ..casebook._errors import (  # only on errors
+        CasebookError,
+        DatabaseDamaged,
+        DatabaseFailure,
+        NotACasebook,
+        PolicyMismatch,
+        UnknownCase,
+    )
 
-    if isinstance(exc, (PolicyMismatch, UnknownCase)):
-        return REFUSED  # the casebook refused what was asked of it, given --policy or an ID
-    if isinstance(exc, CasebookError):
-        return FAILURE  # unreachable database, schema error, conflicts that did not settle
+    # the casebook refused what was asked of it (given --policy or an ID), or --casebook
+    # names a folder, a read-only, damaged or foreign file
+    if isinstance(exc, (PolicyMismatch, UnknownCase, NotACasebook, DatabaseDamaged)):
+        return REFUSED
+    if isinstance(exc, (CasebookError, DatabaseFailure)):
+        # unreachable database, a server gone mid-run, schema error, conflicts that did
+        # not settle: try again later
+        return FAILURE
     if isinstance(exc, (AfterSalesError, UnicodeError)):
         return REFUSED  # the input was read and refused
     if isinstance(exc, (OSError, sqlite3.Error)):
@@ -147,7 +132,10 @@ def fail(message: str, code: int = REFUSED) -> NoReturn:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
-    return str(exc) or type(exc).__name__
+    text = str(exc) or type(exc).__name__
+    if not isinstance(exc, AfterSalesError):  # a database's message: one line
+        text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return text
 
 
 @contextmanager
