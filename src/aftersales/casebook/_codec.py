@@ -25,6 +25,7 @@ __all__ = [
     "event_from_json",
     "event_to_json",
     "row_of",
+    "snapshot_of",
 ]
 
 _EFFECT_TYPES: Mapping[str, type[Effect]] = {
@@ -41,6 +42,15 @@ def epoch(at: pendulum.DateTime) -> int:
 
 def event_to_json(event: Event) -> str:
     return json.dumps(event_to_dict(event), ensure_ascii=False, sort_keys=True)
+
+
+def snapshot_of(case: Case, since: int) -> tuple[str, list[str]]:
+    """The case's snapshot, and the bodies of its log's events from ``since`` on: the
+    events as the snapshot writes them, each as :func:`event_to_json` would."""
+    body = converter.unstructure(case)
+    log: list[dict[str, Any]] = body["log"]
+    events = [json.dumps(e, ensure_ascii=False, sort_keys=True) for e in log[since:]]
+    return json.dumps(body, ensure_ascii=False, sort_keys=True), events
 
 
 def event_from_json(text: str) -> Event:

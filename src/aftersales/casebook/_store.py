@@ -31,14 +31,14 @@ from ..core._errors import InvalidInput, RequestNotAllowed
 from ..core._events import Event
 from ..core._instant import instant
 from ..core._policy import Policy, policy_numbers, preset
-from ..core._serialize import _snake, case_from_json, case_to_json
+from ..core._serialize import _snake, case_from_json
 from ._codec import (
     effect_from_json,
     effect_to_json,
     epoch,
     event_from_json,
-    event_to_json,
     row_of,
+    snapshot_of,
 )
 from ._db import Database, Tx, connect
 from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
@@ -340,6 +340,34 @@ class Store:
             rows = tx.all("SELECT snapshot FROM cases WHERE order_id = ?", (events[0].order.id,))
         return [case_from_json(snapshot) for (snapshot,) in rows]
 
+    def _stored_many(self, case_ids: Sequence[str]) -> dict[str, Stored]:
+        """The stored cases among ``case_ids`` (one read), by ID."""
+        if not case_ids:
+            return {}
+        marks = ", ".join("?" * len(case_ids))
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(
+                f"SELECT case_id, version, snapshot FROM cases WHERE case_id IN ({marks})",
+                case_ids,
+            )
+        return {str(r[0]): Stored(case_from_json(r[2]), int(r[1])) for r in rows}
+
+    def _cases_of_orders(self, order_ids: Iterable[str]) -> dict[str, dict[str, Case]]:
+        """The stored cases of these orders (one read): order ID -> case ID -> case."""
+        wanted = sorted(set(order_ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" * len(wanted))
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(
+                f"SELECT order_id, case_id, snapshot FROM cases WHERE order_id IN ({marks})",
+                wanted,
+            )
+        found: dict[str, dict[str, Case]] = {}
+        for order_id, case_id, snapshot in rows:
+            found.setdefault(str(order_id), {})[str(case_id)] = case_from_json(snapshot)
+        return found
+
     def advance(
         self, case_id: str, now: pendulum.DateTime, *, expected_version: int | None = None
     ) -> Written:
@@ -637,7 +665,7 @@ def commit(
         raise AssertionError(f"case {case_id}: a write must extend the stored log")
     appended = case.log[len(before) :]
     columns = row_of(case)
-    snapshot = case_to_json(case)
+    snapshot, bodies = snapshot_of(case, len(before))
     if stored is None:
         version = 1
         if columns["aftersale"]:
@@ -667,8 +695,8 @@ def commit(
         "INSERT INTO events (case_id, seq, event_id, type, at, version, body) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            (case_id, len(before) + i, e.id, e.type, epoch(e.at), version, event_to_json(e))
-            for i, e in enumerate(appended, start=1)
+            (case_id, len(before) + i, e.id, e.type, epoch(e.at), version, body)
+            for i, (e, body) in enumerate(zip(appended, bodies, strict=True), start=1)
         ],
     )
     tx.many(
