@@ -23,8 +23,15 @@ from pathlib import Path
 from typing import Literal
 
 import attrs
+import ijson
 
-from ..adapters.taobao import ImportedCase, ImportResult, import_exports
+from ..adapters.taobao import (
+    ImportedCase,
+    ImportResult,
+    TradeRecord,
+    import_exports,
+    import_refund_page,
+)
 from ..core._case import Case, RefundRequested
 from ..core._effects import Effect
 from ..core._engine import advance
@@ -32,7 +39,7 @@ from ..core._errors import AfterSalesError, InvalidInput, RequestNotAllowed
 from ..core._events import Event
 from ..core._serialize import case_from_json, event_from_dict
 from ._errors import ConcurrencyConflict
-from ._store import Store, Stored, _apply, commit
+from ._store import PageConflict, Store, Stored, _apply, commit, commit_many
 
 __all__ = ["IngestReport", "Outcome", "ingest_events", "ingest_files", "ingest_platform"]
 
@@ -198,7 +205,15 @@ def _compute(
 def _write_page(book: Store, writes: Sequence[_Write | None]) -> int | None:
     """Write the page's changes in one transaction, in order; the index of the first
     that conflicted (it and those after it are not written), or None."""
-    if not any(writes):
+    changes = [(w.case_id, w.stored, w.case, w.effects) for w in writes if w is not None]
+    if not changes:
+        return None
+    try:
+        with book._db.transaction(write=True) as tx:
+            commit_many(tx, changes)
+    except PageConflict:
+        pass  # rolled back: one by one, to find the first that conflicts
+    else:
         return None
     with book._db.transaction(write=True) as tx:
         for n, write in enumerate(writes):
@@ -383,8 +398,13 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
     report = IngestReport()
     exports: list[tuple[str, object]] = []
     pairs: list[tuple[str, Event]] = []
+    streamed: list[tuple[str, Path, str]] = []
     for path in _files([Path(p) for p in paths]):
         source = str(path)
+        prefix = _streamed(path)
+        if prefix is not None:
+            streamed.append((source, path, prefix))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
             doc = json.loads(text)
@@ -412,12 +432,71 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
                 report += _unreadable(f"{source}[{i}]", str(exc), case_id)
                 continue
             pairs.append((case_id, event))
+    trades: tuple[TradeRecord, ...] = ()
     if exports:
         result = import_exports(exports, policy=book.policy)
         outcomes = _refunds(book, result.cases, trusted=True)
         outcomes.extend(_problems(result))
         report += IngestReport(tuple(outcomes), ignored=len(result.trades) + len(result.reviews))
+        trades = result.trades
+    for source, path, prefix in streamed:
+        report += _ingest_stream(book, source, path, prefix, trades)
     return report + ingest_events(book, pairs)
+
+
+#: Exports at least this large are read a record at a time (ijson), a page at a time.
+STREAM_FROM = 8 * 2**20
+#: Records per page of a streamed export: imported by the adapter together.
+STREAM_PAGE = 2000
+#: The responses read a record at a time, and where their records are.
+_STREAMED = {"refunds_receive_get_response": "refunds_receive_get_response.refunds.refund.item"}
+
+
+def _streamed(path: Path) -> str | None:
+    """Where a large refund export's records are, to read them one at a time; None for
+    any other file (read whole)."""
+    try:
+        if not path.is_file() or path.stat().st_size < STREAM_FROM:
+            return None
+        with path.open("rb") as f:
+            events = ijson.parse(f)
+            first, second = next(events), next(events)
+    except (OSError, ijson.JSONError, StopIteration):
+        return None  # the whole-file path reports it
+    if first[1] == "start_map" and second[1] == "map_key":
+        return _STREAMED.get(str(second[2]))
+    return None
+
+
+def _ingest_stream(
+    book: Store, source: str, path: Path, prefix: str, trades: Sequence[TradeRecord]
+) -> IngestReport:
+    """A refund export read a record at a time: each page imported, then stored.
+
+    Records are named by their place in the file, as a whole-file import names them.
+    A file that turns out to be broken part-way is reported (rejected) after the
+    records read before the break.
+    """
+    outcomes: list[Outcome] = []
+    ignored = 0
+    count = 0
+    try:
+        with path.open("rb") as f:
+            records = ijson.items(f, prefix, use_float=True)  # a float stays a float
+            while page := list(itertools.islice(records, STREAM_PAGE)):
+                named = [(f"{source}[{count + i}]", r) for i, r in enumerate(page)]
+                count += len(page)
+                result = import_refund_page(named, trades=trades, policy=book.policy)
+                outcomes += _refunds(book, result.cases, trusted=True)
+                outcomes += _problems(result)
+                ignored += len(result.trades) + len(result.reviews)
+    except (OSError, ijson.JSONError, UnicodeDecodeError) as exc:
+        outcomes.append(
+            Outcome(
+                source, None, "rejected", f"cannot be read as JSON after {count} records: {exc}"
+            )
+        )
+    return IngestReport(tuple(outcomes), ignored=ignored)
 
 
 #: The library's files that are not refund events, and what reads them instead.
