@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
-from . import board, calendar, casebook, engine, instructions, rendering, replay
+from . import board, calendar, casebook, engine, ingest, instructions, rendering, replay
 from ._timing import Figure
 
 SUITES: dict[str, Callable[..., list[Figure]]] = {
@@ -24,7 +24,11 @@ SUITES: dict[str, Callable[..., list[Figure]]] = {
     "casebook": casebook.run,
 }
 #: Suites run only when named: they need tools or minutes the default run does not.
-EXTRA_SUITES: dict[str, Callable[..., list[Figure]]] = {"instructions": instructions.run}
+EXTRA_SUITES: dict[str, Callable[..., list[Figure]]] = {
+    "instructions": instructions.run,
+    "ingest": ingest.run,
+    "ingest-stream": ingest.run_stream,
+}
 
 #: Suite -> the contender whose rate the others are compared with.
 BASELINES = {

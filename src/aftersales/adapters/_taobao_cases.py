@@ -24,6 +24,7 @@ import attrs
 import pendulum
 
 from ..core._case import Case, Kind, Order, OrderItem, RefundRequested, Status
+from ..core._effects import Effect
 from ..core._engine import advance, open_case, step
 from ..core._errors import AfterSalesError, InvalidInput
 from ..core._events import (
@@ -69,6 +70,9 @@ class ImportedCase:
     intervention: str | None = None
     #: Facts the record lacked and steps the adapter placed; read them before acting.
     notes: tuple[str, ...] = ()
+    #: The engine's effects of building the case, in order (what ``open_case`` and
+    #: ``step`` over ``case.log`` give); None when the case was not built that way.
+    effects: tuple[Effect, ...] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -221,15 +225,19 @@ def _order(record: RefundRecord, kind: Kind, trade: TradeRecord | None, notes: l
 class _Log:
     """Builds the case one synthetic event at a time, with the engine."""
 
-    def __init__(self, case: Case, policy: Policy, notes: list[str]) -> None:
+    def __init__(
+        self, case: Case, policy: Policy, notes: list[str], effects: tuple[Effect, ...] = ()
+    ) -> None:
         self.case = case
         self.policy = policy
         self.notes = notes
+        self.effects = effects  # the engine's, of every change kept in self.case
 
     def fixed(self, event: Event, field: str) -> None:
         """An event the record dates: it happens then, or the record is reported."""
         try:
-            self.case, _ = step(self.case, event, self.policy)
+            self.case, more = step(self.case, event, self.policy)
+            self.effects += more
         except AfterSalesError as exc:
             raise FieldError(field, str(exc), _ALLOWED[field]) from None
 
@@ -247,10 +255,12 @@ class _Log:
             return
         wanted = rows[0].target
         case = self.case
+        fired: tuple[Effect, ...] = ()  # of the timers fired on ``case``, kept if it is
         while case.deadline is not None and case.deadline.due <= at:
             timer = workflow.timers[case.state]
             if timer.target is wanted:
-                self.case, _ = advance(case, case.deadline.due, self.policy)
+                self.case, more = advance(case, case.deadline.due, self.policy)
+                self.effects += fired + more
                 self.notes.append(
                     f"{kind} not applied: the {timer.name} timer did it at "
                     f"{case.deadline.due.isoformat()} ({timer.rule})"
@@ -264,13 +274,15 @@ class _Log:
                 )
                 at = moved
                 break
-            case, _ = advance(case, case.deadline.due, self.policy)
+            case, more = advance(case, case.deadline.due, self.policy)
+            fired += more
         self.fixed(make(at), field)
 
     def to_deadline(self) -> None:
         """Let the running timer fire (an intervention's evidence period ends)."""
         if self.case.deadline is not None:
-            self.case, _ = advance(self.case, self.case.deadline.due, self.policy)
+            self.case, more = advance(self.case, self.case.deadline.due, self.policy)
+            self.effects += more
 
 
 _ALLOWED = {
@@ -298,15 +310,15 @@ def _request(record: RefundRecord, kind: Kind, order: Order) -> RefundRequested:
     )
 
 
-def _open(request: RefundRequested, policy: Policy) -> Case:
+def _open(request: RefundRequested, policy: Policy) -> tuple[Case, tuple[Effect, ...]]:
     """The engine opens the case, or the request's amount or time is the problem."""
     try:
-        case, _ = open_case(request, policy)
+        case, effects = open_case(request, policy)
     except InvalidInput as exc:
         amount = "exceeds" in str(exc) or "more than 0.00" in str(exc)
         field = "refund_fee" if amount else "created"
         raise FieldError(field, str(exc), _ALLOWED[field]) from None
-    return case
+    return case, effects
 
 
 def _event_id(record: RefundRecord, kind: str) -> str:
@@ -525,13 +537,13 @@ def case_from_refund(
     notes: list[str] = list(record.defaults)
     kind = _kind(record, trade, notes)
     order = _order(record, kind, trade, notes)
-    case = _open(_request(record, kind, order), policy)
+    case, effects = _open(_request(record, kind, order), policy)
     if record.advance_status:
         notes.append(
             f"advance_status {record.advance_status} (先行垫付): imported as an ordinary "
             "refund; the adapter does not map express refunds"
         )
-    log = _Log(case, policy, notes)
+    log = _Log(case, policy, notes, effects)
     _BY_STATUS[record.status](log, record, trade, notes)
     case = log.case
     if case.status is not record.status:
@@ -542,7 +554,13 @@ def case_from_refund(
             _ALLOWED["status"],
         )
     intervention = None if record.cs_status is None else CS_STATUS[record.cs_status]
-    return ImportedCase(case=case, record=record, intervention=intervention, notes=tuple(notes))
+    return ImportedCase(
+        case=case,
+        record=record,
+        intervention=intervention,
+        notes=tuple(notes),
+        effects=log.effects,
+    )
 
 
 # -- deadlines -------------------------------------------------------------------------------

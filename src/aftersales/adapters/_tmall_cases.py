@@ -265,7 +265,7 @@ def _exchange(record: DisputeRecord, policy: Policy, trade: TradeRecord | None) 
     facts = _as_refund(record, Status.WAIT_SELLER_AGREE, trade)
     notes = list(facts.defaults)
     order = _order(facts, Kind.EXCHANGE, trade, notes)
-    log = _Log(_open(_request(facts, Kind.EXCHANGE, order), policy), policy, notes)
+    log = _Log(_open(_request(facts, Kind.EXCHANGE, order), policy)[0], policy, notes)
     for name in steps:
         _STEPS[name](log, record, notes)
     case = log.case

@@ -17,6 +17,7 @@ See ``docs/adapters.md`` for the field mapping.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -68,6 +69,7 @@ __all__ = [
     "compare_deadlines",
     "import_exports",
     "import_records",
+    "import_refund_page",
     "load_exports",
     "parse_dispute",
     "parse_rate",
@@ -234,10 +236,18 @@ def _disagree(one: RefundRecord | DisputeRecord, other: RefundRecord | DisputeRe
 
 
 def _import(
-    entries: list[_Entry], policy: Policy, tolerance: _dt.timedelta, problems: list[Problem]
+    entries: list[_Entry],
+    policy: Policy,
+    tolerance: _dt.timedelta,
+    problems: list[Problem],
+    known: Iterable[TradeRecord] = (),
 ) -> ImportResult:
     records_in = len(entries) + len(problems)  # problems so far: unreadable exports
-    trades: dict[str, tuple[TradeRecord, _Entry]] = {}
+    # trades of an earlier import: refunds are matched with them; not counted or returned
+    trades: dict[str, tuple[TradeRecord, _Entry]] = {
+        t.tid: (t, _Entry("trade", None, "an earlier import")) for t in known
+    }
+    given = len(trades)
     # One refund may be listed by both refund APIs: refund_id is one namespace.
     refunds: dict[str, tuple[RefundRecord | DisputeRecord, _Entry]] = {}
     reviews: list[Review] = []
@@ -313,7 +323,7 @@ def _import(
         disagreements.extend(compare_deadlines(imported, tolerance=tolerance))
     return ImportResult(
         cases=tuple(cases),
-        trades=tuple(trade for trade, _ in trades.values()),
+        trades=tuple(trade for trade, _ in itertools.islice(trades.values(), given, None)),
         reviews=tuple(reviews),
         problems=tuple(problems),
         disagreements=tuple(disagreements),
@@ -365,6 +375,25 @@ def import_exports(
             for i, (kind, record) in enumerate(found)
         )
     return _import(entries, policy or preset("taobao"), tolerance, problems)
+
+
+def import_refund_page(
+    records: Iterable[tuple[str, object]],
+    *,
+    trades: Iterable[TradeRecord] = (),
+    policy: Policy | None = None,
+    tolerance: _dt.timedelta = _dt.timedelta(0),
+) -> ImportResult:
+    """Import a page of the records of a ``taobao.refunds.receive.get`` response read a
+    record at a time, each named (e.g. ``refunds.json[41]``), as :func:`import_exports`
+    imports them from the whole response. Refunds are matched with ``trades`` (from
+    an earlier import; not counted or returned again). A refund listed twice is
+    de-duplicated within the page only."""
+    entries = [
+        _Entry("dispute" if is_dispute(record) else "refund", record, name)
+        for name, record in records
+    ]
+    return _import(entries, policy or preset("taobao"), tolerance, [], known=trades)
 
 
 def import_records(

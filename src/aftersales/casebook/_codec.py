@@ -25,6 +25,7 @@ __all__ = [
     "event_from_json",
     "event_to_json",
     "row_of",
+    "snapshot_of",
 ]
 
 _EFFECT_TYPES: Mapping[str, type[Effect]] = {
@@ -39,8 +40,20 @@ def epoch(at: pendulum.DateTime) -> int:
     return math.ceil(at.timestamp())
 
 
+#: The columns' JSON: one encoder, made once (``json.dumps`` with options makes one per call).
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def event_to_json(event: Event) -> str:
-    return json.dumps(event_to_dict(event), ensure_ascii=False, sort_keys=True)
+    return _encode(event_to_dict(event))
+
+
+def snapshot_of(case: Case, since: int) -> tuple[str, list[str]]:
+    """The case's snapshot, and the bodies of its log's events from ``since`` on: the
+    events as the snapshot writes them, each as :func:`event_to_json` would."""
+    body = converter.unstructure(case)
+    log: list[dict[str, Any]] = body["log"]
+    return _encode(body), [_encode(e) for e in log[since:]]
 
 
 def event_from_json(text: str) -> Event:
@@ -48,7 +61,7 @@ def event_from_json(text: str) -> Event:
 
 
 def effect_to_json(effect: Effect) -> str:
-    return json.dumps(converter.unstructure(effect), ensure_ascii=False, sort_keys=True)
+    return _encode(converter.unstructure(effect))
 
 
 def effect_from_json(text: str) -> Effect:

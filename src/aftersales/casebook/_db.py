@@ -118,9 +118,13 @@ class Tx:
         if self._pg:
             self._cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
 
-    def many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
-        if rows:
-            self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+    def many(self, sql: str, rows: Sequence[Sequence[object]]) -> int:
+        """Execute a statement once per row; the number of rows changed, summed."""
+        if not rows:
+            return 0
+        self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+        count: int = self._cursor.rowcount
+        return count
 
 
 class Database:

@@ -22,17 +22,24 @@ from pathlib import Path
 from typing import Literal
 
 import attrs
+import ijson
 
-from ..adapters.taobao import ImportedCase, ImportResult, import_exports
+from ..adapters.taobao import (
+    ImportedCase,
+    ImportResult,
+    TradeRecord,
+    import_exports,
+    import_refund_page,
+)
 from ..core._case import Case, RefundRequested
 from ..core._document import DocumentError, json_document
 from ..core._effects import Effect
 from ..core._engine import advance
-from ..core._errors import AfterSalesError, InvalidInput
+from ..core._errors import AfterSalesError, InvalidInput, RequestNotAllowed
 from ..core._events import Event
 from ..core._serialize import case_from_json, event_from_dict
 from ._errors import ConcurrencyConflict
-from ._store import Store, Stored, _apply
+from ._store import PageConflict, Store, Stored, _apply, commit, commit_many
 
 __all__ = ["IngestReport", "Outcome", "ingest_events", "ingest_files", "ingest_platform"]
 
@@ -112,8 +119,13 @@ _CASE_RECORDS = frozenset({"refund", "dispute"})
 
 def ingest_platform(book: Store, result: ImportResult) -> IngestReport:
     """Store what an adapter import found: each refund record's events the store lacks."""
-    outcomes = [_refund(book, imported) for imported in result.cases]
-    outcomes.extend(
+    outcomes = _refunds(book, result.cases, trusted=False)
+    outcomes.extend(_problems(result))
+    return IngestReport(tuple(outcomes), ignored=len(result.trades) + len(result.reviews))
+
+
+def _problems(result: ImportResult) -> list[Outcome]:
+    return [
         Outcome(
             p.source or p.kind,
             p.record_id if p.kind in _CASE_RECORDS else None,
@@ -121,58 +133,165 @@ def ingest_platform(book: Store, result: ImportResult) -> IngestReport:
             f"{p.field}: {p.problem}; allowed: {p.allowed}",
         )
         for p in result.problems
-    )
-    return IngestReport(tuple(outcomes), ignored=len(result.trades) + len(result.reviews))
+    ]
 
 
-def _refund(book: Store, imported: ImportedCase) -> Outcome:
+#: Records per page: read together, computed, then written in one transaction.
+PAGE = 500
+
+
+def _refunds(book: Store, imported: Sequence[ImportedCase], *, trusted: bool) -> list[Outcome]:
+    """Each record's outcome, a page of records per read and per write transaction.
+
+    ``trusted``: the import ran under the book's policy, so a new case the adapter
+    built (with the effects of building it) is stored as built, not run again.
+    """
+    outcomes: list[Outcome] = []
+    for first in range(0, len(imported), PAGE):
+        outcomes.extend(_page(book, imported[first : first + PAGE], trusted=trusted))
+    return outcomes
+
+
+@attrs.frozen(eq=False)
+class _Write:
+    case_id: str
+    stored: Stored | None
+    case: Case
+    effects: tuple[Effect, ...]
+
+
+def _page(book: Store, page: Sequence[ImportedCase], *, trusted: bool) -> list[Outcome]:
+    """One page: outcomes in record order. A record whose case another writer changed
+    between the read and the write (or whose order another writer used meanwhile) is
+    not written; it and the records after it are read and computed again."""
+    done: list[Outcome] = []
+    todo = list(page)
+    conflicts = 0  # in a row, on the same record
+    while conflicts < _RETRIES:
+        outcomes, writes = _compute(book, todo, trusted=trusted)
+        stopped = _write_page(book, writes)
+        if stopped is None:
+            return done + outcomes
+        conflicts = conflicts + 1 if stopped == 0 else 1
+        done += outcomes[:stopped]
+        todo = todo[stopped:]
+    why = f"gave up after {_RETRIES} write conflicts"
+    done.append(Outcome(f"refund {todo[0].case.id}", todo[0].case.id, "rejected", why))
+    return done + _page(book, todo[1:], trusted=trusted)
+
+
+def _compute(
+    book: Store, page: Sequence[ImportedCase], *, trusted: bool
+) -> tuple[list[Outcome], list[_Write | None]]:
+    """Each record's outcome and write, against the store as one read saw it and the
+    page's own writes before it."""
+    stored = book._stored_many([i.case.id for i in page])
+    earlier = book._cases_of_orders({i.case.order.id for i in page if i.case.id not in stored})
+    outcomes: list[Outcome] = []
+    writes: list[_Write | None] = []
+    for imported in page:
+        target = imported.case
+        before = stored.get(target.id)
+        others = list(earlier.get(target.order.id, {}).values())
+        outcome, write = _refund_once(book, imported, before, others, trusted=trusted)
+        outcomes.append(outcome)
+        writes.append(write)
+        if write is not None:  # the page's later records see this write
+            stored[target.id] = Stored(write.case, 1 if before is None else before.version + 1)
+            earlier.setdefault(write.case.order.id, {})[target.id] = write.case
+    return outcomes, writes
+
+
+def _write_page(book: Store, writes: Sequence[_Write | None]) -> int | None:
+    """Write the page's changes in one transaction, in order; the index of the first
+    that conflicted (it and those after it are not written), or None."""
+    changes = [(w.case_id, w.stored, w.case, w.effects) for w in writes if w is not None]
+    if not changes:
+        return None
+    try:
+        with book._db.transaction(write=True) as tx:
+            commit_many(tx, changes)
+    except PageConflict:
+        pass  # rolled back: one by one, to find the first that conflicts
+    else:
+        return None
+    with book._db.transaction(write=True) as tx:
+        for n, write in enumerate(writes):
+            if write is None:
+                continue
+            try:
+                commit(tx, write.case_id, write.stored, write.case, write.effects)
+            except (ConcurrencyConflict, RequestNotAllowed):
+                return n  # commit checks before it writes: nothing of this one is in
+    return None
+
+
+def _refund_once(
+    book: Store,
+    imported: ImportedCase,
+    stored: Stored | None,
+    earlier: Sequence[Case],
+    *,
+    trusted: bool,
+) -> tuple[Outcome, _Write | None]:
     target = imported.case
-    source = f"refund {target.id}"
-    for _ in range(_RETRIES):
-        try:
-            return _refund_once(book, target, source)
-        except ConcurrencyConflict:
-            continue
-    return Outcome(source, target.id, "rejected", f"gave up after {_RETRIES} write conflicts")
-
-
-def _refund_once(book: Store, target: Case, source: str) -> Outcome:
     case_id = target.id
-    stored = book.get(case_id)
+    source = f"refund {case_id}"
     known = {} if stored is None else {e.id: e for e in stored.case.log}
-    for event in target.log:
-        have = known.get(event.id)
-        if have is not None and have != event:
-            return Outcome(
-                source,
-                case_id,
-                "rejected",
-                f"event {event.id!r} differs from the stored one ({event.type} at "
-                f"{event.at.isoformat()} vs {have.type} at {have.at.isoformat()})",
-            )
+    differs = _differs(target, known)
+    if differs:
+        return Outcome(source, case_id, "rejected", differs), None
     new = [e for e in target.log if e.id not in known]
     if stored is not None and not new and stored.case.changed_at >= target.changed_at:
-        return Outcome(source, case_id, "duplicate")
+        return Outcome(source, case_id, "duplicate"), None
+    if trusted and stored is None and not earlier and imported.effects is not None:
+        # the adapter built this case with the engine, under this policy: the same run
+        write = _Write(case_id, None, target, imported.effects)
+        return Outcome(source, case_id, "new", events=len(target.log)), write
+    reached = _reach(book, stored, target, new, earlier)
+    if isinstance(reached, str):
+        return Outcome(source, case_id, "rejected", reached), None
+    case, effects = reached
+    if stored is not None and case == stored.case:
+        return Outcome(source, case_id, "duplicate"), None
+    added = len(case.log) - len(known)
+    if not effects and not added:
+        outcome = Outcome(source, case_id, "duplicate")  # written, though nothing was added
+    else:
+        outcome = Outcome(source, case_id, "new", events=added)
+    return outcome, _Write(case_id, stored, case, effects)
+
+
+def _reach(
+    book: Store, stored: Stored | None, target: Case, new: list[Event], earlier: Sequence[Case]
+) -> tuple[Case, tuple[Effect, ...]] | str:
+    """The stored case with the record's new events, run to the record's last change;
+    or why the record's status cannot be reached that way."""
     try:
-        earlier = book.earlier_cases(new) if stored is None else ()
-        case, effects = _apply(stored, case_id, new, book.policy, earlier)
+        case, effects = _apply(stored, target.id, new, book.policy, earlier)
         if case.changed_at < target.changed_at:
             case, more = advance(case, target.changed_at, book.policy)
             effects += more
     except AfterSalesError as exc:
-        return Outcome(source, case_id, "rejected", _unreachable(target, exc))
+        return _unreachable(target, exc)
     if case.state is not target.state or case.status is not target.status:
-        return Outcome(
-            source,
-            case_id,
-            "rejected",
+        return (
             f"the record says {target.status.value} ({target.state.value}); from the stored "
-            f"case the library reaches {case.status.value} ({case.state.value})",
+            f"case the library reaches {case.status.value} ({case.state.value})"
         )
-    written = book._write(case_id, stored, case, effects)
-    if not written.changed:
-        return Outcome(source, case_id, "duplicate")
-    return Outcome(source, case_id, "new", events=len(written.events))
+    return case, effects
+
+
+def _differs(target: Case, known: Mapping[str, Event]) -> str:
+    """Why the record's history conflicts with the stored one; empty if it does not."""
+    for event in target.log:
+        have = known.get(event.id)
+        if have is not None and have != event:
+            return (
+                f"event {event.id!r} differs from the stored one ({event.type} at "
+                f"{event.at.isoformat()} vs {have.type} at {have.at.isoformat()})"
+            )
+    return ""
 
 
 def _unreachable(target: Case, exc: Exception) -> str:
@@ -279,8 +398,13 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
     report = IngestReport()
     exports: list[tuple[str, object]] = []
     pairs: list[tuple[str, Event]] = []
+    streamed: list[tuple[str, Path, str]] = []
     for path in _files([Path(p) for p in paths]):
         source = str(path)
+        prefix = _streamed(path)
+        if prefix is not None:
+            streamed.append((source, path, prefix))
+            continue
         try:
             data = path.read_bytes()
             doc = json_document(data, source, exact=False)
@@ -311,9 +435,71 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
                 report += _unreadable(f"{source}[{i}]", str(exc), case_id)
                 continue
             pairs.append((case_id, event))
+    trades: tuple[TradeRecord, ...] = ()
     if exports:
-        report += ingest_platform(book, import_exports(exports, policy=book.policy))
+        result = import_exports(exports, policy=book.policy)
+        outcomes = _refunds(book, result.cases, trusted=True)
+        outcomes.extend(_problems(result))
+        report += IngestReport(tuple(outcomes), ignored=len(result.trades) + len(result.reviews))
+        trades = result.trades
+    for source, path, prefix in streamed:
+        report += _ingest_stream(book, source, path, prefix, trades)
     return report + ingest_events(book, pairs)
+
+
+#: Exports at least this large are read a record at a time (ijson), a page at a time.
+STREAM_FROM = 8 * 2**20
+#: Records per page of a streamed export: imported by the adapter together.
+STREAM_PAGE = 2000
+#: The responses read a record at a time, and where their records are.
+_STREAMED = {"refunds_receive_get_response": "refunds_receive_get_response.refunds.refund.item"}
+
+
+def _streamed(path: Path) -> str | None:
+    """Where a large refund export's records are, to read them one at a time; None for
+    any other file (read whole)."""
+    try:
+        if not path.is_file() or path.stat().st_size < STREAM_FROM:
+            return None
+        with path.open("rb") as f:
+            events = ijson.parse(f)
+            first, second = next(events), next(events)
+    except (OSError, ijson.JSONError, StopIteration):
+        return None  # the whole-file path reports it
+    if first[1] == "start_map" and second[1] == "map_key":
+        return _STREAMED.get(str(second[2]))
+    return None
+
+
+def _ingest_stream(
+    book: Store, source: str, path: Path, prefix: str, trades: Sequence[TradeRecord]
+) -> IngestReport:
+    """A refund export read a record at a time: each page imported, then stored.
+
+    Records are named by their place in the file, as a whole-file import names them.
+    A file that turns out to be broken part-way is reported (rejected) after the
+    records read before the break.
+    """
+    outcomes: list[Outcome] = []
+    ignored = 0
+    count = 0
+    try:
+        with path.open("rb") as f:
+            records = ijson.items(f, prefix, use_float=True)  # a float stays a float
+            while page := list(itertools.islice(records, STREAM_PAGE)):
+                named = [(f"{source}[{count + i}]", r) for i, r in enumerate(page)]
+                count += len(page)
+                result = import_refund_page(named, trades=trades, policy=book.policy)
+                outcomes += _refunds(book, result.cases, trusted=True)
+                outcomes += _problems(result)
+                ignored += len(result.trades) + len(result.reviews)
+    except (OSError, ijson.JSONError, UnicodeDecodeError) as exc:
+        outcomes.append(
+            Outcome(
+                source, None, "rejected", f"cannot be read as JSON after {count} records: {exc}"
+            )
+        )
+    return IngestReport(tuple(outcomes), ignored=ignored)
 
 
 #: The library's files that are not refund events, and what reads them instead.

@@ -31,14 +31,14 @@ from ..core._errors import InvalidInput, RequestNotAllowed
 from ..core._events import Event
 from ..core._instant import instant
 from ..core._policy import Policy, policy_numbers, preset
-from ..core._serialize import _snake, case_from_json, case_to_json
+from ..core._serialize import _snake, case_from_json
 from ._codec import (
     effect_from_json,
     effect_to_json,
     epoch,
     event_from_json,
-    event_to_json,
     row_of,
+    snapshot_of,
 )
 from ._db import Database, Tx, connect
 from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
@@ -340,6 +340,34 @@ class Store:
             rows = tx.all("SELECT snapshot FROM cases WHERE order_id = ?", (events[0].order.id,))
         return [case_from_json(snapshot) for (snapshot,) in rows]
 
+    def _stored_many(self, case_ids: Sequence[str]) -> dict[str, Stored]:
+        """The stored cases among ``case_ids`` (one read), by ID."""
+        if not case_ids:
+            return {}
+        marks = ", ".join("?" * len(case_ids))
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(
+                f"SELECT case_id, version, snapshot FROM cases WHERE case_id IN ({marks})",
+                case_ids,
+            )
+        return {str(r[0]): Stored(case_from_json(r[2]), int(r[1])) for r in rows}
+
+    def _cases_of_orders(self, order_ids: Iterable[str]) -> dict[str, dict[str, Case]]:
+        """The stored cases of these orders (one read): order ID -> case ID -> case."""
+        wanted = sorted(set(order_ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" * len(wanted))
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(
+                f"SELECT order_id, case_id, snapshot FROM cases WHERE order_id IN ({marks})",
+                wanted,
+            )
+        found: dict[str, dict[str, Case]] = {}
+        for order_id, case_id, snapshot in rows:
+            found.setdefault(str(order_id), {})[str(case_id)] = case_from_json(snapshot)
+        return found
+
     def advance(
         self, case_id: str, now: pendulum.DateTime, *, expected_version: int | None = None
     ) -> Written:
@@ -630,35 +658,69 @@ def _load(tx: Tx, case_id: str) -> Stored | None:
     return Stored(case_from_json(row[1]), int(row[0]))
 
 
-def commit(
-    tx: Tx, case_id: str, stored: Stored | None, case: Case, effects: tuple[Effect, ...]
-) -> tuple[int, tuple[Event, ...]]:
-    """Write a change inside ``tx``: the row (if still at the version read), the events
-    appended to the log, the effects into the outbox. The new version and the events."""
+_INSERT_CASE = (
+    "INSERT INTO cases (case_id, version, kind, state, status, final, due_at, "
+    "changed_at, order_id, aftersale, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (case_id) DO NOTHING"
+)
+_UPDATE_CASE = (
+    "UPDATE cases SET version = ?, kind = ?, state = ?, status = ?, final = ?, "
+    "due_at = ?, changed_at = ?, order_id = ?, aftersale = ?, snapshot = ? "
+    "WHERE case_id = ? AND version = ?"
+)
+_INSERT_EVENT = (
+    "INSERT INTO events (case_id, seq, event_id, type, at, version, body) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_EFFECT = (
+    "INSERT INTO outbox (case_id, version, position, type, body) VALUES (?, ?, ?, ?, ?)"
+)
+
+
+@attrs.frozen
+class _Rows:
+    """A change as rows: the case's, its appended events', its effects'."""
+
+    case: tuple[object, ...]
+    events: Sequence[tuple[object, ...]]
+    effects: Sequence[tuple[object, ...]]
+    version: int
+    appended: tuple[Event, ...]
+
+
+def _rows(case_id: str, stored: Stored | None, case: Case, effects: tuple[Effect, ...]) -> _Rows:
     before = () if stored is None else stored.case.log
     if case.log[: len(before)] != before:
         raise AssertionError(f"case {case_id}: a write must extend the stored log")
     appended = case.log[len(before) :]
     columns = row_of(case)
-    snapshot = case_to_json(case)
+    snapshot, bodies = snapshot_of(case, len(before))
     if stored is None:
         version = 1
-        if columns["aftersale"]:
-            _one_after_sale_entry(tx, case)
-        changed = tx.run(
-            "INSERT INTO cases (case_id, version, kind, state, status, final, due_at, "
-            "changed_at, order_id, aftersale, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (case_id) DO NOTHING",
-            (case_id, version, *columns.values(), snapshot),
-        )
+        row: tuple[object, ...] = (case_id, version, *columns.values(), snapshot)
     else:
         version = stored.version + 1
-        changed = tx.run(
-            "UPDATE cases SET version = ?, kind = ?, state = ?, status = ?, final = ?, "
-            "due_at = ?, changed_at = ?, order_id = ?, aftersale = ?, snapshot = ? "
-            "WHERE case_id = ? AND version = ?",
-            (version, *columns.values(), snapshot, case_id, stored.version),
-        )
+        row = (version, *columns.values(), snapshot, case_id, stored.version)
+    events = [
+        (case_id, len(before) + i, e.id, e.type, epoch(e.at), version, body)
+        for i, (e, body) in enumerate(zip(appended, bodies, strict=True), start=1)
+    ]
+    outbox = [(case_id, version, i, _type_of(e), effect_to_json(e)) for i, e in enumerate(effects)]
+    return _Rows(row, events, outbox, version, appended)
+
+
+def commit(
+    tx: Tx, case_id: str, stored: Stored | None, case: Case, effects: tuple[Effect, ...]
+) -> tuple[int, tuple[Event, ...]]:
+    """Write a change inside ``tx``: the row (if still at the version read), the events
+    appended to the log, the effects into the outbox. The new version and the events."""
+    rows = _rows(case_id, stored, case, effects)
+    if stored is None:
+        if case.phase == "aftersale":
+            _one_after_sale_entry(tx, case)
+        changed = tx.run(_INSERT_CASE, rows.case)
+    else:
+        changed = tx.run(_UPDATE_CASE, rows.case)
     if changed != 1:
         found = tx.one("SELECT version FROM cases WHERE case_id = ?", (case_id,))
         raise ConcurrencyConflict(
@@ -666,19 +728,39 @@ def commit(
             expected=None if stored is None else stored.version,
             found=None if found is None else int(found[0]),
         )
-    tx.many(
-        "INSERT INTO events (case_id, seq, event_id, type, at, version, body) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (case_id, len(before) + i, e.id, e.type, epoch(e.at), version, event_to_json(e))
-            for i, e in enumerate(appended, start=1)
-        ],
-    )
-    tx.many(
-        "INSERT INTO outbox (case_id, version, position, type, body) VALUES (?, ?, ?, ?, ?)",
-        [(case_id, version, i, _type_of(e), effect_to_json(e)) for i, e in enumerate(effects)],
-    )
-    return version, appended
+    tx.many(_INSERT_EVENT, rows.events)
+    tx.many(_INSERT_EFFECT, rows.effects)
+    return rows.version, rows.appended
+
+
+class PageConflict(Exception):
+    """A page of changes could not be written as one: another writer got there first."""
+
+
+def commit_many(
+    tx: Tx, changes: Sequence[tuple[str, Stored | None, Case, tuple[Effect, ...]]]
+) -> None:
+    """Write many changes inside ``tx`` as :func:`commit` writes each, with one statement
+    per table (a round trip each on PostgreSQL). :class:`PageConflict` when any of them
+    would not be written (a case changed or stored meanwhile, an order's after-sale
+    entry used meanwhile): the caller rolls back and writes them one by one."""
+    rows = [_rows(*change) for change in changes]
+    aftersale = [c for _, stored, c, _ in changes if stored is None and c.phase == "aftersale"]
+    if len({c.order.id for c in aftersale}) < len(aftersale):
+        raise PageConflict("two after-sale entries of one order")
+    try:
+        for case in aftersale:
+            _one_after_sale_entry(tx, case)
+    except RequestNotAllowed:
+        raise PageConflict("an order's after-sale entry is used") from None
+    inserts = [r.case for (_, stored, _, _), r in zip(changes, rows, strict=True) if not stored]
+    updates = [r.case for (_, stored, _, _), r in zip(changes, rows, strict=True) if stored]
+    if tx.many(_INSERT_CASE, inserts) != len(inserts):
+        raise PageConflict("a case was stored meanwhile")
+    if tx.many(_UPDATE_CASE, updates) != len(updates):
+        raise PageConflict("a case was changed meanwhile")
+    tx.many(_INSERT_EVENT, [e for r in rows for e in r.events])
+    tx.many(_INSERT_EFFECT, [e for r in rows for e in r.effects])
 
 
 def _type_of(effect: Effect) -> str:

@@ -52,6 +52,22 @@ _ZONE = re.compile(r"^(?P<iso>[^\[\]]+)(?:\[(?P<zone>[^\[\]]+)\])?$")
 
 
 def format_instant(value: pendulum.DateTime) -> str:
+    # A case's few instants are written many times over (its history, log, deadline,
+    # effects): remembered by the instant and its zone (equal instants in two zones
+    # are written differently).
+    key = (value, value.tzinfo)
+    text = _FORMATTED.get(key)
+    if text is None:
+        if len(_FORMATTED) >= 4096:
+            _FORMATTED.clear()
+        text = _FORMATTED[key] = _format_instant(value)
+    return text
+
+
+_FORMATTED: dict[tuple[pendulum.DateTime, object], str] = {}
+
+
+def _format_instant(value: pendulum.DateTime) -> str:
     text = value.isoformat()
     tz = value.tzinfo
     if isinstance(tz, pendulum.Timezone) and not isinstance(tz, pendulum.FixedTimezone):
@@ -141,23 +157,38 @@ def _make_converter() -> cattrs.Converter:
         make_dict_unstructure_fn(Deadline, conv, provisional=override(omit_if_default=True)),
     )
 
+    # Each class's fields with their hooks, looked up once (what conv.unstructure(value,
+    # field type) looks up on every call).
+    looked_up: dict[tuple[type, bool], tuple[tuple[str, str, Any], ...]] = {}
+
+    def hooks(cls: type, *, renamed: bool = True) -> tuple[tuple[str, str, Any], ...]:
+        found = looked_up.get((cls, renamed))
+        if found is None:
+            found = looked_up[cls, renamed] = tuple(
+                (
+                    JSON_NAMES.get(a.name, a.name) if renamed else a.name,
+                    a.name,
+                    conv.get_unstructure_hook(a.type),
+                )
+                for a in attrs.fields(cls)
+            )
+        return found
+
     def unstructure_event(event: Event) -> dict[str, Any]:
-        cls = type(event)
-        body = {
-            JSON_NAMES.get(a.name, a.name): conv.unstructure(getattr(event, a.name), a.type)
-            for a in attrs.fields(cls)
-        }
-        return {"type": event.type, **body}
+        body = {"type": event.type}
+        for key, name, hook in hooks(type(event)):
+            body[key] = hook(getattr(event, name))
+        return body
 
     def structure_event(value: Any, _: Any) -> Event:
         return event_from_dict(value)
 
     def unstructure_effect(effect: Effect) -> dict[str, Any]:
         cls = type(effect)
-        body = {
-            a.name: conv.unstructure(getattr(effect, a.name), a.type) for a in attrs.fields(cls)
-        }
-        return {"type": _snake(cls.__name__), **body}
+        body = {"type": _snake(cls.__name__)}
+        for key, name, hook in hooks(cls, renamed=False):
+            body[key] = hook(getattr(effect, name))
+        return body
 
     conv.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Event), unstructure_event
@@ -171,6 +202,7 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
+@functools.cache
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
