@@ -11,7 +11,6 @@ compute, and where it may read from, is bounded (``_limits``).
 
 from __future__ import annotations
 
-import itertools
 import re
 import types
 import warnings
@@ -415,15 +414,12 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
             end_budget()
 
     def _collect(self, parts: Iterable[str]) -> str:
-        # Pieces are taken 64 at a time (each is a bounded value or a piece of the
-        # file): a render's few dozen pieces cost one check, not one each.
         limit = self.limits.max_text
         out: list[str] = []
+        append = out.append
         size = 0
-        pieces = iter(parts)
-        while batch := list(itertools.islice(pieces, 64)):
-            out += batch
-            size += sum(map(len, batch))
+        for piece in parts:
+            size += len(piece)
             if size > limit:
                 exc = LimitExceeded(
                     f"the message grows past {limit:,} characters; a message is far shorter"
@@ -431,6 +427,7 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
                 if isinstance(parts, types.GeneratorType):
                     parts.throw(exc)  # raised where the template printed it: its line
                 raise exc
+            append(piece)
         return "".join(out)
 
     def get_template(self, *args: Any, **kwargs: Any) -> jinja2.Template:
