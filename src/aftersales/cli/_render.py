@@ -146,7 +146,7 @@ def render_command(
 def lint_templates_command(folder: Path | None, fmt: str) -> None:
     """Flag template wording that ties a benefit to a review (REV-NO-INDUCE), and
     templates that cannot render: a link out of the folder, a file that is not
-    UTF-8 or too large, a syntax error (TEMPLATE-*).
+    UTF-8 or too large, a syntax error.
 
     Lints the shop's FOLDER, or the shipped templates when none is given.
 
