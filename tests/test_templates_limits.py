@@ -152,7 +152,7 @@ HOSTILE = {
             "{% macro m(n) %}{% if n %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}"
             "{% endmacro %}{{ m(25) }}x"
         ),
-        "steps",
+        "steps|longer than",  # 100,000 macro calls take about a second
     ),
     "loop() recursion": ("{% for x in [[1]] recursive %}{{ loop([x]) }}{% endfor %}", "nest"),
     "caller recursion": (
@@ -195,7 +195,7 @@ HOSTILE = {
 def test_a_hostile_template_is_refused_naming_template_and_line(tmp_path: Path, line: str) -> None:
     (_, words) = next(v for v in HOSTILE.values() if v[0] == line)
     error = refused(tmp_path, line)
-    assert words in error.reason, error.reason
+    assert any(word in error.reason for word in words.split("|")), error.reason
 
 
 def test_the_clock_stops_a_render_of_slow_steps_in_any_thread(tmp_path: Path) -> None:

@@ -127,7 +127,7 @@ class Budget:
         if self.steps > self.max_steps:
             raise LimitExceeded(
                 f"the template takes more than {self.limits.max_steps:,} steps (loop "
-                "iterations, calls, filters, operators); a message needs far fewer"
+                "iterations, calls, operators, includes); a message needs far fewer"
             )
         if time.monotonic() > self.deadline:
             raise LimitExceeded(
@@ -315,7 +315,7 @@ def check_percent(template: str, args: object, limits: TemplateLimits) -> None:
                     "write the number in the format"
                 )
             if part:
-                number = int(part)
+                number = int(part) if len(part) <= 9 else limits.max_text + 1
                 if number > limits.max_text:
                     raise LimitExceeded(
                         f"a % format width or precision of {number:,} is over {limits.max_text:,}"
