@@ -437,7 +437,7 @@ def test_template_names_cannot_escape(name: str) -> None:
         "{% set ns = namespace() %}{{ ns.__class__.__init__ }}",
         "{% set ns = namespace() %}{% set ns.__class__ = 1 %}x",
         "{{ self._TemplateReference__context }}",
-        "{{ lipsum.__globals__ }}",
+        "{{ range.__func__.__globals__ }}",
         "{{ '{0.__class__}'.format(1) }}",
         "{% for c in ''.__class__.__base__.__subclasses__() %}{% endfor %}",
         "{{ shop.__class__.__init__.__globals__ }}",

@@ -8,8 +8,10 @@ file may be ``-``, standard input (not both). The command never reads the
 clock: ``time_left`` counts from ``--now``, or from the case's last change.
 
 Exit codes: 0 success; 1 the template failed (the message names the template,
-the line and the reason), the case could not be read, or the lint found
-inducement; 2 usage errors (click's own); 3 a file that cannot be read.
+the line and the reason; a template past its limits or reading outside its
+folder is one too), the case could not be read, or the lint found inducement or
+a template that cannot render; 2 usage errors (click's own); 3 a file that
+cannot be read.
 """
 
 from __future__ import annotations
@@ -142,7 +144,9 @@ def render_command(
 @format_option("text", "json", help="text: a line per finding; json: the findings as data.")
 @exits_by_kind
 def lint_templates_command(folder: Path | None, fmt: str) -> None:
-    """Flag template wording that ties a benefit to a review (REV-NO-INDUCE).
+    """Flag template wording that ties a benefit to a review (REV-NO-INDUCE), and
+    templates that cannot render: a link out of the folder, a file that is not
+    UTF-8 or too large, a syntax error.
 
     Lints the shop's FOLDER, or the shipped templates when none is given.
 
@@ -159,6 +163,7 @@ def lint_templates_command(folder: Path | None, fmt: str) -> None:
     for finding in findings:
         click.echo(str(finding))
     if findings:
-        click.echo(f"{len(findings)} finding(s): REV-NO-INDUCE forbids them", err=True)
+        rules = ", ".join(sorted({finding.rule for finding in findings}))
+        click.echo(f"{len(findings)} finding(s): {rules}", err=True)
         sys.exit(REFUSED)
-    click.echo("no inducement found")
+    click.echo("no inducement found, every template readable")

@@ -4,7 +4,8 @@ A shell around the pure core: the engine's ``NotifyBuyer`` effects name a
 template; this package builds its variables from the case
 (:func:`context_for`), renders it for a locale and a channel
 (:func:`environment`, :func:`messages_for`), and lints templates for review
-inducement (REV-NO-INDUCE, :func:`lint_templates`). See docs/messages.md.
+inducement (REV-NO-INDUCE, :func:`lint_templates`). A shop's template runs bounded
+(:class:`TemplateLimits`) and reads only inside its folder. See docs/messages.md.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ._errors import (
     TemplateUndefinedError,
 )
 from ._filters import LOCALES, format_date, format_datetime, format_money, format_time_left
+from ._limits import TemplateLimits
 from ._lint import INDUCEMENT_PATTERNS, LintFinding, lint_templates
 from ._shop import EXAMPLE_SHOP, ReturnAddress, ShopInfo, read_shop, shop_from_dict
 
@@ -64,6 +66,7 @@ __all__ = [
     "ReturnAddress",
     "ShopInfo",
     "TemplateError",
+    "TemplateLimits",
     "TemplateSecurityError",
     "TemplateUndefinedError",
     "context_for",

@@ -11,18 +11,27 @@ A clean lint is not a permission: wording the patterns miss is still
 forbidden. The patterns are tuned to the deal (a benefit *for* a review), so a
 template may still ask, once the problem is solved, whether the buyer would
 update the review, as REV-NO-INDUCE allows.
+
+The lint also flags a template that could never render, whatever the wording:
+a symbolic link out of the folder (TEMPLATE-LINK-OUT), a file that is not UTF-8
+(TEMPLATE-NOT-UTF8) or too large (TEMPLATE-TOO-BIG), a syntax error
+(TEMPLATE-SYNTAX).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 import attrs
+import jinja2
 
 from ._env import MessageEnvironment
+from ._errors import TemplateError
+from ._limits import ConfinedLoader, OutsideFolder, TemplateLimits
 
 __all__ = ["INDUCEMENT_PATTERNS", "LintFinding", "lint_templates"]
 
@@ -71,7 +80,8 @@ INDUCEMENT_PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
 
 @attrs.frozen
 class LintFinding:
-    """One line of a template that ties a benefit to a review."""
+    """One line of a template that ties a benefit to a review (REV-NO-INDUCE), or a
+    template that cannot render (``TEMPLATE-*``; ``line`` is 0 when it is the file)."""
 
     template: str
     line: int
@@ -96,12 +106,69 @@ def lint_source(name: str, source: str) -> Iterator[LintFinding]:
 def lint_templates(source: MessageEnvironment | Path) -> list[LintFinding]:
     """Lint every template an environment can load (the shop's folder and the
     package's), or every ``*.txt`` under a folder."""
-    roots = source.roots if isinstance(source, MessageEnvironment) else (Path(source),)
+    if isinstance(source, MessageEnvironment):
+        roots, env = source.roots, source
+    else:
+        roots, env = (Path(source),), None
     findings: list[LintFinding] = []
     for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".txt", ".j2", ".jinja"):
-                name = path.relative_to(root).as_posix()
-                text = path.read_text(encoding="utf-8")
-                findings.extend(lint_source(name, text))
+        findings.extend(_lint_root(Path(root), env))
     return findings
+
+
+_SUFFIXES: Final = (".txt", ".j2", ".jinja")
+
+
+def _lint_root(root: Path, env: MessageEnvironment | None) -> Iterator[LintFinding]:
+    limits = env.limits if env is not None else TemplateLimits()
+    loader = ConfinedLoader([root], limits)
+    parser = env if env is not None else jinja2.Environment(autoescape=False)
+    real_root = os.path.realpath(root)
+    for folder, subfolders, files in sorted(os.walk(root)):  # links to folders are not walked
+        for name in sorted(subfolders):
+            path = os.path.join(folder, name)
+            if os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+                yield LintFinding(
+                    _name(path, root),
+                    0,
+                    os.path.realpath(path),
+                    "a folder linked from outside the templates folder: never read",
+                    "TEMPLATE-LINK-OUT",
+                )
+        for name in sorted(files):
+            if name.endswith(_SUFFIXES):
+                yield from _lint_file(_name(os.path.join(folder, name), root), loader, parser)
+
+
+def _lint_file(
+    name: str, loader: ConfinedLoader, parser: jinja2.Environment
+) -> Iterator[LintFinding]:
+    try:
+        text, _, _ = loader.get_source(parser, name)
+    except OutsideFolder as exc:
+        yield LintFinding(
+            name, 0, str(exc), "a link out of the templates folder", "TEMPLATE-LINK-OUT"
+        )
+        return
+    except TemplateError as exc:
+        rule = "TEMPLATE-NOT-UTF8" if "UTF-8" in exc.reason else "TEMPLATE-TOO-BIG"
+        yield LintFinding(name, exc.line or 0, exc.reason, "the file cannot be read", rule)
+        return
+    except jinja2.TemplateNotFound:  # a broken link
+        yield LintFinding(name, 0, name, "a link to nothing", "TEMPLATE-LINK-OUT")
+        return
+    yield from lint_source(name, text)
+    try:
+        parser.parse(text, name)
+    except jinja2.TemplateSyntaxError as exc:
+        yield LintFinding(name, exc.lineno, exc.message or "", "a syntax error", "TEMPLATE-SYNTAX")
+    except RecursionError:
+        yield LintFinding(name, 0, "", "nested too deeply to compile", "TEMPLATE-SYNTAX")
+
+
+def _name(path: str, root: Path) -> str:
+    return Path(path).relative_to(root).as_posix()
+
+
+def _inside(path: str, root: str) -> bool:
+    return os.path.commonpath([path, root]) == root
