@@ -23,6 +23,7 @@ from typing import Any, Literal, Self
 import attrs
 import pendulum
 
+from ..board._board import CaseSummary
 from ..core._calendar import Fallback, WorkCalendar
 from ..core._case import Case, Deadline, RefundRequested
 from ..core._effects import Effect
@@ -42,6 +43,7 @@ from ._codec import (
 )
 from ._db import Database, Tx, connect
 from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
+from ._projection import SUMMARY_COLUMNS, project, summaries, summary_row
 
 __all__ = ["Due", "OutboxEntry", "OutboxStatus", "Recount", "Store", "Stored", "Written"]
 
@@ -131,6 +133,10 @@ def _entry(row: Sequence[Any]) -> OutboxEntry:
         attempts=int(row[6]),
         note=str(row[7]),
     )
+
+
+#: The board's name for a ruling the platform owes: not a running timer (nothing fires).
+_OVERDUE_RULING = "overdue_ruling"
 
 
 def _utc(seconds: int) -> pendulum.DateTime:
@@ -306,6 +312,45 @@ class Store:
             )
         return [Due(str(r[0]), _utc(r[1]), int(r[2])) for r in rows]
 
+    def board_items(self, at: pendulum.DateTime) -> tuple[list[CaseSummary], list[Case]]:
+        """The open cases as the board needs them at ``at``, from the projection.
+
+        One summary per open case (``board_rows``, kept with every write), except the
+        cases whose running deadline falls due by ``at``: their timers fire on the way
+        to ``at``, so they come back whole (their snapshots, read by primary key in
+        the same statement) for the caller to advance. One statement: one snapshot
+        of the store on both backends.
+        """
+        cutoff = epoch(instant(at))
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all(
+                f"SELECT {SUMMARY_COLUMNS}, CASE WHEN due_at <= ? AND timer <> ? THEN "
+                "(SELECT snapshot FROM cases c WHERE c.case_id = b.case_id) END "
+                "FROM board_rows b",
+                (cutoff, _OVERDUE_RULING),
+            )
+        due = [r for r in rows if r[-1] is not None]
+        if not due:
+            return summaries(rows), []
+        return (
+            summaries([r for r in rows if r[-1] is None]),
+            [case_from_json(r[-1]) for r in due],
+        )
+
+    def cases_by_id(self, case_ids: Iterable[str]) -> dict[str, Case]:
+        """The stored cases of ``case_ids`` (those that exist), decoded."""
+        ids = sorted(set(case_ids))
+        found: dict[str, Case] = {}
+        with self._db.transaction(write=False) as tx:
+            for first in range(0, len(ids), 500):
+                chunk = ids[first : first + 500]
+                marks = ", ".join("?" * len(chunk))
+                for case_id, snapshot in tx.all(
+                    f"SELECT case_id, snapshot FROM cases WHERE case_id IN ({marks})", chunk
+                ):
+                    found[str(case_id)] = case_from_json(snapshot)
+        return found
+
     def held(self) -> dict[str, str]:
         """Cases the worker could not advance (e.g. a deadline past the calendar), and why."""
         with self._db.transaction(write=False) as tx:
@@ -480,6 +525,10 @@ class Store:
                 events.setdefault(str(case_id), []).append(
                     (int(seq), str(event_id), str(body), int(version))
                 )
+            projected = {
+                str(r[0]): tuple(r)
+                for r in tx.all(f"SELECT {SUMMARY_COLUMNS}, due_at FROM board_rows")
+            }
         for case_id, version, *columns, snapshot in cases:
             case = case_from_json(snapshot)
             stored = events.pop(case_id, [])
@@ -502,7 +551,11 @@ class Store:
             expected = row_of(case)
             if tuple(columns) != tuple(expected.values()):
                 problems.append(f"{case_id}: indexed columns {columns} != {expected}")
+            board_row = projected.pop(case_id, None)
+            if board_row != summary_row(case):
+                problems.append(f"{case_id}: the board's row {board_row} != {summary_row(case)}")
         problems.extend(f"{case_id}: events without a case" for case_id in events)
+        problems.extend(f"{case_id}: a board row without a case" for case_id in projected)
         return problems
 
     def dump(self) -> dict[str, Any]:
@@ -663,6 +716,7 @@ def commit(
             expected=None if stored is None else stored.version,
             found=None if found is None else int(found[0]),
         )
+    project(tx, case_id, case)  # the board's row, in the same transaction
     tx.many(
         "INSERT INTO events (case_id, seq, event_id, type, at, version, body) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",

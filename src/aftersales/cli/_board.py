@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pendulum
 
-from ..board._board import Board, board
+from ..board._board import Board, CaseSummary, board
 from ..board._output import board_to_csv, board_to_html, board_to_json, board_to_table
 from ..core._case import Case
 from ..core._errors import AfterSalesError
@@ -202,7 +202,10 @@ def board_command(
             info = read_shop(shop_file)
         except AfterSalesError as exc:
             raise click.UsageError(f"--shop {shop_file}: {exc}") from None
-        messages = render_shown(result, items, policy, info, locale=locale, limit=limit)
+        shown = items
+        if casebook is not None:  # the projection's rows shown: their cases, for the messages
+            shown = [*items, *_casebook_shown(casebook, policy, at, result, items, limit)]
+        messages = render_shown(result, shown, policy, info, locale=locale, limit=limit)
     text = _format(fmt, result, shop.problems, messages, limit, group_by)
     if output is not None:
         output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
@@ -213,10 +216,41 @@ def board_command(
         sys.exit(1)
 
 
-def _casebook_items(where: str, policy: Policy, at: pendulum.DateTime) -> list[Case]:
-    """The casebook's open cases as of ``at`` (timers due by then fired, not stored)."""
+def _casebook_items(where: str, policy: Policy, at: pendulum.DateTime) -> list[Case | CaseSummary]:
+    """The casebook's open cases as of ``at`` (timers due by then fired, not stored).
+
+    The board's projection gives one summary per case; only the cases whose timers
+    fall due by ``at`` are read whole and advanced.
+    """
     from ..core._engine import advance
 
     with open_casebook(where, policy) as book, naming(f"--casebook {mask_url(where)}"):
-        cases = list(book.cases(open_only=True))
-    return [case if case.changed_at >= at else advance(case, at, policy)[0] for case in cases]
+        summaries, cases = book.board_items(at)
+    advanced = [case if case.changed_at >= at else advance(case, at, policy)[0] for case in cases]
+    return [*summaries, *advanced]
+
+
+def _casebook_shown(
+    where: str,
+    policy: Policy,
+    at: pendulum.DateTime,
+    result: Board,
+    items: Sequence[object],
+    limit: int,
+) -> list[Case]:
+    """The cases of the shown rows that came from the projection, as of ``at``."""
+    from ..core._engine import advance
+
+    summarized = {item.case_id for item in items if isinstance(item, CaseSummary)}
+    wanted = [
+        a.case_id
+        for a in result.actions[:limit]
+        if a.template is not None and a.case_id in summarized
+    ]
+    if not wanted:
+        return []
+    with open_casebook(where, policy) as book, naming(f"--casebook {mask_url(where)}"):
+        cases = book.cases_by_id(wanted)
+    return [
+        case if case.changed_at >= at else advance(case, at, policy)[0] for case in cases.values()
+    ]
