@@ -445,8 +445,12 @@ class Store:
 
     def _advance_due(self, now: pendulum.DateTime, limit: int) -> list[tuple[Case, Case]]:
         """Claim up to ``limit`` due cases, advance them and store them, in one transaction."""
+        return [(before, after) for before, after, _ in self._advance_batch(now, limit)]
+
+    def _advance_batch(self, now: pendulum.DateTime, limit: int) -> list[tuple[Case, Case, int]]:
+        """As :meth:`_advance_due`, with the number of effects each case put in the outbox."""
         now = instant(now)
-        done: list[tuple[Case, Case]] = []
+        done: list[tuple[Case, Case, int]] = []
         with self._db.transaction(write=True) as tx:
             rows = tx.all(
                 "SELECT case_id, version, snapshot FROM cases "
@@ -466,7 +470,7 @@ class Store:
                 if after == before:
                     continue
                 commit(tx, case_id, Stored(before, int(version)), after, effects)
-                done.append((before, after))
+                done.append((before, after, len(effects)))
         return done
 
     def _claim_effects(self, limit: int, now: pendulum.DateTime) -> list[OutboxEntry]:
@@ -501,6 +505,30 @@ class Store:
                 "UPDATE outbox SET status = ?, settled_at = ?, note = ? "
                 "WHERE id = ? AND status = 'handing'",
                 (status, epoch(now), note, entry_id),
+            )
+
+    def _settle_many(
+        self, results: Sequence[tuple[int, OutboxStatus, str]], now: pendulum.DateTime
+    ) -> None:
+        """Record the outcomes of a hand-over batch, in one transaction."""
+        if not results:
+            return
+        with self._db.transaction(write=True) as tx:
+            tx.many(
+                "UPDATE outbox SET status = ?, settled_at = ?, note = ? "
+                "WHERE id = ? AND status = 'handing'",
+                [(status, epoch(now), note, entry_id) for entry_id, status, note in results],
+            )
+
+    def _release(self, entry_ids: Sequence[int]) -> None:
+        """Put claimed effects that were never handed over back to ``pending``."""
+        if not entry_ids:
+            return
+        with self._db.transaction(write=True) as tx:
+            tx.many(
+                "UPDATE outbox SET status = 'pending', attempts = attempts - 1, handed_at = NULL "
+                "WHERE id = ? AND status = 'handing'",
+                [(entry_id,) for entry_id in entry_ids],
             )
 
     # -- checks ----------------------------------------------------------------------------
