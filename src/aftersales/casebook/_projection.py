@@ -11,6 +11,7 @@ microseconds and the zone it was counted in.
 from __future__ import annotations
 
 import datetime
+import gc
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -123,6 +124,11 @@ class _Instants:
             self._zones[name] = zone
         return zone
 
+    def date(self, local_day: int) -> tuple[int, int, int]:
+        d = datetime.date.fromordinal(local_day + 719163)
+        date = self._dates[local_day] = (d.year, d.month, d.day)
+        return date
+
     def instant(self, micros: int, name: str) -> pendulum.DateTime:
         zone = self.zone(name)
         seconds, us = divmod(micros, 1_000_000)
@@ -143,10 +149,7 @@ class _Instants:
             return pendulum.instance(exact, tz=zone)
         local = seconds + offset
         local_day, rest = divmod(local, 86400)
-        date = self._dates.get(local_day)
-        if date is None:
-            d = datetime.date.fromordinal(local_day + 719163)
-            date = self._dates[local_day] = (d.year, d.month, d.day)
+        date = self._dates.get(local_day) or self.date(local_day)
         hour, rest = divmod(rest, 3600)
         minute, second = divmod(rest, 60)
         return pendulum.DateTime(*date, hour, minute, second, us, tzinfo=zone)
@@ -154,7 +157,21 @@ class _Instants:
 
 def summaries(rows: Sequence[Sequence[Any]]) -> list[CaseSummary]:
     """:class:`CaseSummary` values from projection rows (``SUMMARY_COLUMNS`` first)."""
+    collecting = gc.isenabled()
+    gc.disable()  # a million small tuples with no cycles: a collection would walk them all
+    try:
+        return _summaries(rows)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _summaries(rows: Sequence[Sequence[Any]]) -> list[CaseSummary]:
     instants = _Instants()
+    offsets = instants._offsets
+    dates = instants._dates
+    zones = instants._zones
+    make = pendulum.DateTime
     money: dict[str, Money] = {}
     out: list[CaseSummary] = []
     add = out.append
@@ -165,7 +182,16 @@ def summaries(rows: Sequence[Sequence[Any]]) -> list[CaseSummary]:
         if due_us is None:
             add(CaseSummary(case_id, workflow, state, timer, None, None, who, rule, amount))
             continue
-        due = instants.instant(due_us, due_tz)
+        seconds, us = divmod(due_us, 1_000_000)
+        offset = offsets.get((due_tz, seconds // 86400))
+        if offset is None:  # not looked up yet, or a day the zone's offset changes near
+            due = instants.instant(due_us, due_tz)
+        else:
+            local_day, rest = divmod(seconds + offset, 86400)
+            date = dates.get(local_day) or instants.date(local_day)
+            hour, rest = divmod(rest, 3600)
+            minute, second = divmod(rest, 60)
+            due = make(*date, hour, minute, second, us, tzinfo=zones[due_tz])
         add(
             CaseSummary(
                 case_id,
