@@ -21,13 +21,14 @@ from aftersales import (
     AfterSalesError,
     BuyerCancelled,
     BuyerShippedReturn,
+    Case,
     Kind,
     Order,
     RefundRequested,
     SellerAgreed,
     SellerRefused,
 )
-from aftersales.board import board, summarize
+from aftersales.board import CaseSummary, board, summarize
 from aftersales.casebook import Casebook
 from aftersales.core._engine import advance
 
@@ -94,7 +95,7 @@ def test_the_projection_equals_the_rebuilt_cases(
         at = BASE.add(minutes=at_minutes)
         summaries, due = book.board_items(at)
         rebuilt = [c if c.changed_at >= at else advance(c, at, book.policy)[0] for c in open_cases]
-        new = [
+        new: list[Case | CaseSummary] = [
             *summaries,
             *(c if c.changed_at >= at else advance(c, at, book.policy)[0] for c in due),
         ]
