@@ -114,6 +114,12 @@ class Tx:
         self._cursor.execute(self._sql(sql), tuple(params))
         return [tuple(row) for row in self._cursor.fetchall()]
 
+    def stream(self, sql: str, params: Sequence[object] = (), size: int = 10_000) -> Iterator[Row]:
+        """The rows of a query, fetched ``size`` at a time (a large result never held whole)."""
+        self._cursor.execute(self._sql(sql), tuple(params))
+        while rows := self._cursor.fetchmany(size):
+            yield from rows
+
     def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
         rows = self.all(sql, params)
         return rows[0] if rows else None

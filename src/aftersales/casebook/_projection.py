@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import gc
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 import pendulum
@@ -155,7 +155,7 @@ class _Instants:
         return pendulum.DateTime(*date, hour, minute, second, us, tzinfo=zone)
 
 
-def summaries(rows: Sequence[Sequence[Any]]) -> list[CaseSummary]:
+def summaries(rows: Iterable[Sequence[Any]]) -> list[CaseSummary]:
     """:class:`CaseSummary` values from projection rows (``SUMMARY_COLUMNS`` first)."""
     collecting = gc.isenabled()
     gc.disable()  # a million small tuples with no cycles: a collection would walk them all
@@ -166,7 +166,7 @@ def summaries(rows: Sequence[Sequence[Any]]) -> list[CaseSummary]:
             gc.enable()
 
 
-def _summaries(rows: Sequence[Sequence[Any]]) -> list[CaseSummary]:
+def _summaries(rows: Iterable[Sequence[Any]]) -> list[CaseSummary]:
     instants = _Instants()
     offsets = instants._offsets
     dates = instants._dates

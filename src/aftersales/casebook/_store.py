@@ -322,20 +322,24 @@ class Store:
         of the store on both backends.
         """
         cutoff = epoch(instant(at))
+        due: list[str] = []
+
+        def not_due(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+            for row in rows:
+                if row[-1] is None:
+                    yield row
+                else:
+                    due.append(row[-1])
+
         with self._db.transaction(write=False) as tx:
-            rows = tx.all(
+            rows = tx.stream(
                 f"SELECT {SUMMARY_COLUMNS}, CASE WHEN due_at <= ? AND timer <> ? THEN "
                 "(SELECT snapshot FROM cases c WHERE c.case_id = b.case_id) END "
                 "FROM board_rows b",
                 (cutoff, _OVERDUE_RULING),
             )
-        due = [r for r in rows if r[-1] is not None]
-        if not due:
-            return summaries(rows), []
-        return (
-            summaries([r for r in rows if r[-1] is None]),
-            [case_from_json(r[-1]) for r in due],
-        )
+            found = summaries(not_due(rows))
+        return found, [case_from_json(snapshot) for snapshot in due]
 
     def cases_by_id(self, case_ids: Iterable[str]) -> dict[str, Case]:
         """The stored cases of ``case_ids`` (those that exist), decoded."""
