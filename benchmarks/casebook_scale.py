@@ -280,5 +280,9 @@ def run(*, quick: bool) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    for figure in run(quick="--quick" in sys.argv):
-        print(figure)
+    # python -m benchmarks.casebook_scale fill PATH|URL N [--due]: a casebook to time by hand
+    if sys.argv[1:2] == ["fill"]:
+        fill(sys.argv[2], int(sys.argv[3]), due="--due" in sys.argv)
+    else:
+        for figure in run(quick="--quick" in sys.argv):
+            print(figure)
