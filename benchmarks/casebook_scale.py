@@ -181,11 +181,12 @@ def fill(where: str, cases: int, *, due: bool = False) -> None:
 
 def timed(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Run ``aftersales ARGV`` in a child: seconds, the child's peak RSS in MiB, output lines."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec (the parent's size)
     code = (
-        "import sys, resource; from aftersales.cli import main\n"
+        "import sys; from aftersales.cli import main\n"
         "try:\n    main(sys.argv[1:], standalone_mode=False)\n"
-        "finally:\n    print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " file=sys.stderr)\n"
+        "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]\n"
+        "    print('MAXRSS', hwm[0].split()[1] if hwm else 0, file=sys.stderr)\n"
     )
     started = time.perf_counter()
     done = subprocess.run(
