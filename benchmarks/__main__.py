@@ -12,7 +12,17 @@ from collections.abc import Callable
 
 import attrs
 
-from . import board, calendar, casebook, engine, ingest, instructions, rendering, replay
+from . import (
+    board,
+    calendar,
+    casebook,
+    casebook_scale,
+    engine,
+    ingest,
+    instructions,
+    rendering,
+    replay,
+)
 from ._timing import Figure
 
 SUITES: dict[str, Callable[..., list[Figure]]] = {
@@ -22,6 +32,7 @@ SUITES: dict[str, Callable[..., list[Figure]]] = {
     "board": board.run,
     "rendering": rendering.run,
     "casebook": casebook.run,
+    "casebook-scale": casebook_scale.run,
 }
 #: Suites run only when named: they need tools or minutes the default run does not.
 EXTRA_SUITES: dict[str, Callable[..., list[Figure]]] = {

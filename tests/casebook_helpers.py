@@ -91,7 +91,7 @@ def clock(at: pendulum.DateTime) -> Callable[[], pendulum.DateTime]:
 # -- child processes --------------------------------------------------------------------------
 
 
-def writer(where: str, seed: int) -> None:
+def writer(where: str, seed: int, hand_batch: int = 1) -> None:
     """Ingest new cases and run worker passes, forever (until killed)."""
     rng = random.Random(seed)
     book = Casebook.open(where)
@@ -99,7 +99,9 @@ def writer(where: str, seed: int) -> None:
     while True:
         book.ingest_events(case_events(i))
         now = clock(BASE.add(minutes=7 * i, days=rng.choice([0, 1, 3])))
-        run_worker(book, now=now, handle=lambda e, c: None, logger=quiet(), batch=5)
+        run_worker(
+            book, now=now, handle=lambda e, c: None, logger=quiet(), batch=5, hand_batch=hand_batch
+        )
         i += 1
 
 
@@ -152,7 +154,9 @@ def worker(where: str, out: str, finished: Any) -> None:
 
         while True:
             last = finished.is_set()
-            run_worker(book, now=lambda: LATER, handle=handle, logger=quiet(), batch=3)
+            run_worker(
+                book, now=lambda: LATER, handle=handle, logger=quiet(), batch=3, hand_batch=3
+            )
             if last:
                 break
             time.sleep(0.01)

@@ -146,4 +146,4 @@ def reset(url: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS cases, events, outbox, meta, schema_version")
+        conn.execute("DROP TABLE IF EXISTS cases, events, outbox, meta, board_rows, schema_version")

@@ -620,20 +620,24 @@ def test_worker_writes_the_audit_trail(book: Casebook) -> None:
 # -- crash safety ------------------------------------------------------------------------------
 
 
-def _kill_writers(where: str, rounds: int, rng: random.Random) -> None:
-    """Start a writer, SIGKILL it after a random delay, reopen and check; ``rounds`` times."""
+def _kill_writers(where: str, rounds: int, rng: random.Random, hand_batch: int = 1) -> None:
+    """Start a writer, SIGKILL it after a random delay, reopen and check; ``rounds`` times.
+
+    A writer handing over ``hand_batch`` effects per transaction may leave that many in
+    doubt per kill; one at a time, only the one it was handing over."""
     in_doubt = 0
     for seed in range(rounds):
-        process = h.start(h.writer, where, seed)
+        process = h.start(h.writer, where, seed, hand_batch)
         time.sleep(rng.uniform(0.02, 0.25))
         assert process.pid is not None
         os.kill(process.pid, signal.SIGKILL)
         process.join(10)
         with Casebook.open(where) as book:
             assert book.verify() == [], f"after kill {seed}"
-            # each kill leaves at most the one effect it was handing over, in plain sight
+            # each kill leaves at most the one effect it was handing over (or its batch),
+            # in plain sight
             handing = len(book.outbox("handing"))
-            assert in_doubt <= handing <= in_doubt + 1
+            assert in_doubt <= handing <= in_doubt + hand_batch
             in_doubt = handing
     with Casebook.open(where) as book:
         assert book.count() > rounds  # the writers got somewhere between the kills
@@ -659,6 +663,22 @@ def test_a_killed_writer_never_leaves_half_an_event(
             where = request.getfixturevalue("pg_url")
             reset(where)
         _kill_writers(where, _GROUP, rng)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_killed_batching_worker_keeps_every_outbox_guarantee(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """As above, with effects handed over 5 per transaction (``--hand-batch``)."""
+    rng = random.Random(20261124)
+    rounds = (20 if backend == "sqlite" else 10) if CI else (30 if backend == "sqlite" else 10)
+    for group in range(rounds // _GROUP):
+        if backend == "sqlite":
+            where = str(tmp_path / f"crash-{group}.sqlite")
+        else:
+            where = request.getfixturevalue("pg_url")
+            reset(where)
+        _kill_writers(where, _GROUP, rng, hand_batch=5)
 
 
 def test_a_crashed_postgresql_server_keeps_every_write_it_acknowledged(tmp_path: Path) -> None:

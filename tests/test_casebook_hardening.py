@@ -300,7 +300,16 @@ def test_the_worker_s_log_never_shows_a_password(tmp_path: Path) -> None:
         done = m.cli("ingest", "--casebook", url, m.events_file(tmp_path), cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         done = m.cli(
-            "worker", "--casebook", url, "--once", "--at", AT, "--format", "json", cwd=tmp_path
+            "worker",
+            "--casebook",
+            url,
+            "--once",
+            "--verbose",  # every effect's line too
+            "--at",
+            AT,
+            "--format",
+            "json",
+            cwd=tmp_path,
         )
         assert done.returncode == 0, done.stderr
         assert "effect_logged" in done.stderr  # the structlog audit trail

@@ -29,7 +29,7 @@ __all__ = ["SCHEMA_VERSION", "Database", "Tx", "connect"]
 Row = tuple[Any, ...]
 
 #: The schema this library writes; :func:`connect` migrates older databases to it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # One list per version: the statements that take a database from the version
 # before to this one. ``{id}`` is the outbox's auto-numbered key.
@@ -85,6 +85,23 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX cases_order ON cases (order_id)",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    # 3: the board's projection, one row per open case (_projection.py), kept in
+    # each write's transaction; backfilled from the open cases' snapshots.
+    3: (
+        """CREATE TABLE board_rows (
+            case_id TEXT PRIMARY KEY,
+            workflow TEXT NOT NULL,
+            state TEXT NOT NULL,
+            timer TEXT,
+            due_us BIGINT,
+            due_tz TEXT,
+            due_at BIGINT,
+            who TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            outstanding TEXT NOT NULL,
+            provisional SMALLINT NOT NULL
+        )""",
+    ),
 }
 
 
@@ -101,6 +118,12 @@ class Tx:
     def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         self._cursor.execute(self._sql(sql), tuple(params))
         return [tuple(row) for row in self._cursor.fetchall()]
+
+    def stream(self, sql: str, params: Sequence[object] = (), size: int = 10_000) -> Iterator[Row]:
+        """The rows of a query, fetched ``size`` at a time (a large result never held whole)."""
+        self._cursor.execute(self._sql(sql), tuple(params))
+        while rows := self._cursor.fetchmany(size):
+            yield from rows
 
     def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
         rows = self.all(sql, params)
@@ -168,6 +191,10 @@ class Database:
                     tx.run(statement.replace("{id}", self._id_column()))
                 if version == 2:
                     _backfill_orders(tx)
+                if version == 3:
+                    from ._projection import backfill
+
+                    backfill(tx)
                 tx.run("INSERT INTO schema_version (version) VALUES (?)", (version,))
         return SCHEMA_VERSION
 

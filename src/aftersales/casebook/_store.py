@@ -23,6 +23,7 @@ from typing import Any, Literal, Self
 import attrs
 import pendulum
 
+from ..board._board import CaseSummary
 from ..core._calendar import Fallback, WorkCalendar
 from ..core._case import Case, Deadline, RefundRequested
 from ..core._effects import Effect
@@ -42,6 +43,7 @@ from ._codec import (
 )
 from ._db import Database, Tx, connect
 from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
+from ._projection import SUMMARY_COLUMNS, project, project_many, summaries, summary_row
 
 __all__ = ["Due", "OutboxEntry", "OutboxStatus", "Recount", "Store", "Stored", "Written"]
 
@@ -131,6 +133,10 @@ def _entry(row: Sequence[Any]) -> OutboxEntry:
         attempts=int(row[6]),
         note=str(row[7]),
     )
+
+
+#: The board's name for a ruling the platform owes: not a running timer (nothing fires).
+_OVERDUE_RULING = "overdue_ruling"
 
 
 def _utc(seconds: int) -> pendulum.DateTime:
@@ -306,6 +312,49 @@ class Store:
             )
         return [Due(str(r[0]), _utc(r[1]), int(r[2])) for r in rows]
 
+    def board_items(self, at: pendulum.DateTime) -> tuple[list[CaseSummary], list[Case]]:
+        """The open cases as the board needs them at ``at``, from the projection.
+
+        One summary per open case (``board_rows``, kept with every write), except the
+        cases whose running deadline falls due by ``at``: their timers fire on the way
+        to ``at``, so they come back whole (their snapshots, read by primary key in
+        the same statement) for the caller to advance. One statement: one snapshot
+        of the store on both backends.
+        """
+        cutoff = epoch(instant(at))
+        due: list[str] = []
+
+        def not_due(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+            for row in rows:
+                if row[-1] is None:
+                    yield row
+                else:
+                    due.append(row[-1])
+
+        with self._db.transaction(write=False) as tx:
+            rows = tx.stream(
+                f"SELECT {SUMMARY_COLUMNS}, CASE WHEN due_at <= ? AND timer <> ? THEN "
+                "(SELECT snapshot FROM cases c WHERE c.case_id = b.case_id) END "
+                "FROM board_rows b",
+                (cutoff, _OVERDUE_RULING),
+            )
+            found = summaries(not_due(rows))
+        return found, [case_from_json(snapshot) for snapshot in due]
+
+    def cases_by_id(self, case_ids: Iterable[str]) -> dict[str, Case]:
+        """The stored cases of ``case_ids`` (those that exist), decoded."""
+        ids = sorted(set(case_ids))
+        found: dict[str, Case] = {}
+        with self._db.transaction(write=False) as tx:
+            for first in range(0, len(ids), 500):
+                chunk = ids[first : first + 500]
+                marks = ", ".join("?" * len(chunk))
+                for case_id, snapshot in tx.all(
+                    f"SELECT case_id, snapshot FROM cases WHERE case_id IN ({marks})", chunk
+                ):
+                    found[str(case_id)] = case_from_json(snapshot)
+        return found
+
     def held(self) -> dict[str, str]:
         """Cases the worker could not advance (e.g. a deadline past the calendar), and why."""
         with self._db.transaction(write=False) as tx:
@@ -428,8 +477,12 @@ class Store:
 
     def _advance_due(self, now: pendulum.DateTime, limit: int) -> list[tuple[Case, Case]]:
         """Claim up to ``limit`` due cases, advance them and store them, in one transaction."""
+        return [(before, after) for before, after, _ in self._advance_batch(now, limit)]
+
+    def _advance_batch(self, now: pendulum.DateTime, limit: int) -> list[tuple[Case, Case, int]]:
+        """As :meth:`_advance_due`, with the number of effects each case put in the outbox."""
         now = instant(now)
-        done: list[tuple[Case, Case]] = []
+        done: list[tuple[Case, Case, int]] = []
         with self._db.transaction(write=True) as tx:
             rows = tx.all(
                 "SELECT case_id, version, snapshot FROM cases "
@@ -449,7 +502,7 @@ class Store:
                 if after == before:
                     continue
                 commit(tx, case_id, Stored(before, int(version)), after, effects)
-                done.append((before, after))
+                done.append((before, after, len(effects)))
         return done
 
     def _claim_effects(self, limit: int, now: pendulum.DateTime) -> list[OutboxEntry]:
@@ -486,6 +539,30 @@ class Store:
                 (status, epoch(now), note, entry_id),
             )
 
+    def _settle_many(
+        self, results: Sequence[tuple[int, OutboxStatus, str]], now: pendulum.DateTime
+    ) -> None:
+        """Record the outcomes of a hand-over batch, in one transaction."""
+        if not results:
+            return
+        with self._db.transaction(write=True) as tx:
+            tx.many(
+                "UPDATE outbox SET status = ?, settled_at = ?, note = ? "
+                "WHERE id = ? AND status = 'handing'",
+                [(status, epoch(now), note, entry_id) for entry_id, status, note in results],
+            )
+
+    def _release(self, entry_ids: Sequence[int]) -> None:
+        """Put claimed effects that were never handed over back to ``pending``."""
+        if not entry_ids:
+            return
+        with self._db.transaction(write=True) as tx:
+            tx.many(
+                "UPDATE outbox SET status = 'pending', attempts = attempts - 1, handed_at = NULL "
+                "WHERE id = ? AND status = 'handing'",
+                [(entry_id,) for entry_id in entry_ids],
+            )
+
     # -- checks ----------------------------------------------------------------------------
 
     def verify(self) -> list[str]:
@@ -511,6 +588,10 @@ class Store:
                 events.setdefault(str(case_id), []).append(
                     (int(seq), str(event_id), str(body), int(version))
                 )
+            projected = {
+                str(r[0]): tuple(r)
+                for r in tx.all(f"SELECT {SUMMARY_COLUMNS}, due_at FROM board_rows")
+            }
         for case_id, version, *columns, snapshot in cases:
             case = case_from_json(snapshot)
             stored = events.pop(case_id, [])
@@ -533,7 +614,11 @@ class Store:
             expected = row_of(case)
             if tuple(columns) != tuple(expected.values()):
                 problems.append(f"{case_id}: indexed columns {columns} != {expected}")
+            board_row = projected.pop(case_id, None)
+            if board_row != summary_row(case):
+                problems.append(f"{case_id}: the board's row {board_row} != {summary_row(case)}")
         problems.extend(f"{case_id}: events without a case" for case_id in events)
+        problems.extend(f"{case_id}: a board row without a case" for case_id in projected)
         return problems
 
     def dump(self) -> dict[str, Any]:
@@ -728,6 +813,7 @@ def commit(
             expected=None if stored is None else stored.version,
             found=None if found is None else int(found[0]),
         )
+    project(tx, case_id, case)  # the board's row, in the same transaction
     tx.many(_INSERT_EVENT, rows.events)
     tx.many(_INSERT_EFFECT, rows.effects)
     return rows.version, rows.appended
@@ -759,6 +845,7 @@ def commit_many(
         raise PageConflict("a case was stored meanwhile")
     if tx.many(_UPDATE_CASE, updates) != len(updates):
         raise PageConflict("a case was changed meanwhile")
+    project_many(tx, ((case_id, case) for case_id, _, case, _ in changes))  # same transaction
     tx.many(_INSERT_EVENT, [e for r in rows for e in r.events])
     tx.many(_INSERT_EFFECT, [e for r in rows for e in r.effects])
 

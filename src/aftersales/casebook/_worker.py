@@ -27,9 +27,9 @@ import structlog
 from ..core._case import Case
 from ..core._effects import Effect
 from ..core._instant import instant
-from ..runner._runner import Runner
 from ._casebook import Casebook
-from ._errors import OutcomeUnknown, UnknownCase
+from ._errors import OutcomeUnknown
+from ._store import OutboxEntry, OutboxStatus
 
 __all__ = ["WorkerStats", "run_worker"]
 
@@ -56,7 +56,8 @@ def run_worker(
     now: Callable[[], pendulum.DateTime],
     handle: Handler,
     stop: threading.Event | None = None,
-    batch: int = 100,
+    batch: int = 500,
+    hand_batch: int = 1,
     idle: float = 1.0,
     max_attempts: int = 3,
     logger: Any | None = None,
@@ -66,10 +67,15 @@ def run_worker(
     Without ``stop`` it returns once nothing is due and no effect is pending (a
     cron job's single run). ``now`` is asked once per pass; the core never reads
     the clock. Each transition goes to the structlog audit trail (``logger``,
-    default ``aftersales.worker``).
+    default ``aftersales.worker``) at debug level, with one ``worker_pass`` line
+    per pass at info.
+
+    ``hand_batch`` effects are marked ``handing`` in one transaction and their
+    outcomes recorded in one: a worker SIGKILLed mid-batch leaves up to that many
+    effects ``handing`` for a person (1, the default: only the one being handed
+    over). Each pass hands over at least as many effects as it made.
     """
     log = logger if logger is not None else structlog.get_logger("aftersales.worker")
-    runner = Runner(casebook.policy, log)
     stats = WorkerStats()
     # A calendar that now has a year's notice (a file loaded since the last run)
     # moves the deadlines that were counted without it.
@@ -87,11 +93,42 @@ def run_worker(
     while stop is None or not stop.is_set():
         stats.passes += 1
         at = instant(now())
-        advanced = casebook._advance_due(at, batch)
-        for before, after in advanced:
-            runner._audit(before, after)  # after the commit: the trail never shows a rollback
+        advanced = casebook._advance_batch(at, batch)
+        cases: dict[str, Case] = {}
+        produced = 0
+        for before, after, effects in advanced:
+            # after the commit: the trail never shows a rollback; one line per transition
+            # at debug level, the pass's counts at info
+            _audit(log, before, after)
+            cases[after.id] = after
+            produced += effects
         stats.advanced += len(advanced)
-        handed = _hand_over(casebook, at, handle, batch, max_attempts, stop, log, stats)
+        # Hand over at least as many effects as this pass made, so the outbox never
+        # grows pass after pass on a busy casebook.
+        done_before = attrs.asdict(stats)
+        handed = _hand_over(
+            casebook,
+            at,
+            handle,
+            max(batch, produced),
+            hand_batch,
+            max_attempts,
+            stop,
+            log,
+            stats,
+            cases,
+        )
+        if advanced or handed:
+            log.info(
+                "worker_pass",
+                advanced=len(advanced),
+                handed=handed,
+                **{
+                    k: v - done_before[k]
+                    for k, v in attrs.asdict(stats).items()
+                    if k in ("done", "unknown", "retried", "failed")
+                },
+            )
         if not advanced and not handed:
             if stop is None:
                 break
@@ -100,55 +137,105 @@ def run_worker(
     return stats
 
 
+def _audit(log: Any, before: Case, after: Case) -> None:
+    """The transitions of one advanced case, as ``Runner`` writes them, at debug level."""
+    for record in after.history[len(before.history) :]:
+        log.debug(
+            "transition",
+            case=after.id,
+            kind=after.kind.value,
+            at=record.at.isoformat(),
+            **{"from": record.source.value, "to": record.target.value},
+            trigger=record.trigger,
+            event_id=record.event_id,
+            rule=record.rule,
+        )
+
+
 def _hand_over(
     casebook: Casebook,
     at: pendulum.DateTime,
     handle: Handler,
+    most: int,
     batch: int,
     max_attempts: int,
     stop: threading.Event | None,
     log: Any,
     stats: WorkerStats,
+    cases: dict[str, Case],
 ) -> int:
+    """Hand over up to ``most`` pending effects, ``batch`` at a time.
+
+    Each batch is marked ``handing`` in one transaction before any of it is handed
+    over, and its outcomes are recorded in one transaction after. A worker killed in
+    between leaves the batch ``handing``, in plain sight; an exception that ends the
+    worker (or a stop) puts the effects not handed over yet back to ``pending`` and
+    records the outcomes so far first, leaving only the effect being handed over in
+    doubt.
+    """
     handed = 0
-    cases: dict[str, Case] = {}
-    while handed < batch and (stop is None or not stop.is_set()):
-        claimed = casebook._claim_effects(1, at)
+    while handed < most and (stop is None or not stop.is_set()):
+        claimed = casebook._claim_effects(min(batch, most - handed), at)
         if not claimed:
             break
-        entry = claimed[0]
-        handed += 1
-        stats.handed += 1
-        fields = {
-            "outbox_id": entry.id,
-            "case": entry.case_id,
-            "effect": type(entry.effect).__name__,
-            "attempt": entry.attempts,
-        }
+        missing = {e.case_id for e in claimed} - cases.keys()
+        if missing:
+            cases.update(casebook.cases_by_id(missing))
+        results: list[tuple[int, OutboxStatus, str]] = []
+        pending = [e.id for e in claimed]
         try:
-            case = cases.get(entry.case_id) or casebook.case(entry.case_id)
-        except UnknownCase:  # cannot happen: the outbox row was written with the case
-            casebook._settle(entry.id, "failed", at, "the case is missing")
-            stats.failed += 1
-            continue
-        cases[entry.case_id] = case
-        try:
-            handle(entry.effect, case)
-        except OutcomeUnknown as exc:
-            casebook._settle(entry.id, "unknown", at, str(exc))
-            stats.unknown += 1
-            log.warning("effect_outcome_unknown", **fields, note=str(exc))
-        except Exception as exc:
-            again = entry.attempts < max_attempts
-            note = f"{type(exc).__name__}: {exc}"
-            casebook._settle(entry.id, "pending" if again else "failed", at, note)
-            if again:
-                stats.retried += 1
-            else:
-                stats.failed += 1
-            log.error("effect_failed", **fields, retry=again, note=note)
-        else:
-            casebook._settle(entry.id, "done", at, "")
-            stats.done += 1
-            log.info("effect_done", **fields)
+            for entry in claimed:
+                if stop is not None and stop.is_set():
+                    break
+                pending.pop(0)
+                results.append(_hand_one(entry, cases, handle, max_attempts, log, stats))
+                handed += 1
+        except BaseException:
+            # the handler's own exceptions are outcomes; this is the worker ending
+            # mid-hand-over (a crash, Ctrl-C): the effect being handed over stays
+            # ``handing``, the rest of the batch goes back to ``pending``
+            casebook._settle_many(results, at)
+            casebook._release(pending)
+            raise
+        casebook._settle_many(results, at)
+        casebook._release(pending)
     return handed
+
+
+def _hand_one(
+    entry: OutboxEntry,
+    cases: dict[str, Case],
+    handle: Handler,
+    max_attempts: int,
+    log: Any,
+    stats: WorkerStats,
+) -> tuple[int, OutboxStatus, str]:
+    stats.handed += 1
+    fields = {
+        "outbox_id": entry.id,
+        "case": entry.case_id,
+        "effect": type(entry.effect).__name__,
+        "attempt": entry.attempts,
+    }
+    case = cases.get(entry.case_id)
+    if case is None:  # cannot happen: the outbox row was written with the case
+        stats.failed += 1
+        return entry.id, "failed", "the case is missing"
+    try:
+        handle(entry.effect, case)
+    except OutcomeUnknown as exc:
+        stats.unknown += 1
+        log.warning("effect_outcome_unknown", **fields, note=str(exc))
+        return entry.id, "unknown", str(exc)
+    except Exception as exc:
+        again = entry.attempts < max_attempts
+        note = f"{type(exc).__name__}: {exc}"
+        if again:
+            stats.retried += 1
+        else:
+            stats.failed += 1
+        log.error("effect_failed", **fields, retry=again, note=note)
+        return entry.id, "pending" if again else "failed", note
+    stats.done += 1
+    log.debug("effect_done", **fields)
+    return entry.id, "done", ""

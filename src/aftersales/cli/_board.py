@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pendulum
 
-from ..board._board import Board, board
+from ..board._board import Board, CaseSummary, board
 from ..board._output import board_to_csv, board_to_html, board_to_json, board_to_table
 from ..core._case import Case
 from ..core._document import DocumentError, json_document
@@ -207,7 +207,10 @@ def board_command(
             info = read_shop(shop_file)
         except AfterSalesError as exc:
             raise click.UsageError(f"--shop {shop_file}: {exc}") from None
-        messages = render_shown(result, items, policy, info, locale=locale, limit=limit)
+        shown = items
+        if casebook is not None:  # the projection's rows shown: their cases, for the messages
+            shown = [*items, *_casebook_shown(casebook, policy, at, result, items, limit)]
+        messages = render_shown(result, shown, policy, info, locale=locale, limit=limit)
     text = _format(fmt, result, problems, messages, limit, group_by)
     if output is not None:
         output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
@@ -220,16 +223,20 @@ def board_command(
 
 def _casebook_items(
     where: str, policy: Policy, at: pendulum.DateTime
-) -> tuple[list[Case], list[dict[str, object]]]:
+) -> tuple[list[Case | CaseSummary], list[dict[str, object]]]:
     """The casebook's open cases as of ``at`` (timers due by then fired, not stored), and a
     problem row for each case that cannot be brought there (a deadline in a year the
-    calendar does not know, with --strict-calendar): one case never hides the others."""
+    calendar does not know, with --strict-calendar): one case never hides the others.
+
+    The board's projection gives one summary per case; only the cases whose timers
+    fall due by ``at`` are read whole and advanced.
+    """
     from ..core._engine import advance
 
     source = f"--casebook {mask_url(where)}"
     with open_casebook(where, policy) as book, naming(source):
-        cases = list(book.cases(open_only=True))
-    items: list[Case] = []
+        summaries, cases = book.board_items(at)
+    items: list[Case | CaseSummary] = list(summaries)
     problems: list[dict[str, object]] = []
     for case in cases:
         try:
@@ -245,3 +252,33 @@ def _casebook_items(
                 }
             )
     return items, problems
+
+
+def _casebook_shown(
+    where: str,
+    policy: Policy,
+    at: pendulum.DateTime,
+    result: Board,
+    items: Sequence[object],
+    limit: int,
+) -> list[Case]:
+    """The cases of the shown rows that came from the projection, as of ``at``."""
+    from ..core._engine import advance
+
+    summarized = {item.case_id for item in items if isinstance(item, CaseSummary)}
+    wanted = [
+        a.case_id
+        for a in result.actions[:limit]
+        if a.template is not None and a.case_id in summarized
+    ]
+    if not wanted:
+        return []
+    with open_casebook(where, policy) as book, naming(f"--casebook {mask_url(where)}"):
+        cases = book.cases_by_id(wanted)
+    shown = []
+    for case in cases.values():
+        try:
+            shown.append(case if case.changed_at >= at else advance(case, at, policy)[0])
+        except AfterSalesError:
+            continue  # its problem row is on the board already
+    return shown

@@ -211,12 +211,12 @@ def _log_only(log: Any) -> Callable[[Effect, Case], None]:
     """The default handler: the effect goes to the audit trail, nothing else happens."""
 
     def handle(effect: Effect, case: Case) -> None:
-        log.info("effect_logged", case=case.id, effect=type(effect).__name__)
+        log.debug("effect_logged", case=case.id, effect=type(effect).__name__)
 
     return handle
 
 
-def _audit_log(fmt: str) -> Any:
+def _audit_log(fmt: str, verbose: bool = False) -> Any:
     """The worker's structlog logger; with --format json, off standard output (kept for the JSON).
 
     Only structlog's own printing to standard output is moved to standard error,
@@ -227,9 +227,15 @@ def _audit_log(fmt: str) -> Any:
     to_stdout = isinstance(factory, structlog.PrintLoggerFactory) and getattr(
         factory, "_file", None
     ) in (None, sys.stdout)
+    # One line per pass at the default level; per-transition and per-effect lines at
+    # debug (--verbose). A shop that configured structlog keeps its own filtering.
+    level = structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO)
+    wrapper = None if structlog.is_configured() else level
     if fmt != "json" or not to_stdout:
-        return structlog.get_logger("aftersales.worker")
-    return structlog.wrap_logger(structlog.PrintLogger(sys.stderr))
+        return structlog.wrap_logger(
+            None, wrapper_class=wrapper, logger_factory_args=("aftersales.worker",)
+        )
+    return structlog.wrap_logger(structlog.PrintLogger(sys.stderr), wrapper_class=wrapper)
 
 
 @click.command("worker")
@@ -243,7 +249,19 @@ def _audit_log(fmt: str) -> Any:
     "raise aftersales.casebook.OutcomeUnknown when unsure. Default: log each effect.",
 )
 @click.option(
-    "--batch", type=click.IntRange(min=1), default=100, show_default=True, help="Cases per pass."
+    "--batch", type=click.IntRange(min=1), default=500, show_default=True, help="Cases per pass."
+)
+@click.option(
+    "--hand-batch",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Effects marked handing per transaction. 1 keeps the outbox's promise whole: a "
+    "worker killed mid-hand-over leaves only the effect being handed over in doubt; N is "
+    "faster and leaves up to N for a person to settle.",
+)
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Log every transition and effect (debug), not each pass."
 )
 @click.option(
     "--idle",
@@ -267,6 +285,8 @@ def worker_command(
     policy: Policy,
     handler_spec: str | None,
     batch: int,
+    hand_batch: int,
+    verbose: bool,
     idle: float,
     once: bool,
     at: pendulum.DateTime | None,
@@ -289,7 +309,7 @@ def worker_command(
     """
     from ..casebook import run_worker
 
-    log = _audit_log(fmt)
+    log = _audit_log(fmt, verbose)
     handle = _load_handler(handler_spec) if handler_spec else _log_only(log)
     book = open_casebook(casebook, policy)
 
@@ -303,7 +323,14 @@ def worker_command(
             signal.signal(signum, lambda *_: stop.set())
     with book:
         stats = run_worker(
-            book, now=now, handle=handle, stop=stop, batch=batch, idle=idle, logger=log
+            book,
+            now=now,
+            handle=handle,
+            stop=stop,
+            batch=batch,
+            hand_batch=hand_batch,
+            idle=idle,
+            logger=log,
         )
     parked = stats.unknown + stats.failed
     if fmt == "json":
