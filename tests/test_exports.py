@@ -3,6 +3,7 @@ command line imports only what is used (the core's names are read lazily, ``core
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import aftersales.core
 import aftersales.messages
 import aftersales.orders
 import aftersales.reviews
+import aftersales.scenarios
 import aftersales.testing
 
 MODULES = (
@@ -25,7 +27,10 @@ MODULES = (
     aftersales.reviews,
     aftersales.orders,
     aftersales.board,
+    aftersales.scenarios,
 )
+#: The packages whose names are read lazily, each from its table (``core._lazy``).
+LAZY = (aftersales.core, aftersales.orders, aftersales.scenarios)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
@@ -39,21 +44,25 @@ def test_public_names_are_unique_and_importable(module: types.ModuleType) -> Non
     assert public <= set(names) | {"annotations", "TYPE_CHECKING"}, public - set(names)
 
 
-def test_the_core_lazy_table_is_its_public_names() -> None:
-    listed = [name for names in aftersales.core._EXPORTS.values() for name in names]
-    assert sorted(listed) == sorted(aftersales.core.__all__)
-    for module, names in aftersales.core._EXPORTS.items():
-        defined = vars(sys.modules[f"aftersales.core.{module}"])
+@pytest.mark.parametrize("package", LAZY, ids=lambda m: m.__name__)
+def test_a_lazy_table_is_the_public_names(package: types.ModuleType) -> None:
+    table: dict[str, tuple[str, ...]] = package._EXPORTS
+    listed = [name for names in table.values() for name in names]
+    assert sorted(listed) == sorted(package.__all__)
+    for module, names in table.items():
+        defined = vars(importlib.import_module(f"{package.__name__}.{module}"))
         for name in names:
-            assert getattr(aftersales.core, name) is defined[name], (module, name)
-    # the top-level names are the core's own values
+            assert getattr(package, name) is defined[name], (module, name)
+
+
+def test_the_top_level_names_are_the_cores() -> None:
     for name in aftersales.__all__:
         assert getattr(aftersales, name) is getattr(aftersales.core, name), name
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
     missing = "Nope"
-    for module in (aftersales, aftersales.core):
+    for module in (aftersales, *LAZY):
         with pytest.raises(AttributeError, match="no attribute 'Nope'"):
             getattr(module, missing)
 
