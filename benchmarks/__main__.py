@@ -22,6 +22,7 @@ from . import (
     instructions,
     rendering,
     replay,
+    startup,
 )
 from ._timing import Figure
 
@@ -33,6 +34,7 @@ SUITES: dict[str, Callable[..., list[Figure]]] = {
     "rendering": rendering.run,
     "casebook": casebook.run,
     "casebook-scale": casebook_scale.run,
+    "startup": startup.run,
 }
 #: Suites run only when named: they need tools or minutes the default run does not.
 EXTRA_SUITES: dict[str, Callable[..., list[Figure]]] = {

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from aftersales import Kind
 from aftersales.cli import main
+from aftersales.cli._main import COMMANDS as COMMANDS_TABLE
 from aftersales.core import WORKFLOWS
 
-COMMANDS = sorted(main.commands)
+COMMANDS = sorted(main.list_commands(click.Context(main)))
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -35,3 +37,32 @@ def test_an_unknown_workflow_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["diagram", "refund_everything"])
     assert result.exit_code == 2
     assert "return_and_refund" in result.output  # the allowed names are listed
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS_TABLE))
+def test_the_command_table_says_what_each_command_does(name: str) -> None:
+    """``--help`` lists the stored line without importing the command: it must be the
+    command's own short help, at every width click may shorten it to."""
+    entry = COMMANDS_TABLE[name]
+    command = main.get_command(click.Context(main), name)
+    assert command is not None
+    assert command.name == name
+    assert entry.short_help == command.get_short_help_str(limit=10_000)
+    stand_in = click.Command(name, help=entry.short_help)
+    for limit in range(20, 120):
+        assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit)
+
+
+def test_the_help_lists_every_command_as_click_would() -> None:
+    ctx = click.Context(main)
+    commands = [main.get_command(ctx, name) for name in COMMANDS]
+    eager = click.Group(
+        "aftersales",
+        commands=[c for c in commands if c is not None],
+        context_settings=main.context_settings,
+        help=main.help,
+        params=main.params,
+    )
+    listed = CliRunner().invoke(main, ["--help"], prog_name="aftersales")
+    assert listed.exit_code == 0
+    assert listed.output == CliRunner().invoke(eager, ["--help"], prog_name="aftersales").output

@@ -19,7 +19,6 @@ function with the casebook's), and a database's message is shown on one line.
 from __future__ import annotations
 
 import functools
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,7 +26,6 @@ from typing import IO, Any, NoReturn, TypeVar
 
 import click
 
-from ..casebook._secrets import mask_secrets, url_secrets
 from ..core._errors import AfterSalesError
 
 __all__ = [
@@ -55,13 +53,28 @@ FAILURE = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# The casebook's masking functions are imported where they are called: importing them
+# imports the casebook package, which a command that opens no casebook never needs.
+
+
+def mask_secrets(text: str, *secrets: str) -> str:
+    """``text`` with every password shown as ``***`` (the casebook's one function)."""
+    from ..casebook._secrets import mask_secrets
+
+    return mask_secrets(text, *secrets)
+
+
 def mask_url(url: str) -> str:
     """``postgresql://shop:secret@db/aftersales`` as ``postgresql://shop:***@db/aftersales``."""
+    from ..casebook._secrets import url_secrets
+
     return mask_secrets(url, *url_secrets(url))
 
 
 def _known_secrets() -> tuple[str, ...]:
     """The passwords of a ``--casebook`` URL given to the running command, if any."""
+    from ..casebook._secrets import url_secrets
+
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return ()
@@ -89,11 +102,13 @@ def code_for(exc: BaseException) -> int | None:
         return FAILURE
     if isinstance(exc, (AfterSalesError, UnicodeError)):
         return REFUSED  # the input was read and refused
-    if isinstance(exc, (OSError, sqlite3.Error)):
+    if isinstance(exc, OSError):
         return FAILURE
-    psycopg = sys.modules.get("psycopg")  # loaded only if a PostgreSQL casebook was opened
-    if psycopg is not None and isinstance(exc, psycopg.Error):
-        return FAILURE
+    # A database's own errors: its driver is loaded only if a casebook was opened.
+    for driver in ("sqlite3", "psycopg"):
+        module = sys.modules.get(driver)
+        if module is not None and isinstance(exc, module.Error):
+            return FAILURE
     return None
 
 

@@ -19,10 +19,8 @@ import click
 from ..core._calendar import Fallback, WorkCalendar
 from ..core._document import document_text, json_document
 from ..core._errors import AfterSalesError
+from ..core._instant import parse_instant
 from ..core._policy import PRESETS, Policy
-from ..core._serialize import parse_instant
-from ..messages import LOCALES
-from ..scenarios._scenario import load_policy
 
 __all__ = [
     "CALENDAR_ENV",
@@ -62,13 +60,18 @@ STDIN = "<stdin>"
 #: One input file; ``-`` is standard input.
 INPUT_FILE = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
 
-locale_option: Callable[[F], F] = click.option(
-    "--locale",
-    type=click.Choice(LOCALES),
-    default="zh_CN",
-    show_default=True,
-    help="The language of the messages.",
-)
+
+def locale_option(f: F) -> F:
+    """``--locale`` (into ``locale``): the language of the messages."""
+    from ..messages import LOCALES  # the messages package: only for a command that has them
+
+    return click.option(
+        "--locale",
+        type=click.Choice(LOCALES),
+        default="zh_CN",
+        show_default=True,
+        help="The language of the messages.",
+    )(f)
 
 
 def shop_option(without: str) -> Callable[[F], F]:
@@ -95,6 +98,8 @@ def casebook_option(*, required: bool, help: str) -> Callable[[F], F]:
 
 
 def _policy(ctx: click.Context, param: click.Parameter, value: str) -> Policy:
+    from ..scenarios._scenario import load_policy  # the scenario reader: only when used
+
     try:
         return load_policy(value)
     except AfterSalesError as exc:

@@ -5,76 +5,81 @@ on it and it imports nothing above it (the layer contract in ``pyproject.toml``)
 The names a shop's code uses every day are re-exported by ``aftersales`` itself.
 """
 
-from ._calendar import Fallback, WorkCalendar, china_calendar
-from ._case import (
-    Case,
-    CaseMessage,
-    Deadline,
-    Evidence,
-    Kind,
-    Mode,
-    Order,
-    OrderItem,
-    Party,
-    RefundRequested,
-    ReturnShipment,
-    Ruling,
-    State,
-    Status,
-    Transition,
-)
-from ._duration import Duration, Unit, deadline_after
-from ._effects import (
-    BuyerRefunded,
-    DeadlineStarted,
-    Effect,
-    InterventionAvailable,
-    NotifyBuyer,
-    RequestClosed,
-    ReturnAddressShown,
-    RulingMade,
-    RulingOverdue,
-    SellerCharged,
-)
-from ._engine import advance, open_case, replay, step, workflow_of
-from ._errors import (
-    AfterSalesError,
-    CalendarHorizonError,
-    IllegalEvent,
-    InvalidInput,
-    OutOfOrderEvent,
-    PolicyError,
-    RequestNotAllowed,
-)
-from ._events import (
-    EVENT_TYPES,
-    BuyerCancelled,
-    BuyerConfirmedReceipt,
-    BuyerModified,
-    BuyerRefusedDelivery,
-    BuyerShippedReturn,
-    Event,
-    EvidenceSubmitted,
-    InterventionRequested,
-    MessageLeft,
-    PlatformRuled,
-    SellerAcceptedEvidence,
-    SellerAgreed,
-    SellerConfirmedReceipt,
-    SellerRefused,
-    SellerResent,
-    SellerResolved,
-    SellerShipped,
-)
-from ._machine import Guard, Row, Timer, Workflow, check_workflow
-from ._money import Money
-from ._notice import HolidayPeriod, Notice, NoticeError, parse_notice
-from ._policy import PRESETS, HolidayShipping, Policy, policy_fields, preset
-from ._provisional import StatutoryHoliday, statutory_holidays
-from ._rules import RULES, Rule, rule
-from ._serialize import case_from_json, case_to_json, event_from_dict, event_to_dict
-from ._workflows import WORKFLOWS
-from ._year import CalendarYear, calendar_year
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from ._calendar import Fallback, WorkCalendar, china_calendar
+    from ._case import (
+        Case,
+        CaseMessage,
+        Deadline,
+        Evidence,
+        Kind,
+        Mode,
+        Order,
+        OrderItem,
+        Party,
+        RefundRequested,
+        ReturnShipment,
+        Ruling,
+        State,
+        Status,
+        Transition,
+    )
+    from ._duration import Duration, Unit, deadline_after
+    from ._effects import (
+        BuyerRefunded,
+        DeadlineStarted,
+        Effect,
+        InterventionAvailable,
+        NotifyBuyer,
+        RequestClosed,
+        ReturnAddressShown,
+        RulingMade,
+        RulingOverdue,
+        SellerCharged,
+    )
+    from ._engine import advance, open_case, replay, step, workflow_of
+    from ._errors import (
+        AfterSalesError,
+        CalendarHorizonError,
+        IllegalEvent,
+        InvalidInput,
+        OutOfOrderEvent,
+        PolicyError,
+        RequestNotAllowed,
+    )
+    from ._events import (
+        EVENT_TYPES,
+        BuyerCancelled,
+        BuyerConfirmedReceipt,
+        BuyerModified,
+        BuyerRefusedDelivery,
+        BuyerShippedReturn,
+        Event,
+        EvidenceSubmitted,
+        InterventionRequested,
+        MessageLeft,
+        PlatformRuled,
+        SellerAcceptedEvidence,
+        SellerAgreed,
+        SellerConfirmedReceipt,
+        SellerRefused,
+        SellerResent,
+        SellerResolved,
+        SellerShipped,
+    )
+    from ._machine import Guard, Row, Timer, Workflow, check_workflow
+    from ._money import Money
+    from ._notice import HolidayPeriod, Notice, NoticeError, parse_notice
+    from ._policy import PRESETS, HolidayShipping, Policy, policy_fields, preset
+    from ._provisional import StatutoryHoliday, statutory_holidays
+    from ._rules import RULES, Rule, rule
+    from ._serialize import case_from_json, case_to_json, event_from_dict, event_to_dict
+    from ._workflows import WORKFLOWS
+    from ._year import CalendarYear, calendar_year
 
 __all__ = [
     "EVENT_TYPES",
@@ -166,3 +171,82 @@ __all__ = [
     "step",
     "workflow_of",
 ]
+
+#: Each module and the names it defines: a name's module is imported when the name is
+#: first read, so ``aftersales rules`` does not build the engine, the JSON converter and
+#: every value class to print the registry (``_lazy``).
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "_calendar": ("Fallback", "WorkCalendar", "china_calendar"),
+    "_case": (
+        "Case",
+        "CaseMessage",
+        "Deadline",
+        "Evidence",
+        "Kind",
+        "Mode",
+        "Order",
+        "OrderItem",
+        "Party",
+        "RefundRequested",
+        "ReturnShipment",
+        "Ruling",
+        "State",
+        "Status",
+        "Transition",
+    ),
+    "_duration": ("Duration", "Unit", "deadline_after"),
+    "_effects": (
+        "BuyerRefunded",
+        "DeadlineStarted",
+        "Effect",
+        "InterventionAvailable",
+        "NotifyBuyer",
+        "RequestClosed",
+        "ReturnAddressShown",
+        "RulingMade",
+        "RulingOverdue",
+        "SellerCharged",
+    ),
+    "_engine": ("advance", "open_case", "replay", "step", "workflow_of"),
+    "_errors": (
+        "AfterSalesError",
+        "CalendarHorizonError",
+        "IllegalEvent",
+        "InvalidInput",
+        "OutOfOrderEvent",
+        "PolicyError",
+        "RequestNotAllowed",
+    ),
+    "_events": (
+        "EVENT_TYPES",
+        "BuyerCancelled",
+        "BuyerConfirmedReceipt",
+        "BuyerModified",
+        "BuyerRefusedDelivery",
+        "BuyerShippedReturn",
+        "Event",
+        "EvidenceSubmitted",
+        "InterventionRequested",
+        "MessageLeft",
+        "PlatformRuled",
+        "SellerAcceptedEvidence",
+        "SellerAgreed",
+        "SellerConfirmedReceipt",
+        "SellerRefused",
+        "SellerResent",
+        "SellerResolved",
+        "SellerShipped",
+    ),
+    "_machine": ("Guard", "Row", "Timer", "Workflow", "check_workflow"),
+    "_money": ("Money",),
+    "_notice": ("HolidayPeriod", "Notice", "NoticeError", "parse_notice"),
+    "_policy": ("PRESETS", "HolidayShipping", "Policy", "policy_fields", "preset"),
+    "_provisional": ("StatutoryHoliday", "statutory_holidays"),
+    "_rules": ("RULES", "Rule", "rule"),
+    "_serialize": ("case_from_json", "case_to_json", "event_from_dict", "event_to_dict"),
+    "_workflows": ("WORKFLOWS",),
+    "_year": ("CalendarYear", "calendar_year"),
+}
+
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -20,10 +20,9 @@ import pendulum
 from ._calendar import WorkCalendar, china_calendar
 from ._duration import Duration
 from ._errors import InvalidInput, PolicyError
-from ._instant import instant
+from ._instant import instant, parse_instant
 from ._money import Money
 from ._rules import RULES
-from ._serialize import parse_instant
 
 __all__ = [
     "PRESETS",

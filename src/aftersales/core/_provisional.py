@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+from typing import TYPE_CHECKING
 
 import attrs
-from lunar_python import Lunar
 
 from ._errors import InvalidInput
+
+if TYPE_CHECKING:
+    from lunar_python import Lunar
 
 __all__ = [
     "FIRST_YEAR",
@@ -53,6 +56,8 @@ def _run(first: _dt.date, count: int) -> tuple[_dt.date, ...]:
 
 
 def _qingming(year: int) -> _dt.date:
+    from lunar_python import Lunar
+
     solar = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
     return _dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
 
@@ -68,6 +73,9 @@ def statutory_holidays(year: int) -> tuple[StatutoryHoliday, ...]:
             f"statutory holidays are computed for {FIRST_YEAR} to {LAST_YEAR} (the regulations "
             f"in force from {FIRST_YEAR}), got {year!r}"
         )
+    # Imported on first use: a calendar with every year's notice never needs it.
+    from lunar_python import Lunar
+
     new_year = Lunar.fromYmd(year, 1, 1)
     # New Year's Eve is the last day of the 12th lunar month: the 29th or the 30th.
     eve = _solar(new_year.next(-1))

@@ -8,7 +8,6 @@ string, never a float. Events and effects carry a ``type`` tag.
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 import json
 import re
@@ -26,6 +25,7 @@ from ._duration import Duration
 from ._effects import Effect
 from ._errors import InvalidInput
 from ._events import EVENT_TYPES, Event
+from ._instant import parse_instant
 from ._money import Money
 
 __all__ = [
@@ -47,8 +47,6 @@ ALL_EVENT_TYPES: Mapping[str, type[Event]] = {
 #: JSON names that are Python keywords: ``{"for": "buyer"}`` is ``favours``.
 JSON_NAMES = {"favours": "for"}
 _FROM_JSON = {v: k for k, v in JSON_NAMES.items()}
-
-_ZONE = re.compile(r"^(?P<iso>[^\[\]]+)(?:\[(?P<zone>[^\[\]]+)\])?$")
 
 
 def format_instant(value: pendulum.DateTime) -> str:
@@ -73,63 +71,6 @@ def _format_instant(value: pendulum.DateTime) -> str:
     if isinstance(tz, pendulum.Timezone) and not isinstance(tz, pendulum.FixedTimezone):
         return f"{text}[{tz.name}]"
     return text
-
-
-@functools.cache
-def _zone(name: str) -> pendulum.Timezone:
-    return pendulum.timezone(name)
-
-
-def _parse_common(iso: str, zone: str | None) -> pendulum.DateTime | None:
-    """The form the library writes (``2026-03-02T10:00:00+08:00[Asia/Shanghai]``) by the
-    standard library's C parser; None sends anything else down pendulum's full parser."""
-    try:
-        std = _dt.datetime.fromisoformat(iso)
-        tz = None if zone is None else _zone(zone)
-    except Exception:
-        return None
-    offset = std.utcoffset()
-    if offset is None or "T" not in iso:
-        return None
-    if tz is None:
-        return pendulum.instance(std)
-    fields = (std.year, std.month, std.day, std.hour, std.minute, std.second, std.microsecond)
-    for fold in (0, 1):
-        named = pendulum.DateTime(*fields, tzinfo=tz, fold=fold)
-        if named.utcoffset() == offset:
-            return named
-    return None  # the offset does not fit the zone: the full parser says why
-
-
-def parse_instant(text: object) -> pendulum.DateTime:
-    """ISO 8601 with an offset (``+08:00`` or ``Z``), optionally ``[Zone/Name]``."""
-    if not isinstance(text, str) or (match := _ZONE.match(text.strip())) is None:
-        raise InvalidInput(f"{text!r} is not an ISO 8601 instant such as 2026-03-02T10:00:00+08:00")
-    iso, zone = match["iso"], match["zone"]
-    fast = _parse_common(iso, zone)
-    if fast is not None:
-        return fast
-    try:
-        parsed = pendulum.parse(iso, exact=True)
-    except Exception:  # pendulum raises ParserError and ValueError subclasses
-        raise InvalidInput(
-            f"{text!r} is not an ISO 8601 instant such as 2026-03-02T10:00:00+08:00"
-        ) from None
-    if not isinstance(parsed, pendulum.DateTime):
-        raise InvalidInput(
-            f"{text!r} is a date or a time, not an instant with date, time and offset"
-        )
-    if not re.search(r"(Z|[+-]\d{2}(:?\d{2})?)$", iso):
-        raise InvalidInput(f"{text!r} has no UTC offset; write it like 2026-03-02T10:00:00+08:00")
-    if zone is None:
-        return parsed
-    try:
-        named = parsed.in_timezone(zone)
-    except Exception:
-        raise InvalidInput(f"{text!r} names an unknown time zone {zone!r}") from None
-    if named.utcoffset() != parsed.utcoffset():
-        raise InvalidInput(f"{text!r}: the offset does not match {zone} at that instant")
-    return named
 
 
 def _resolve_annotations() -> None:
