@@ -156,9 +156,15 @@ class Database:
     dialect: str = ""
     #: Appended to a claiming SELECT: PostgreSQL locks the rows and skips locked ones.
     skip_locked: str = ""
+    #: ``UPDATE ... RETURNING`` is understood (PostgreSQL; SQLite from 3.35).
+    returning: bool = True
 
-    def transaction(self, *, write: bool) -> AbstractContextManager[Tx]:
-        """A transaction; a write one holds the write lock from its start (SQLite)."""
+    def transaction(self, *, write: bool, pipeline: bool = False) -> AbstractContextManager[Tx]:
+        """A transaction; a write one holds the write lock from its start (SQLite).
+
+        ``pipeline``: PostgreSQL sends the statements without waiting for each answer
+        (psycopg's pipeline mode), until a result is read; for statements whose row
+        counts are not looked at. SQLite has no round trips to save."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -243,6 +249,7 @@ class SQLite(Database):
     """
 
     dialect = "sqlite"
+    returning = sqlite3.sqlite_version_info >= (3, 35, 0)
 
     def __init__(self, path: str, *, check: bool = True) -> None:
         self.path = path
@@ -318,7 +325,7 @@ class SQLite(Database):
         return [] if found == ["ok"] else [f"the file is damaged: {f}" for f in found]
 
     @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Tx]:
+    def transaction(self, *, write: bool, pipeline: bool = False) -> Iterator[Tx]:
         cursor = self._conn.cursor()
         try:
             cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -455,10 +462,14 @@ class Postgres(Database):
         return bool(self._conn.broken or self._conn.closed or state.startswith(("08", "57P")))
 
     @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Tx]:
+    def transaction(self, *, write: bool, pipeline: bool = False) -> Iterator[Tx]:
         message = ""
         try:
-            with self._conn.transaction(), self._conn.cursor() as cursor:
+            with contextlib.ExitStack() as stack:
+                if pipeline:
+                    stack.enter_context(self._conn.pipeline())
+                stack.enter_context(self._conn.transaction())
+                cursor = stack.enter_context(self._conn.cursor())
                 yield Tx(cursor, pg=True)
         except Exception as exc:
             if not self._gone(exc):
