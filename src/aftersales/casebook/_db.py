@@ -145,6 +145,8 @@ class Tx:
         """Execute a statement once per row; the number of rows changed, summed."""
         if not rows:
             return 0
+        if len(rows) == 1:  # psycopg's executemany sets up a pipeline: dearer for one row
+            return self.run(sql, rows[0])
         self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
         count: int = self._cursor.rowcount
         return count
@@ -159,12 +161,8 @@ class Database:
     #: ``UPDATE ... RETURNING`` is understood (PostgreSQL; SQLite from 3.35).
     returning: bool = True
 
-    def transaction(self, *, write: bool, pipeline: bool = False) -> AbstractContextManager[Tx]:
-        """A transaction; a write one holds the write lock from its start (SQLite).
-
-        ``pipeline``: PostgreSQL sends the statements without waiting for each answer
-        (psycopg's pipeline mode), until a result is read; for statements whose row
-        counts are not looked at. SQLite has no round trips to save."""
+    def transaction(self, *, write: bool) -> AbstractContextManager[Tx]:
+        """A transaction; a write one holds the write lock from its start (SQLite)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -325,7 +323,7 @@ class SQLite(Database):
         return [] if found == ["ok"] else [f"the file is damaged: {f}" for f in found]
 
     @contextmanager
-    def transaction(self, *, write: bool, pipeline: bool = False) -> Iterator[Tx]:
+    def transaction(self, *, write: bool) -> Iterator[Tx]:
         cursor = self._conn.cursor()
         try:
             cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -462,14 +460,10 @@ class Postgres(Database):
         return bool(self._conn.broken or self._conn.closed or state.startswith(("08", "57P")))
 
     @contextmanager
-    def transaction(self, *, write: bool, pipeline: bool = False) -> Iterator[Tx]:
+    def transaction(self, *, write: bool) -> Iterator[Tx]:
         message = ""
         try:
-            with contextlib.ExitStack() as stack:
-                if pipeline:
-                    stack.enter_context(self._conn.pipeline())
-                stack.enter_context(self._conn.transaction())
-                cursor = stack.enter_context(self._conn.cursor())
+            with self._conn.transaction(), self._conn.cursor() as cursor:
                 yield Tx(cursor, pg=True)
         except Exception as exc:
             if not self._gone(exc):

@@ -546,7 +546,7 @@ class Store:
         effects this worker wrote, by (case ID, version, position), taken as they are
         instead of decoded from their rows.
         """
-        with self._db.transaction(write=True, pipeline=True) as tx:
+        with self._db.transaction(write=True) as tx:
             if settle:
                 tx.many(_SETTLE, [(st, epoch(now), note, i) for i, st, note in settle])
             if self._db.returning:
