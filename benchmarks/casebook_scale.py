@@ -254,6 +254,79 @@ def _reset(url: str) -> None:
         conn.execute("DROP TABLE IF EXISTS cases, events, outbox, meta, board_rows, schema_version")
 
 
+def _check_handed_once(where: str, cases: int) -> str:
+    """Every generated case advanced, every effect done, each handed over once; or what not."""
+    from aftersales.casebook import Casebook
+
+    with Casebook.open(where) as book:
+        stuck = book.due_before(pendulum.parse(WORKER_AT))  # type: ignore[arg-type]
+        entries = book.outbox()
+    wrong = [
+        f"{len(stuck)} cases still due" if stuck else "",
+        f"{len(entries)} effects for {cases} cases" if len(entries) < cases else "",
+        ", ".join(
+            f"{sum(e.status == s for e in entries)} {s}"
+            for s in ("pending", "handing", "unknown", "failed")
+            if any(e.status == s for e in entries)
+        ),
+        f"{sum(e.attempts != 1 for e in entries)} handed over more than once"
+        if any(e.attempts != 1 for e in entries)
+        else "",
+    ]
+    return "; ".join(w for w in wrong if w)
+
+
+def worker_processes(
+    where: str, cases: int, processes: int, *, hand_batch: int = 1
+) -> tuple[float, str]:
+    """``processes`` ``worker --once`` children on one casebook of ``cases`` due cases at
+    once: wall seconds until the last is done, and what the check found wrong (empty)."""
+    code = "import sys; from aftersales.cli import main; sys.exit(main())"
+    argv = ["worker", "--casebook", where, "--once", "--at", WORKER_AT]
+    argv += ["--hand-batch", str(hand_batch), "--format", "json"]
+    started = time.perf_counter()
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    outputs = [child.communicate()[0] for child in children]
+    seconds = time.perf_counter() - started
+    failed = [c.returncode for c in children if c.returncode != 0]
+    if failed:
+        raise RuntimeError(f"worker exit codes {failed}: {outputs}")
+    return seconds, _check_handed_once(where, cases)
+
+
+def curve(
+    url: str, cases: int, counts: Sequence[int] = (1, 2, 4), *, hand_batch: int = 1
+) -> list[Figure]:
+    """``worker --once`` with 1, 2 and 4 processes claiming from one PostgreSQL casebook of
+    ``cases`` due cases (refilled before each), each effect checked handed over once."""
+    figures = []
+    for n in counts:
+        _reset(url)
+        fill(url, cases, due=True)
+        seconds, wrong = worker_processes(url, cases, n, hand_batch=hand_batch)
+        if wrong:
+            raise RuntimeError(f"{n} workers: {wrong}")
+        figures.append(
+            Figure(
+                "casebook-scale",
+                f"worker --once, PostgreSQL, {n} process{'es' if n > 1 else ''}, {cases:,} due",
+                cases / seconds,
+                "cases/s",
+                1,
+                f"{seconds:.2f} s; --hand-batch {hand_batch}; every effect done, handed once",
+            )
+        )
+    return figures
+
+
 def run(*, quick: bool) -> list[Figure]:
     sizes = [10_000] if quick else [10_000, 100_000]
     if os.environ.get("AFTERSALES_BENCH_1M") == "1":
@@ -280,10 +353,30 @@ def run(*, quick: bool) -> list[Figure]:
     return figures
 
 
+def _curve_main(argv: Sequence[str]) -> None:
+    """``curve N [--processes 1,2,4] [--hand-batch K]``: on $AFTERSALES_BENCH_PG, or on a
+    throwaway server when the binaries are found."""
+    cases = int(argv[0])
+    counts: tuple[int, ...] = (1, 2, 4)
+    hand_batch = 1
+    if "--processes" in argv:
+        counts = tuple(int(n) for n in argv[argv.index("--processes") + 1].split(","))
+    if "--hand-batch" in argv:
+        hand_batch = int(argv[argv.index("--hand-batch") + 1])
+    with _pg() as url:
+        if url is None:
+            raise SystemExit("no PostgreSQL: set AFTERSALES_BENCH_PG or install the server")
+        for figure in curve(url, cases, counts, hand_batch=hand_batch):
+            print(figure, flush=True)
+
+
 if __name__ == "__main__":
     # python -m benchmarks.casebook_scale fill PATH|URL N [--due]: a casebook to time by hand
+    # python -m benchmarks.casebook_scale curve N [--processes 1,2,4] [--hand-batch K]
     if sys.argv[1:2] == ["fill"]:
         fill(sys.argv[2], int(sys.argv[3]), due="--due" in sys.argv)
+    elif sys.argv[1:2] == ["curve"]:
+        _curve_main(sys.argv[2:])
     else:
         for figure in run(quick="--quick" in sys.argv):
             print(figure)

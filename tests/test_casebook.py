@@ -483,6 +483,39 @@ def test_worker_hands_each_effect_over_once(book: Casebook) -> None:
     assert book.verify() == []
 
 
+def test_one_run_over_a_large_casebook_keeps_up(where: str) -> None:
+    """2,000 due cases, each making two effects: one ``--once`` run (the default one
+    effect per hand-over step) advances them all and leaves nothing pending or in doubt,
+    every effect handed over once; no pass hands over fewer effects than it made."""
+    import structlog
+    from benchmarks.casebook_scale import WORKER_AT, fill
+
+    cases = 2_000
+    fill(where, cases, due=True)
+    handed: Counter[tuple[str, str]] = Counter()
+    with Casebook.open(where) as book, structlog.testing.capture_logs() as logs:
+        stats = run_worker(
+            book,
+            now=lambda: pendulum.parse(WORKER_AT),  # type: ignore[arg-type,return-value]
+            handle=lambda e, c: handed.update([(c.id, type(e).__name__)]),
+        )
+        entries = book.outbox()
+        assert book.due_before(pendulum.parse(WORKER_AT)) == []  # type: ignore[arg-type]
+        assert book.verify() == []
+    assert stats.advanced == cases
+    assert len(entries) == stats.handed == stats.done > cases  # more effects than cases
+    assert {e.status for e in entries} == {"done"}  # none pending, handing or parked
+    assert {e.attempts for e in entries} == {1}
+    assert set(handed.values()) == {1}  # each handed over once
+    assert len(handed) == len(entries)
+    passes = [entry for entry in logs if entry["event"] == "worker_pass"]
+    assert len(passes) >= 4  # the default 500 cases a pass
+    assert all(p["handed"] >= 2 * p["advanced"] for p in passes)
+    # one line per pass at the default level; the per-effect and transition lines are debug
+    detail = [e for e in logs if e["event"] in ("effect_done", "transition")]
+    assert {e["log_level"] for e in detail} == {"debug"}
+
+
 def test_outcome_unknown_is_parked_never_retried(book: Casebook) -> None:
     _ingest_cases(book, range(1, 4))  # C00003 agrees at once: a refund in the outbox
 

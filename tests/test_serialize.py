@@ -8,6 +8,7 @@ from aftersales import (
     AfterSalesError,
     Event,
     InvalidInput,
+    Money,
     RefundRequested,
     advance,
     open_case,
@@ -80,3 +81,40 @@ def test_event_errors_name_the_field() -> None:
         event_from_dict(
             {"type": "seller_agreed", "id": "x", "at": "2026-03-02T10:00:00+08:00", "amount": "1"}
         )
+
+
+@given(refund_requests().flatmap(lambda r: event_sequences(after=r.at).map(lambda e: (r, e))))
+def test_the_stored_form_read_fast_equals_the_checked_way(
+    pair: tuple[RefundRequested, list[Event]],
+) -> None:
+    """Events as the library writes them are built through their fields' hooks looked
+    up once; the result is the checked reader's, and bad input still gets its message."""
+    from aftersales.core._serialize import _event_from_mapping
+
+    for event in [pair[0], *pair[1]]:
+        body = event_to_dict(event)
+        assert event_from_dict(body) == _event_from_mapping(body) == event
+        for bad in ({**body, "extra": 1}, {**body, "at": "yesterday"}):
+            with pytest.raises(InvalidInput) as fast:
+                event_from_dict(bad)
+            with pytest.raises(InvalidInput) as checked:
+                _event_from_mapping(bad)
+            assert str(fast.value) == str(checked.value)
+
+
+def test_parsed_instants_and_amounts_are_remembered_not_shared_wrongly() -> None:
+    from aftersales.core._serialize import _instant_from_json, _money_from_json
+
+    shanghai = "2026-03-02T10:00:00+08:00[Asia/Shanghai]"
+    fixed = "2026-03-02T10:00:00+08:00"
+    assert _instant_from_json(shanghai) is _instant_from_json(shanghai)
+    assert _instant_from_json(shanghai).timezone_name == "Asia/Shanghai"
+    assert _instant_from_json(fixed).timezone_name != "Asia/Shanghai"
+    assert _money_from_json("59.9") == _money_from_json("59.90") == Money("59.90")
+    for bad in ("yesterday", "2026-03-02T10:00:00"):
+        with pytest.raises(InvalidInput):
+            _instant_from_json(bad)
+        with pytest.raises(InvalidInput):  # an error is never remembered as a value
+            _instant_from_json(bad)
+    with pytest.raises(InvalidInput):
+        _money_from_json("1.001")

@@ -145,6 +145,8 @@ class Tx:
         """Execute a statement once per row; the number of rows changed, summed."""
         if not rows:
             return 0
+        if len(rows) == 1:  # psycopg's executemany sets up a pipeline: dearer for one row
+            return self.run(sql, rows[0])
         self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
         count: int = self._cursor.rowcount
         return count
@@ -156,6 +158,8 @@ class Database:
     dialect: str = ""
     #: Appended to a claiming SELECT: PostgreSQL locks the rows and skips locked ones.
     skip_locked: str = ""
+    #: ``UPDATE ... RETURNING`` is understood (PostgreSQL; SQLite from 3.35).
+    returning: bool = True
 
     def transaction(self, *, write: bool) -> AbstractContextManager[Tx]:
         """A transaction; a write one holds the write lock from its start (SQLite)."""
@@ -243,6 +247,7 @@ class SQLite(Database):
     """
 
     dialect = "sqlite"
+    returning = sqlite3.sqlite_version_info >= (3, 35, 0)
 
     def __init__(self, path: str, *, check: bool = True) -> None:
         self.path = path

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -106,6 +106,17 @@ class Due:
 
 
 @attrs.frozen
+class Advanced:
+    """A case the worker advanced: before and after, the effects it put in the outbox
+    (positions 0, 1, ... of the new version)."""
+
+    before: Case
+    after: Case
+    effects: tuple[Effect, ...]
+    version: int
+
+
+@attrs.frozen
 class OutboxEntry:
     """One effect in the outbox and where it stands."""
 
@@ -120,15 +131,22 @@ class OutboxEntry:
 
 
 _OUTBOX_COLUMNS = "id, case_id, version, position, body, status, attempts, note"
+_SETTLE = (
+    "UPDATE outbox SET status = ?, settled_at = ?, note = ? WHERE id = ? AND status = 'handing'"
+)
 
 
-def _entry(row: Sequence[Any]) -> OutboxEntry:
+def _entry(
+    row: Sequence[Any], known: Mapping[tuple[str, int, int], Effect] | None = None
+) -> OutboxEntry:
+    key = (str(row[1]), int(row[2]), int(row[3]))
+    effect = None if known is None else known.get(key)
     return OutboxEntry(
         id=int(row[0]),
-        case_id=str(row[1]),
-        version=int(row[2]),
-        position=int(row[3]),
-        effect=effect_from_json(str(row[4])),
+        case_id=key[0],
+        version=key[1],
+        position=key[2],
+        effect=effect_from_json(str(row[4])) if effect is None else effect,
         status=row[5],
         attempts=int(row[6]),
         note=str(row[7]),
@@ -477,67 +495,94 @@ class Store:
 
     def _advance_due(self, now: pendulum.DateTime, limit: int) -> list[tuple[Case, Case]]:
         """Claim up to ``limit`` due cases, advance them and store them, in one transaction."""
-        return [(before, after) for before, after, _ in self._advance_batch(now, limit)]
+        return [(a.before, a.after) for a in self._advance_batch(now, limit)]
 
-    def _advance_batch(self, now: pendulum.DateTime, limit: int) -> list[tuple[Case, Case, int]]:
-        """As :meth:`_advance_due`, with the number of effects each case put in the outbox."""
+    def _advance_batch(self, now: pendulum.DateTime, limit: int) -> list[Advanced]:
+        """As :meth:`_advance_due`, with the effects each case put in the outbox.
+
+        Each due case is decoded once and encoded once; the pass's changes are written as
+        ingest writes a page (:func:`commit_many`: one statement per table), effects into
+        the outbox in the same transaction. The rows were claimed in it (SQLite's write
+        lock, PostgreSQL's row locks), so no other writer can change them meanwhile.
+        """
         now = instant(now)
-        done: list[tuple[Case, Case, int]] = []
+        done: list[Advanced] = []
+        changes: list[tuple[str, Stored | None, Case, tuple[Effect, ...]]] = []
         with self._db.transaction(write=True) as tx:
             rows = tx.all(
                 "SELECT case_id, version, snapshot FROM cases "
                 "WHERE due_at <= ? AND held IS NULL ORDER BY due_at LIMIT ?" + self._db.skip_locked,
                 (int(now.timestamp()), limit),
             )
+            held: list[tuple[str, str]] = []
             for case_id, version, snapshot in rows:
-                before = case_from_json(snapshot)
                 try:
+                    before = case_from_json(snapshot)
                     after, effects = advance(before, now, self.policy)
                 except Exception as exc:  # the engine's error or a bug: hold, don't spin
-                    tx.run(
-                        "UPDATE cases SET held = ? WHERE case_id = ?",
-                        (f"{type(exc).__name__}: {exc}", case_id),
-                    )
+                    held.append((f"{type(exc).__name__}: {exc}", case_id))
                     continue
                 if after == before:
                     continue
-                commit(tx, case_id, Stored(before, int(version)), after, effects)
-                done.append((before, after, len(effects)))
+                changes.append((str(case_id), Stored(before, int(version)), after, effects))
+                done.append(Advanced(before, after, effects, int(version) + 1))
+            tx.many("UPDATE cases SET held = ? WHERE case_id = ?", held)
+            commit_many(tx, changes)
         return done
 
-    def _claim_effects(self, limit: int, now: pendulum.DateTime) -> list[OutboxEntry]:
-        """Mark up to ``limit`` pending effects as handed over (committed before handing)."""
+    def _claim_effects(
+        self,
+        limit: int,
+        now: pendulum.DateTime,
+        *,
+        settle: Sequence[tuple[int, OutboxStatus, str]] = (),
+        known: Mapping[tuple[str, int, int], Effect] | None = None,
+    ) -> list[OutboxEntry]:
+        """Mark up to ``limit`` pending effects as handed over (committed before handing).
+
+        ``settle``: the outcomes of the effects handed over last, recorded in the same
+        transaction first (as :meth:`_settle_many`): one commit per hand-over step, and
+        still each outcome recorded before the next effect is handed over. ``known``:
+        effects this worker wrote, by (case ID, version, position), taken as they are
+        instead of decoded from their rows.
+        """
         with self._db.transaction(write=True) as tx:
-            ids = [
-                int(r[0])
-                for r in tx.all(
-                    "SELECT id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?"
-                    + self._db.skip_locked,
-                    (limit,),
+            if settle:
+                tx.many(_SETTLE, [(st, epoch(now), note, i) for i, st, note in settle])
+            if self._db.returning:
+                rows = tx.all(
+                    "UPDATE outbox SET status = 'handing', attempts = attempts + 1, "
+                    "handed_at = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' "
+                    f"ORDER BY id LIMIT ?{self._db.skip_locked}) RETURNING {_OUTBOX_COLUMNS}",
+                    (epoch(now), limit),
                 )
-            ]
-            if not ids:
-                return []
-            marks = ", ".join("?" * len(ids))
-            tx.run(
-                "UPDATE outbox SET status = 'handing', attempts = attempts + 1, handed_at = ? "
-                f"WHERE id IN ({marks})",
-                (epoch(now), *ids),
-            )
-            rows = tx.all(
-                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id IN ({marks}) ORDER BY id", ids
-            )
-        return [_entry(r) for r in rows]
+                rows.sort(key=lambda r: int(r[0]))
+            else:  # SQLite before 3.35
+                ids = [
+                    int(r[0])
+                    for r in tx.all(
+                        "SELECT id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?",
+                        (limit,),
+                    )
+                ]
+                if not ids:
+                    return []
+                marks = ", ".join("?" * len(ids))
+                tx.run(
+                    "UPDATE outbox SET status = 'handing', attempts = attempts + 1, "
+                    f"handed_at = ? WHERE id IN ({marks})",
+                    (epoch(now), *ids),
+                )
+                rows = tx.all(
+                    f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id IN ({marks}) ORDER BY id", ids
+                )
+        return [_entry(r, known) for r in rows]
 
     def _settle(
         self, entry_id: int, status: OutboxStatus, now: pendulum.DateTime, note: str
     ) -> None:
         with self._db.transaction(write=True) as tx:
-            tx.run(
-                "UPDATE outbox SET status = ?, settled_at = ?, note = ? "
-                "WHERE id = ? AND status = 'handing'",
-                (status, epoch(now), note, entry_id),
-            )
+            tx.run(_SETTLE, (status, epoch(now), note, entry_id))
 
     def _settle_many(
         self, results: Sequence[tuple[int, OutboxStatus, str]], now: pendulum.DateTime
@@ -546,11 +591,7 @@ class Store:
         if not results:
             return
         with self._db.transaction(write=True) as tx:
-            tx.many(
-                "UPDATE outbox SET status = ?, settled_at = ?, note = ? "
-                "WHERE id = ? AND status = 'handing'",
-                [(status, epoch(now), note, entry_id) for entry_id, status, note in results],
-            )
+            tx.many(_SETTLE, [(st, epoch(now), note, i) for i, st, note in results])
 
     def _release(self, entry_ids: Sequence[int]) -> None:
         """Put claimed effects that were never handed over back to ``pending``."""

@@ -16,8 +16,9 @@ did not happen; it is handed over again, up to ``max_attempts``, then parked
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -76,6 +77,13 @@ def run_worker(
     over). Each pass hands over at least as many effects as it made.
     """
     log = logger if logger is not None else structlog.get_logger("aftersales.worker")
+    bind = getattr(log, "bind", None)
+    if bind is not None:
+        log = bind()  # once: structlog's lazy proxy binds itself again on every call
+    # the per-transition and per-effect lines' fields are not even built when debug
+    # lines go nowhere (the default level)
+    enabled = getattr(log, "is_enabled_for", None)
+    debug = True if enabled is None else bool(enabled(logging.DEBUG))
     stats = WorkerStats()
     # A calendar that now has a year's notice (a file loaded since the last run)
     # moves the deadlines that were counted without it.
@@ -95,13 +103,18 @@ def run_worker(
         at = instant(now())
         advanced = casebook._advance_batch(at, batch)
         cases: dict[str, Case] = {}
+        known: dict[tuple[str, int, int], Effect] = {}
         produced = 0
-        for before, after, effects in advanced:
+        for change in advanced:
             # after the commit: the trail never shows a rollback; one line per transition
             # at debug level, the pass's counts at info
-            _audit(log, before, after)
-            cases[after.id] = after
-            produced += effects
+            if debug:
+                _audit(log, change.before, change.after)
+            case_id = change.after.id
+            cases[case_id] = change.after
+            for position, effect in enumerate(change.effects):
+                known[case_id, change.version, position] = effect
+            produced += len(change.effects)
         stats.advanced += len(advanced)
         # Hand over at least as many effects as this pass made, so the outbox never
         # grows pass after pass on a busy casebook.
@@ -117,6 +130,7 @@ def run_worker(
             log,
             stats,
             cases,
+            known,
         )
         if advanced or handed:
             log.info(
@@ -163,25 +177,30 @@ def _hand_over(
     log: Any,
     stats: WorkerStats,
     cases: dict[str, Case],
+    known: Mapping[tuple[str, int, int], Effect],
 ) -> int:
     """Hand over up to ``most`` pending effects, ``batch`` at a time.
 
     Each batch is marked ``handing`` in one transaction before any of it is handed
-    over, and its outcomes are recorded in one transaction after. A worker killed in
-    between leaves the batch ``handing``, in plain sight; an exception that ends the
-    worker (or a stop) puts the effects not handed over yet back to ``pending`` and
-    records the outcomes so far first, leaving only the effect being handed over in
-    doubt.
+    over, and its outcomes are recorded after, in the transaction that claims the next
+    batch (one commit per step: an outcome is still recorded before the next effect is
+    handed over). A worker killed in between leaves the batch ``handing``, in plain
+    sight; an exception that ends the worker (or a stop) puts the effects not handed
+    over yet back to ``pending`` and records the outcomes so far first, leaving only
+    the effect being handed over in doubt.
     """
     handed = 0
+    results: list[tuple[int, OutboxStatus, str]] = []
     while handed < most and (stop is None or not stop.is_set()):
-        claimed = casebook._claim_effects(min(batch, most - handed), at)
+        claimed = casebook._claim_effects(
+            min(batch, most - handed), at, settle=results, known=known
+        )
+        results = []
         if not claimed:
             break
         missing = {e.case_id for e in claimed} - cases.keys()
         if missing:
             cases.update(casebook.cases_by_id(missing))
-        results: list[tuple[int, OutboxStatus, str]] = []
         pending = [e.id for e in claimed]
         try:
             for entry in claimed:
@@ -197,8 +216,11 @@ def _hand_over(
             casebook._settle_many(results, at)
             casebook._release(pending)
             raise
-        casebook._settle_many(results, at)
-        casebook._release(pending)
+        if pending:  # stopped mid-batch
+            casebook._settle_many(results, at)
+            casebook._release(pending)
+            return handed
+    casebook._settle_many(results, at)
     return handed
 
 

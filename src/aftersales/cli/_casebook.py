@@ -209,6 +209,9 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
 
 def _log_only(log: Any) -> Callable[[Effect, Case], None]:
     """The default handler: the effect goes to the audit trail, nothing else happens."""
+    bind = getattr(log, "bind", None)
+    if bind is not None:
+        log = bind()  # once: structlog's lazy proxy binds itself again on every call
 
     def handle(effect: Effect, case: Case) -> None:
         log.debug("effect_logged", case=case.id, effect=type(effect).__name__)

@@ -73,6 +73,38 @@ def _format_instant(value: pendulum.DateTime) -> str:
     return text
 
 
+#: Texts read back many times over (a case's few instants and amounts recur in its
+#: history, log, order and deadline; a page of cases shares most of them): each parsed
+#: once. The values are immutable, so a case may share them with another.
+_PARSED_INSTANTS: dict[str, pendulum.DateTime] = {}
+_PARSED_MONEY: dict[str, Money] = {}
+_PARSED_MOST = 4096
+
+
+def _instant_from_json(value: object, _: object = None) -> pendulum.DateTime:
+    if type(value) is not str:
+        return parse_instant(value)
+    found = _PARSED_INSTANTS.get(value)
+    if found is None:
+        found = parse_instant(value)  # an error is raised every time, never remembered
+        if len(_PARSED_INSTANTS) >= _PARSED_MOST:
+            _PARSED_INSTANTS.clear()
+        _PARSED_INSTANTS[value] = found
+    return found
+
+
+def _money_from_json(value: object, _: object = None) -> Money:
+    if type(value) is not str:
+        return Money(value)
+    found = _PARSED_MONEY.get(value)
+    if found is None:
+        found = Money(value)
+        if len(_PARSED_MONEY) >= _PARSED_MOST:
+            _PARSED_MONEY.clear()
+        _PARSED_MONEY[value] = found
+    return found
+
+
 def _resolve_annotations() -> None:
     """Turn the string annotations of every value class into types, once."""
     from . import _case, _effects, _events
@@ -87,9 +119,9 @@ def _make_converter() -> cattrs.Converter:
     _resolve_annotations()
     conv = make_converter()
     conv.register_unstructure_hook(pendulum.DateTime, format_instant)
-    conv.register_structure_hook(pendulum.DateTime, lambda v, _: parse_instant(v))
+    conv.register_structure_hook(pendulum.DateTime, _instant_from_json)
     conv.register_unstructure_hook(Money, str)
-    conv.register_structure_hook(Money, lambda v, _: Money(v))
+    conv.register_structure_hook(Money, _money_from_json)
     conv.register_unstructure_hook(Duration, str)
     conv.register_structure_hook(Duration, lambda v, _: Duration.parse(v))
     # a final deadline is stored as before the provisional calendar existed
@@ -156,8 +188,51 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     return result
 
 
+#: Per event class: the JSON keys it takes, those it requires, and (JSON key, field
+#: name, structure hook, field type) per field, looked up once.
+_EventPlan = tuple[frozenset[str], frozenset[str], tuple[tuple[str, str, Any, Any], ...]]
+_EVENT_PLANS: dict[type[Event], _EventPlan] = {}
+
+
+def _event_plan(cls: type[Event]) -> _EventPlan:
+    plan = _EVENT_PLANS.get(cls)
+    if plan is None:
+        fields = attrs.fields(cls)
+        plan = _EVENT_PLANS[cls] = (
+            frozenset(["type", *(JSON_NAMES.get(a.name, a.name) for a in fields)]),
+            frozenset(JSON_NAMES.get(a.name, a.name) for a in fields if a.default is attrs.NOTHING),
+            tuple(
+                (
+                    JSON_NAMES.get(a.name, a.name),
+                    a.name,
+                    converter.get_structure_hook(_type(a)),
+                    _type(a),
+                )
+                for a in fields
+            ),
+        )
+    return plan
+
+
 def event_from_dict(value: object) -> Event:
     """Build an event from its JSON form, with errors that name the bad field."""
+    if type(value) is dict:
+        # the form the library writes (every stored event): each field's hook, looked up
+        # once; anything else, or anything that fails, goes the checked way below
+        cls = ALL_EVENT_TYPES.get(value.get("type"))  # type: ignore[arg-type]
+        if cls is not None:
+            allowed, required, fields = _event_plan(cls)
+            keys = value.keys()
+            if keys <= allowed and required <= keys:
+                try:
+                    kwargs = {n: hook(value[k], t) for k, n, hook, t in fields if k in value}
+                    return cls(**kwargs)
+                except Exception:  # the checked way below says what is wrong
+                    pass
+    return _event_from_mapping(value)
+
+
+def _event_from_mapping(value: object) -> Event:
     if not isinstance(value, Mapping):
         raise InvalidInput(f"an event is a JSON object, got {type(value).__name__}")
     kind = value.get("type")
