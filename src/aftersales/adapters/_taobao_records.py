@@ -279,7 +279,9 @@ _NO_WORKFLOW = {
 }
 
 
-def _has_good_return(record: Mapping[str, Any], dispute_type: str | None, defaults: list[str]) -> bool:
+def _has_good_return(
+    record: Mapping[str, Any], dispute_type: str | None, defaults: list[str]
+) -> bool:
     """``has_good_return``, or what ``dispute_type`` says when the record leaves it out."""
     said = read_bool(record, "has_good_return", required=dispute_type is None)
     implied = None if dispute_type is None else dispute_type != "REFUND"

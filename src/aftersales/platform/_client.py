@@ -282,7 +282,9 @@ class TopClient:
         try:
             doc = parse_answer(answer.text)
         except ValueError as exc:
-            raise ProtocolError(f"{method}: the answer is not JSON ({self._mask(str(exc))})") from None
+            raise ProtocolError(
+                f"{method}: the answer is not JSON ({self._mask(str(exc))})"
+            ) from None
         if not isinstance(doc, Mapping):
             raise ProtocolError(f"{method}: the answer is {type(doc).__name__}, not an object")
         if "error_response" in doc:
@@ -290,9 +292,7 @@ class TopClient:
         key = response_key(method)
         if key not in doc:
             shown = ", ".join(sorted(str(k) for k in doc)) or "nothing"
-            raise ProtocolError(
-                f"{method}: unknown envelope ({self._mask(shown)}); expected {key}"
-            )
+            raise ProtocolError(f"{method}: unknown envelope ({self._mask(shown)}); expected {key}")
         inner = doc[key]
         if not isinstance(inner, Mapping):
             raise ProtocolError(f"{method}: {key} is {type(inner).__name__}, not an object")
@@ -310,7 +310,9 @@ class TopClient:
         if not isinstance(error, Mapping):
             return ProtocolError(f"{method}: error_response is not an object")
         raw_code = error.get("code")
-        code = int(raw_code) if isinstance(raw_code, (int, str)) and str(raw_code).isdigit() else None
+        code = (
+            int(raw_code) if isinstance(raw_code, (int, str)) and str(raw_code).isdigit() else None
+        )
         msg = self._mask(str(error.get("msg") or ""))
         sub_code = self._mask(str(error.get("sub_code") or ""))
         sub_msg = self._mask(str(error.get("sub_msg") or ""))
@@ -346,4 +348,3 @@ class TopClient:
             sub_msg=sub_msg,
             request_id=request_id,
         )
-

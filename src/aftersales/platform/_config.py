@@ -71,9 +71,7 @@ class TopConfig:
         """Read the configuration; :class:`ConfigurationMissing` names every variable missing."""
         env = os.environ if environ is None else environ
         values = {field: env.get(name, "").strip() for field, name in ENVIRONMENT.items()}
-        missing = [
-            ENVIRONMENT[f] for f in ("app_key", "app_secret", "session") if not values[f]
-        ]
+        missing = [ENVIRONMENT[f] for f in ("app_key", "app_secret", "session") if not values[f]]
         if missing:
             raise ConfigurationMissing(
                 f"set {', '.join(missing)} in the environment (the app's key and secret "

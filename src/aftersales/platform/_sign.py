@@ -42,11 +42,13 @@ def sign(params: Mapping[str, str], secret: str, method: str) -> str:
     text = signing_text(params)
     key = secret.encode("utf-8")
     if method == "md5":
-        digest = hashlib.md5((secret + text + secret).encode("utf-8")).digest()  # noqa: S324
+        digest = hashlib.md5((secret + text + secret).encode("utf-8")).digest()
     elif method == "hmac":
         digest = hmac.new(key, text.encode("utf-8"), hashlib.md5).digest()
     elif method == "hmac-sha256":
         digest = hmac.new(key, text.encode("utf-8"), hashlib.sha256).digest()
     else:
-        raise ValueError(f"unknown sign_method {method!r}; the platform's: {', '.join(SIGN_METHODS)}")
+        raise ValueError(
+            f"unknown sign_method {method!r}; the platform's: {', '.join(SIGN_METHODS)}"
+        )
     return digest.hex().upper()
