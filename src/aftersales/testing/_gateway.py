@@ -131,7 +131,7 @@ class FakeGateway:
         session: str = "fake-session-6100a1b2c3d4e5f6",
         data_now: _dt.datetime | None = None,
         fault_rate: float = 0.0,
-        ban_seconds: int = 1,
+        ban_seconds: float = 1,
         seed: int = 0,
     ) -> None:
         self.app_key = app_key
