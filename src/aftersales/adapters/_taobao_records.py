@@ -30,7 +30,10 @@ from ._taobao_fields import (
 
 __all__ = [
     "CS_STATUS",
+    "DISPUTE_TYPES",
     "ENVELOPES",
+    "EXCHANGE_DISPUTE_TYPES",
+    "EXCHANGE_REFUND_STATUSES",
     "GOOD_STATUSES",
     "REFUND_STATUSES",
     "TRADE_STATUSES",
@@ -40,9 +43,11 @@ __all__ = [
     "TradeLine",
     "TradeRecord",
     "classify",
+    "is_exchange_refund",
     "parse_refund",
     "parse_trade",
     "read_dates",
+    "refund_status",
     "unwrap",
 ]
 
@@ -54,6 +59,25 @@ REFUND_STATUSES = (
     "CLOSED",
     "SUCCESS",
 )
+#: The refund list's statuses of an exchange only (TOP's status list for
+#: ``taobao.refunds.receive.get``): the seller resent the goods, the exchange became a
+#: refund, the seller confirmed the returned goods and has yet to send the new ones.
+EXCHANGE_REFUND_STATUSES = (
+    "WAIT_BUYER_CONFIRM_EXCHANGE_SELLER_SEND_GOODS",
+    "EXCHANGE_TRANSFORM_TO_REFUND",
+    "WAIT_SELLER_CONSIGN_GOODS",
+)
+#: ``dispute_type``: what the buyer asked for (TOP's Refund model: 退款类型).
+DISPUTE_TYPES = (
+    "REFUND",
+    "REFUND_AND_RETURN",
+    "TMALL_EXCHANGE",
+    "TAOBAO_EXCHANGE",
+    "REPAIR",
+    "RESHIPPING",
+    "OTHERS",
+)
+EXCHANGE_DISPUTE_TYPES = frozenset({"TMALL_EXCHANGE", "TAOBAO_EXCHANGE"})
 GOOD_STATUSES = ("BUYER_NOT_RECEIVED", "BUYER_RECEIVED", "BUYER_RETURNED_GOODS")
 PHASES = ("onsale", "aftersale")
 TRADE_STATUSES = (
@@ -134,6 +158,8 @@ class RefundRecord:
     shipping_type: str = ""
     refund_version: int | None = None
     timeout: PlatformTimeout | None = None
+    #: What the buyer asked for (REFUND, REFUND_AND_RETURN...), when the record says.
+    dispute_type: str | None = None
     #: Fields the record lacked and the import filled in, with what it used.
     defaults: tuple[str, ...] = ()
 
@@ -246,8 +272,80 @@ def read_dates(
     return created, modified, good_return_time
 
 
+_NO_WORKFLOW = {
+    "REPAIR": "a repair",
+    "RESHIPPING": "a reshipment of missing goods",
+    "OTHERS": "an after-sale request of another kind",
+}
+
+
+def _has_good_return(
+    record: Mapping[str, Any], dispute_type: str | None, defaults: list[str]
+) -> bool:
+    """``has_good_return``, or what ``dispute_type`` says when the record leaves it out."""
+    said = read_bool(record, "has_good_return", required=dispute_type is None)
+    implied = None if dispute_type is None else dispute_type != "REFUND"
+    if said is None:
+        assert implied is not None
+        defaults.append(f"has_good_return: {str(implied).lower()} (dispute_type {dispute_type})")
+        return implied
+    if dispute_type in ("REFUND", "REFUND_AND_RETURN") and said != implied:
+        raise FieldError(
+            "has_good_return",
+            f"{str(said).lower()} contradicts dispute_type {dispute_type}",
+            "true for REFUND_AND_RETURN, false for REFUND",
+        )
+    return said
+
+
+def _good_status(record: Mapping[str, Any], has_good_return: bool, defaults: list[str]) -> str:
+    """``good_status``; the platform leaves it out of some records: then what the other
+    fields imply, noted."""
+    found = read_choice(record, "good_status", GOOD_STATUSES, required=False)
+    if found is not None:
+        return found
+    status = record.get("status")
+    if has_good_return and (
+        record.get("sid") or record.get("good_return_time") or status == "WAIT_SELLER_CONFIRM_GOODS"
+    ):
+        found = "BUYER_RETURNED_GOODS"
+    elif (
+        has_good_return
+        or record.get("refund_phase") == "aftersale"
+        or record.get("order_status") in ("TRADE_FINISHED", "TRADE_BUYER_SIGNED")
+    ):
+        found = "BUYER_RECEIVED"
+    else:
+        found = "BUYER_NOT_RECEIVED"
+    defaults.append(f"good_status: {found} (not in the record; implied by its other fields)")
+    return found
+
+
+def refund_status(record: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The record's ``status`` (one of the nine the refund list documents) and
+    ``dispute_type`` (None when absent); :class:`FieldError` for an unknown value."""
+    status = read_choice(record, "status", REFUND_STATUSES + EXCHANGE_REFUND_STATUSES)
+    dispute_type = read_choice(record, "dispute_type", DISPUTE_TYPES, required=False)
+    return status, dispute_type
+
+
+def is_exchange_refund(record: Mapping[str, Any]) -> bool:
+    """An exchange listed by the refund APIs: by ``dispute_type``, or by a status only an
+    exchange has."""
+    return (
+        record.get("dispute_type") in EXCHANGE_DISPUTE_TYPES
+        or record.get("status") in EXCHANGE_REFUND_STATUSES
+    )
+
+
 def parse_refund(record: object) -> RefundRecord:
-    """Read one refund record; :class:`FieldError` names the first bad field."""
+    """Read one refund record; :class:`FieldError` names the first bad field.
+
+    An exchange (``dispute_type`` TMALL_EXCHANGE or TAOBAO_EXCHANGE, or an exchange's
+    own status) is not a refund record: ``taobao.parse_refund_record`` reads it as
+    the exchange it is. Repairs, reshipments and others are reported: the library has
+    no workflow for them.
+    """
     if not isinstance(record, Mapping):
         raise FieldError("(record)", f"{type(record).__name__} is not an object", "a JSON object")
     refund_id = read_id(record, "refund_id")
@@ -257,9 +355,21 @@ def parse_refund(record: object) -> RefundRecord:
     if oid is None:
         oid = tid  # a single-item trade's sub-order is the trade
         defaults.append("oid: the trade's tid (a single-item trade)")
-    status = read_choice(record, "status", REFUND_STATUSES)
-    good_status = read_choice(record, "good_status", GOOD_STATUSES)
-    has_good_return = read_bool(record, "has_good_return")
+    status, dispute_type = refund_status(record)
+    if dispute_type in _NO_WORKFLOW:
+        raise FieldError(
+            "dispute_type",
+            f"{dispute_type}: {_NO_WORKFLOW[dispute_type]}; the library has no workflow for it",
+            "REFUND, REFUND_AND_RETURN, TMALL_EXCHANGE or TAOBAO_EXCHANGE",
+        )
+    if status in EXCHANGE_REFUND_STATUSES or dispute_type in EXCHANGE_DISPUTE_TYPES:
+        raise FieldError(
+            "status",
+            f"{status} (dispute_type {dispute_type}) is an exchange's, not a refund's",
+            "read exchanges with aftersales.adapters.taobao.parse_refund_record",
+        )
+    has_good_return = _has_good_return(record, dispute_type, defaults)
+    good_status = _good_status(record, has_good_return, defaults)
     refund_fee = read_money(record, "refund_fee")
     created, modified, good_return_time = read_dates(record, defaults)
     cs_status = read_int(record, "cs_status")
@@ -291,6 +401,7 @@ def parse_refund(record: object) -> RefundRecord:
         shipping_type=read_text(record, "shipping_type"),
         refund_version=read_int(record, "refund_version"),
         timeout=_timeout(record),
+        dispute_type=dispute_type,
         defaults=tuple(defaults),
     )
 
@@ -414,6 +525,10 @@ ENVELOPES: Mapping[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+#: What an answer carries beside its records (an empty page has only these).
+_PAGE_KEYS = frozenset({"total_results", "has_next", "request_id"})
+
+
 def classify(record: object) -> str | None:
     """Which kind a bare record is, from the fields only that kind has."""
     if not isinstance(record, Mapping):
@@ -441,6 +556,12 @@ def unwrap(payload: object) -> list[tuple[str | None, object]]:
                     if not isinstance(found, Mapping):
                         raise PayloadError(f"{key}: expected an object at {step!r}")
                     if step not in found:
+                        unknown = sorted(str(k) for k in found if k not in _PAGE_KEYS)
+                        if unknown:  # a list under a name this adapter does not know
+                            raise PayloadError(
+                                f"{key}: no {step!r}, but {', '.join(unknown)}; the records "
+                                f"are read at {'.'.join(path)}"
+                            )
                         return []  # an empty result omits the list
                     found = found[step]
                 items = found if isinstance(found, list) else [found]

@@ -32,18 +32,23 @@ from ._taobao_cases import Disagreement, ImportedCase, case_from_refund, compare
 from ._taobao_fields import PLATFORM_TZ, FieldError
 from ._taobao_records import (
     CS_STATUS,
+    DISPUTE_TYPES,
+    EXCHANGE_REFUND_STATUSES,
     PayloadError,
     PlatformTimeout,
     RefundRecord,
     TradeLine,
     TradeRecord,
+    is_exchange_refund,
     parse_refund,
     parse_trade,
+    refund_status,
     unwrap,
 )
 from ._tmall_cases import case_from_dispute
 from ._tmall_disputes import (
     DISPUTE_STATUS,
+    EXCHANGE,
     DisputeRecord,
     is_dispute,
     parse_dispute,
@@ -53,6 +58,8 @@ from ._tmall_disputes import (
 __all__ = [
     "CS_STATUS",
     "DISPUTE_STATUS",
+    "DISPUTE_TYPES",
+    "EXCHANGE_REFUND_STATUSES",
     "Disagreement",
     "DisputeRecord",
     "FieldError",
@@ -74,6 +81,7 @@ __all__ = [
     "parse_dispute",
     "parse_rate",
     "parse_refund",
+    "parse_refund_record",
     "parse_trade",
 ]
 
@@ -197,9 +205,45 @@ def parse_rate(record: object) -> Review:
         raise FieldError(field, text, allowed) from None
 
 
+#: A refund-list status of an exchange -> the exchange status of Tmall's dispute list
+#: (``_tmall_disputes``) that is the same stage, so one exchange path reads both.
+_EXCHANGE_NUMBER: Mapping[str, int] = {
+    "WAIT_SELLER_AGREE": 1,
+    "WAIT_BUYER_RETURN_GOODS": 2,
+    "WAIT_SELLER_CONFIRM_GOODS": 3,
+    "CLOSED": 4,
+    "SUCCESS": 5,
+    "SELLER_REFUSE_BUYER": 6,
+    "WAIT_SELLER_CONSIGN_GOODS": 12,
+    "WAIT_BUYER_CONFIRM_EXCHANGE_SELLER_SEND_GOODS": 13,
+    "EXCHANGE_TRANSFORM_TO_REFUND": 14,
+}
+
+
+def parse_refund_record(record: object) -> RefundRecord | DisputeRecord:
+    """A record of ``taobao.refunds.receive.get`` / ``taobao.refund.get``: a refund, or an
+    exchange (``dispute_type`` TMALL_EXCHANGE or TAOBAO_EXCHANGE, or one of the statuses
+    only an exchange has), read as the exchange record it is, so it runs the exchange
+    workflow. :class:`FieldError` names the field."""
+    if not isinstance(record, Mapping) or not is_exchange_refund(record):
+        return parse_refund(record)
+    status, _ = refund_status(record)
+    shaped = {k: v for k, v in record.items() if k not in ("company_name", "sid", "status")}
+    shaped["dispute_request"] = EXCHANGE
+    shaped["status"] = _EXCHANGE_NUMBER[status]
+    # the refund's return shipment is the buyer's shipment of the goods to exchange
+    for ours, theirs in (("company_name", "buyer_logistic_name"), ("sid", "buyer_logistic_no")):
+        if record.get(ours) is not None:
+            shaped[theirs] = record[ours]
+    remind = record.get("refund_remind_timeout")
+    if isinstance(remind, Mapping) and remind.get("exist_timeout") is not False:
+        shaped.setdefault("time_out", remind.get("timeout"))
+    return parse_dispute(shaped)
+
+
 _PARSERS: Mapping[str, Callable[[object], TradeRecord | RefundRecord | DisputeRecord | Review]] = {
     "trade": parse_trade,
-    "refund": parse_refund,
+    "refund": parse_refund_record,
     "dispute": parse_dispute,
     "rate": parse_rate,
 }

@@ -6,10 +6,12 @@ both is defined here, above each.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..adapters.taobao import ImportResult
+from ..core._errors import InvalidInput
 from ..core._events import Event
 from ._ingest import IngestReport, ingest_events, ingest_files, ingest_platform
 from ._store import Store
@@ -37,3 +39,32 @@ class Casebook(Store):
     def ingest_files(self, paths: Sequence[str | Path]) -> IngestReport:
         """Platform exports and event JSON files (or folders of ``.json``)."""
         return ingest_files(self, paths)
+
+    # -- named cursors (a sync's progress) ----------------------------------------------------
+
+    def read_cursor(self, name: str) -> str | None:
+        """The value of the named cursor (e.g. where a platform sync got to), or None."""
+        key = _cursor_key(name)
+        with self._db.transaction(write=False) as tx:
+            row = tx.one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    def write_cursor(self, name: str, value: str) -> None:
+        """Set the named cursor, in its own transaction: called after the records it
+        covers are stored, so a crash between the two only repeats work (a duplicate)."""
+        key = _cursor_key(name)
+        with self._db.transaction(write=True) as tx:
+            tx.run(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+_CURSOR_NAME = re.compile(r"[a-z0-9][a-z0-9_.:-]{0,99}")
+
+
+def _cursor_key(name: str) -> str:
+    if not _CURSOR_NAME.fullmatch(name):
+        raise InvalidInput(f"cursor name {name!r}: lower-case letters, digits and _.:- only")
+    return f"cursor:{name}"

@@ -7,9 +7,12 @@ Requires the ``testing`` extra (``pip install aftersales[testing]``).
   histories, listing promises, holiday shipping periods and late trades;
 - :class:`CaseStateMachine`: a ``RuleBasedStateMachine`` that drives cases
   through random events and clock moves and checks the engine's invariants;
-  subclass it and override the ``on_*`` hooks to check your code alongside.
+  subclass it and override the ``on_*`` hooks to check your code alongside;
+- :class:`FakeGateway`: a fake Taobao Open Platform gateway on loopback (signatures
+  checked, refunds paged by ``modified``, faults on demand) for ``aftersales sync``.
 """
 
+from ._gateway import FakeGateway, GatewayCall
 from ._stateful import CaseStateMachine, check_invariants
 from .strategies import (
     TRACKING_SHAPES,
@@ -31,6 +34,8 @@ from .strategies import (
 __all__ = [
     "TRACKING_SHAPES",
     "CaseStateMachine",
+    "FakeGateway",
+    "GatewayCall",
     "case_histories",
     "check_invariants",
     "event_sequences",

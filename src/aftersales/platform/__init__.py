@@ -1,0 +1,70 @@
+"""The Taobao Open Platform, live: a signed REST client and the sync that feeds the casebook.
+
+Needs the ``taobao`` extra (``pip install 'aftersales[taobao]'``: httpx).
+
+- :class:`TopConfig`: where and as whom to call, from ``AFTERSALES_TOP_*`` environment
+  variables (secrets never on a command line, never in a message);
+- :class:`TopClient`: signed calls (``md5``, ``hmac``, ``hmac-sha256``), a timeout on
+  each, platform failures retried with backoff and jitter, call limits waited out,
+  caller errors raised at once with what to fix;
+- :func:`sync`: refunds (and Tmall disputes) changed since the last sync, by
+  ``modified`` windows, read whole and ingested; the cursor lives in the casebook;
+- :func:`ingest_refunds`: refunds named one by one (a push message) read and ingested.
+
+See ``docs/platform.md``.
+"""
+
+from ._client import CallStats, TopClient, format_time, response_key
+from ._config import DEFAULT_GATEWAY, ENVIRONMENT, TopConfig
+from ._errors import (
+    CallerError,
+    CallLimited,
+    ConfigurationMissing,
+    PlatformError,
+    PlatformFailure,
+    ProtocolError,
+    TopError,
+)
+from ._sign import SIGN_METHODS, sign, signing_text
+from ._sync import (
+    DETAIL_FIELDS,
+    DISPUTE_FIELDS,
+    LIST_FIELDS,
+    SyncReport,
+    SyncUsage,
+    SyncWindow,
+    cursor_name,
+    fetch_refund,
+    ingest_refunds,
+    sync,
+)
+
+__all__ = [
+    "DEFAULT_GATEWAY",
+    "DETAIL_FIELDS",
+    "DISPUTE_FIELDS",
+    "ENVIRONMENT",
+    "LIST_FIELDS",
+    "SIGN_METHODS",
+    "CallLimited",
+    "CallStats",
+    "CallerError",
+    "ConfigurationMissing",
+    "PlatformError",
+    "PlatformFailure",
+    "ProtocolError",
+    "SyncReport",
+    "SyncUsage",
+    "SyncWindow",
+    "TopClient",
+    "TopConfig",
+    "TopError",
+    "cursor_name",
+    "fetch_refund",
+    "format_time",
+    "ingest_refunds",
+    "response_key",
+    "sign",
+    "signing_text",
+    "sync",
+]
