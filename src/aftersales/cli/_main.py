@@ -4,7 +4,7 @@ A command's module is imported only when that command runs (``_group``), so
 ``aftersales --help`` and ``aftersales rules`` start without importing what the other
 commands need. The commands themselves: ``timeline`` and ``demo`` (``_timeline``),
 ``rules``, ``diagram``, ``review``, ``render`` and ``lint-templates``, ``calendar``,
-``board``, and the casebook's ``ingest``, ``worker`` and ``outbox``.
+``board``, the casebook's ``ingest``, ``worker`` and ``outbox``, and ``sync``.
 """
 
 from __future__ import annotations
@@ -71,6 +71,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "rules",
         "Print the rule registry: ID, source and summary, with the policy field holding its"
         " number.",
+    ),
+    "sync": LazyCommand(
+        "._platform",
+        "sync_command",
+        "Pull the shop's refunds changed since the last sync from the Taobao Open Platform.",
     ),
     "timeline": LazyCommand(
         "._timeline",
