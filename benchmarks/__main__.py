@@ -14,6 +14,7 @@ import attrs
 
 from . import (
     board,
+    board_stream,
     calendar,
     casebook,
     casebook_scale,
@@ -41,6 +42,7 @@ EXTRA_SUITES: dict[str, Callable[..., list[Figure]]] = {
     "instructions": instructions.run,
     "ingest": ingest.run,
     "ingest-stream": ingest.run_stream,
+    "board-stream": board_stream.run,
 }
 
 #: Suite -> the contender whose rate the others are compared with.

@@ -26,6 +26,7 @@ from aftersales.adapters.taobao import import_exports
 from aftersales.casebook import Casebook, _ingest
 from aftersales.casebook._codec import event_to_json, snapshot_of
 from aftersales.core._serialize import _format_instant, converter, format_instant
+from aftersales.shopfolder import _stream
 from tests import casebook_helpers as h
 from tests.test_casebook import pg_url, where  # noqa: F401  (fixtures)
 
@@ -96,8 +97,8 @@ def test_pages_give_the_casebook_one_record_at_a_time_gives(
         assert any("AFTER-ONCE" in o or "after-sale" in o for o in expected["outcomes"])
     monkeypatch.setattr(_ingest, "PAGE", page)
     if stream:
-        monkeypatch.setattr(_ingest, "STREAM_FROM", 0)
-        monkeypatch.setattr(_ingest, "STREAM_PAGE", 11)
+        monkeypatch.setattr(_stream, "STREAM_FROM", 0)
+        monkeypatch.setattr(_stream, "STREAM_PAGE", 11)
     got = _fast(_fresh(where, tmp_path, "fast"), path)
     assert got == expected
     assert len(got["outcomes"]) == n  # every record accounted for

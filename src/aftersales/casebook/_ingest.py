@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Literal
 
 import attrs
-import ijson
 
 from ..adapters.taobao import (
     ImportedCase,
@@ -38,6 +37,7 @@ from ..core._engine import advance
 from ..core._errors import AfterSalesError, InvalidInput, RequestNotAllowed
 from ..core._events import Event
 from ..core._serialize import case_from_json, event_from_dict
+from ..shopfolder._stream import BrokenExport, refund_pages, streamed_prefix
 from ._errors import ConcurrencyConflict
 from ._store import PageConflict, Store, Stored, _apply, commit, commit_many
 
@@ -401,7 +401,7 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
     streamed: list[tuple[str, Path, str]] = []
     for path in _files([Path(p) for p in paths]):
         source = str(path)
-        prefix = _streamed(path)
+        prefix = streamed_prefix(path)
         if prefix is not None:
             streamed.append((source, path, prefix))
             continue
@@ -447,34 +447,11 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
     return report + ingest_events(book, pairs)
 
 
-#: Exports at least this large are read a record at a time (ijson), a page at a time.
-STREAM_FROM = 8 * 2**20
-#: Records per page of a streamed export: imported by the adapter together.
-STREAM_PAGE = 2000
-#: The responses read a record at a time, and where their records are.
-_STREAMED = {"refunds_receive_get_response": "refunds_receive_get_response.refunds.refund.item"}
-
-
-def _streamed(path: Path) -> str | None:
-    """Where a large refund export's records are, to read them one at a time; None for
-    any other file (read whole)."""
-    try:
-        if not path.is_file() or path.stat().st_size < STREAM_FROM:
-            return None
-        with path.open("rb") as f:
-            events = ijson.parse(f)
-            first, second = next(events), next(events)
-    except (OSError, ijson.JSONError, StopIteration):
-        return None  # the whole-file path reports it
-    if first[1] == "start_map" and second[1] == "map_key":
-        return _STREAMED.get(str(second[2]))
-    return None
-
-
 def _ingest_stream(
     book: Store, source: str, path: Path, prefix: str, trades: Sequence[TradeRecord]
 ) -> IngestReport:
-    """A refund export read a record at a time: each page imported, then stored.
+    """A refund export read a record at a time (``shopfolder``'s reader, the board's
+    too): each page imported, then stored.
 
     Records are named by their place in the file, as a whole-file import names them.
     A file that turns out to be broken part-way is reported (rejected) after the
@@ -482,23 +459,14 @@ def _ingest_stream(
     """
     outcomes: list[Outcome] = []
     ignored = 0
-    count = 0
     try:
-        with path.open("rb") as f:
-            records = ijson.items(f, prefix, use_float=True)  # a float stays a float
-            while page := list(itertools.islice(records, STREAM_PAGE)):
-                named = [(f"{source}[{count + i}]", r) for i, r in enumerate(page)]
-                count += len(page)
-                result = import_refund_page(named, trades=trades, policy=book.policy)
-                outcomes += _refunds(book, result.cases, trusted=True)
-                outcomes += _problems(result)
-                ignored += len(result.trades) + len(result.reviews)
-    except (OSError, ijson.JSONError, UnicodeDecodeError) as exc:
-        outcomes.append(
-            Outcome(
-                source, None, "rejected", f"cannot be read as JSON after {count} records: {exc}"
-            )
-        )
+        for named in refund_pages(source, path, prefix):
+            result = import_refund_page(named, trades=trades, policy=book.policy)
+            outcomes += _refunds(book, result.cases, trusted=True)
+            outcomes += _problems(result)
+            ignored += len(result.trades) + len(result.reviews)
+    except BrokenExport as exc:
+        outcomes.append(Outcome(source, None, "rejected", str(exc)))
     return IngestReport(tuple(outcomes), ignored=ignored)
 
 

@@ -17,7 +17,7 @@ from ..core._document import DocumentError, json_document
 from ..core._errors import AfterSalesError
 from ..core._policy import Policy
 from ..messages import ShopInfo, context_for, environment, read_shop
-from ..shopfolder._load import load_shop
+from ..shopfolder._load import ShopData, load_shop, shown_cases
 from ._casebook import open_casebook
 from ._exit import exits_by_kind, mask_url, naming
 from ._options import (
@@ -207,9 +207,11 @@ def board_command(
             info = read_shop(shop_file)
         except AfterSalesError as exc:
             raise click.UsageError(f"--shop {shop_file}: {exc}") from None
-        shown = items
-        if casebook is not None:  # the projection's rows shown: their cases, for the messages
-            shown = [*items, *_casebook_shown(casebook, policy, at, result, items, limit)]
+        # the rows shown that are summaries (a large export's, the casebook's projection's):
+        # their full cases, for the messages
+        shown = [*items, *_shop_shown(shop, policy, at, result, limit)]
+        if casebook is not None:
+            shown += _casebook_shown(casebook, policy, at, result, items, limit)
         messages = render_shown(result, shown, policy, info, locale=locale, limit=limit)
     text = _format(fmt, result, problems, messages, limit, group_by)
     if output is not None:
@@ -252,6 +254,22 @@ def _casebook_items(
                 }
             )
     return items, problems
+
+
+def _shop_shown(
+    shop: ShopData, policy: Policy, at: pendulum.DateTime, result: Board, limit: int
+) -> list[Case]:
+    """The cases of the shown rows that came from large exports read a record at a
+    time (kept as summaries), as of ``at``: those exports read again for them."""
+    if not shop.streamed:
+        return []
+    templated = {a.case_id for a in result.actions[:limit] if a.template is not None}
+    wanted = [
+        item.case_id
+        for item in shop.items
+        if isinstance(item, CaseSummary) and item.case_id in templated
+    ]
+    return shown_cases(shop, wanted, policy, at) if wanted else []
 
 
 def _casebook_shown(

@@ -5,20 +5,28 @@ a Taobao Open Platform export (refunds, trades, rate records), a case saved
 with ``case_to_json``, a timeline scenario (case or order), or a review file.
 A file or record that cannot be used becomes a problem with its reason; the
 rest still loads. Nothing is dropped silently.
+
+A refund export of ``STREAM_FROM`` bytes or more is read a record at a time, a
+page at a time (``_stream``, the casebook's ingest's reader too): each open case
+is kept as the board's small row (``CaseSummary``), a finished one not at all,
+so the board of a 200 MB export holds no whole-file list. ``shown_cases`` reads
+the full cases of the rows a board shows again, for their messages.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 import pendulum
 
-from ..adapters.taobao import import_exports
-from ..board._board import Item
+from ..adapters._taobao_fields import FieldError, read_id
+from ..adapters.taobao import ImportResult, TradeRecord, import_exports, import_refund_page
+from ..board._board import Item, summarize
 from ..core._case import Case
 from ..core._document import DocumentError, json_document
 from ..core._engine import advance
@@ -30,17 +38,40 @@ from ..orders._shipping import watch_order
 from ..reviews._followup import FollowUpNotNeeded, advance_follow_up, open_follow_up
 from ..scenarios._reviews import follow_up_from_document
 from ..scenarios._scenario import load_policy, order_scenario_watch, scenario_case
+from ._stream import BrokenExport, refund_pages, streamed_prefix
 
-__all__ = ["LibraryFile", "ShopData", "library_file_kind", "load_shop"]
+__all__ = [
+    "LibraryFile",
+    "ShopData",
+    "StreamedExport",
+    "library_file_kind",
+    "load_shop",
+    "shown_cases",
+]
+
+
+@attrs.frozen
+class StreamedExport:
+    """A refund export read a record at a time, and the trades its refunds were matched with."""
+
+    source: str
+    path: Path
+    prefix: str
+    trades: tuple[TradeRecord, ...] = ()
 
 
 @attrs.frozen
 class ShopData:
-    """What the board reads: the items, and what could not be used."""
+    """What the board reads: the items, and what could not be used.
+
+    The open cases of a streamed export are the board's rows (``CaseSummary``), not
+    full cases; ``streamed`` names those exports, for :func:`shown_cases`.
+    """
 
     items: tuple[Item, ...]
     problems: tuple[dict[str, Any], ...]
     files: int
+    streamed: tuple[StreamedExport, ...] = ()
 
 
 _A_JSON_FILE = "a JSON file in UTF-8 (with or without a BOM)"
@@ -84,8 +115,13 @@ def load_shop(
     items: list[Item] = []
     problems: list[dict[str, Any]] = []
     exports: list[tuple[str, object]] = []
+    streamed: list[tuple[str, Path, str]] = []
     for path in progress(files) if progress is not None else files:
         source = str(path)
+        prefix = streamed_prefix(path)
+        if prefix is not None:  # read after the other exports: its refunds find their trades
+            streamed.append((source, path, prefix))
+            continue
         try:
             data = path.read_bytes()
             doc = json_document(data, source, exact=False)
@@ -117,9 +153,19 @@ def load_shop(
             )
             continue
         items.append(item)
+    trades: tuple[TradeRecord, ...] = ()
     if exports:
-        _from_exports(exports, policy, at, items, problems)
-    return ShopData(tuple(items), tuple(problems), len(files))
+        trades = _from_exports(exports, policy, at, items, problems)
+    read: list[StreamedExport] = []
+    for source, path, prefix in streamed:
+        read.append(StreamedExport(source, path, prefix, trades))
+        _from_stream(read[-1], policy, at, items, problems)
+    return ShopData(tuple(items), tuple(problems), len(files), tuple(read))
+
+
+#: Problem rows by kind, in the order the board lists them: cases that could not be
+#: brought to the board's instant, records the adapter refused, deadline disagreements.
+_Found = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
 
 
 def _from_exports(
@@ -128,16 +174,54 @@ def _from_exports(
     at: pendulum.DateTime,
     items: list[Item],
     problems: list[dict[str, Any]],
-) -> None:
+) -> tuple[TradeRecord, ...]:
     """Refunds, trades waiting to ship and reviews from platform exports, read together
-    so that refunds find their trades."""
+    so that refunds find their trades; the trades, for the streamed exports' refunds."""
     result = import_exports(exports, policy=policy)
+    found: _Found = ([], [], [])
+    _from_result(result, policy, at, items, found)
+    problems.extend(itertools.chain(*found))
+    return result.trades
+
+
+def _from_stream(
+    export: StreamedExport,
+    policy: Policy,
+    at: pendulum.DateTime,
+    items: list[Item],
+    problems: list[dict[str, Any]],
+) -> None:
+    """A large refund export, a page of records at a time: each open case kept as its
+    board row, each record that cannot be used a problem, as the whole file would give.
+    A file broken part-way is one more problem, after the records read before the break.
+    The problems come in the whole file's order, each kind in record order."""
+    found: _Found = ([], [], [])
+    try:
+        for page in refund_pages(export.source, export.path, export.prefix):
+            result = import_refund_page(page, trades=export.trades, policy=policy)
+            _from_result(result, policy, at, items, found, rows=True)
+    except BrokenExport as exc:
+        found[1].append(_problem(export.source, str(exc), _A_JSON_FILE))
+    problems.extend(itertools.chain(*found))
+
+
+def _from_result(
+    result: ImportResult,
+    policy: Policy,
+    at: pendulum.DateTime,
+    items: list[Item],
+    found: _Found,
+    *,
+    rows: bool = False,
+) -> None:
+    """What an import found, as the board's items and problem rows; with ``rows``, each
+    case as its board row (``CaseSummary``; a finished case gives none), not in full."""
     for imported in result.cases:
         case = imported.case
         try:
-            items.append(case if case.changed_at >= at else _advance(case, at, policy))
+            case = case if case.changed_at >= at else _advance(case, at, policy)
         except AfterSalesError as exc:  # a deadline past the calendar: one row, not the board
-            problems.append(
+            found[0].append(
                 _problem(
                     case.id,
                     str(exc),
@@ -145,6 +229,11 @@ def _from_exports(
                     kind="refund",
                 )
             )
+            continue
+        if not rows:
+            items.append(case)
+        elif (summary := summarize(case)) is not None:
+            items.append(summary)
     for review in result.reviews:
         try:
             follow = open_follow_up(review, policy)
@@ -166,11 +255,11 @@ def _from_exports(
             items.append(watch_order(unshipped, [], policy, at=at, shipped=lines))
         elif trade.status == "WAIT_SELLER_SEND_GOODS" and order.shipped_at is None:
             items.append(watch_order(order, [], policy, at=at))
-    problems.extend(
+    found[1].extend(
         {"source": p.source, **attrs.asdict(p, filter=lambda a, _: a.name != "source")}
         for p in result.problems
     )
-    problems.extend(
+    found[2].extend(
         _problem(
             d.case_id,
             str(d),
@@ -183,6 +272,44 @@ def _from_exports(
 
 def _advance(case: Case, at: pendulum.DateTime, policy: Policy) -> Case:
     return advance(case, at, policy)[0]
+
+
+def shown_cases(
+    shop: ShopData, case_ids: Collection[str], policy: Policy, at: pendulum.DateTime
+) -> list[Case]:
+    """The full cases, as of ``at``, of the rows ``case_ids`` that came from streamed
+    exports (the rows a board shows, for their messages): the exports read again, and
+    only those records imported, a page at a time as before (a refund's outcome
+    depends only on its own records and the trades, so it is the same case).
+    A case that could not be brought to ``at`` is left out: its problem row is on the
+    board already."""
+    wanted = set(case_ids)
+    found: list[Case] = []
+    for export in shop.streamed if wanted else ():
+        try:
+            for page in refund_pages(export.source, export.path, export.prefix):
+                mine = [(name, record) for name, record in page if _refund_id(record) in wanted]
+                if not mine:
+                    continue
+                result = import_refund_page(mine, trades=export.trades, policy=policy)
+                for imported in result.cases:
+                    case = imported.case
+                    try:
+                        found.append(case if case.changed_at >= at else _advance(case, at, policy))
+                    except AfterSalesError:
+                        continue
+        except BrokenExport:
+            continue  # its problem row is on the board already
+    return found
+
+
+def _refund_id(record: object) -> str | None:
+    if not isinstance(record, Mapping):
+        return None
+    try:
+        return read_id(record, "refund_id", required=False)
+    except FieldError:
+        return None
 
 
 #: The library's own file kinds, by the keys that mark them (docs/scenarios.md).
