@@ -1,0 +1,388 @@
+"""Seller actions written back to the platform: agree, refuse, leave a message.
+
+Every action goes the same way:
+
+1. the **rules first**: the stored case (run to ``at``, so a deadline that passed has
+   fired) must accept the action's event (:func:`aftersales.step`); the amount must be
+   no more than the refund's, a text 2-200 characters. Otherwise
+   :class:`ActionRefused` names the rule and **no call is made**;
+2. the refund is read (``taobao.refund.get``): its ``refund_version`` (the platform's
+   optimistic lock, which the casebook does not keep) and ``refund_phase``; the record
+   is ingested and the rules checked again on the fresh case;
+3. the action is **recorded** in the casebook (``sending``), then sent once
+   (``write=True``: a write whose answer is lost is never sent again);
+4. the answer **settles** it: ``done`` (the refund is read again and ingested, so the
+   case takes the platform's own event), ``refused`` (the platform said no, and why),
+   or ``unknown`` (the answer was lost). An unknown action is settled by the next
+   sync from the refund's status (:func:`~aftersales.platform.settle_actions`);
+   until then no other action on that refund is sent.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pendulum
+
+from ..casebook import Casebook
+from ..core._case import Case, Kind, State
+from ..core._engine import advance, step
+from ..core._errors import AfterSalesError, IllegalEvent, InvalidInput
+from ..core._events import Event, MessageLeft, SellerAgreed, SellerRefused
+from ..core._money import Money, to_money
+from ..core._policy import Policy
+from ._client import TopClient
+from ._errors import CallerError, CallLimited, PlatformError, PlatformFailure, ProtocolError
+from ._sync import fetch_refund, ingest_record
+
+__all__ = [
+    "AGREE",
+    "MESSAGE",
+    "REFUSE",
+    "ActionRefused",
+    "ActionResult",
+    "agree",
+    "message",
+    "refuse",
+]
+
+AGREE = "taobao.rp.refunds.agree"
+REFUSE = "taobao.refund.refuse"
+MESSAGE = "taobao.refund.message.add"
+
+#: Rule IDs of the checks made here, beside the engine's (the platform's API limits).
+AMOUNT_RULE = "TOP-AGREE-AMOUNT"
+TEXT_RULE = "TOP-TEXT-2-200"
+UNSETTLED_RULE = "TOP-ACTION-UNSETTLED"
+UNKNOWN_CASE_RULE = "TOP-CASE-UNKNOWN"
+RETURN_RULE = "TOP-AGREE-RETURN"
+_RETURNS = frozenset({Kind.RETURN_AND_REFUND, Kind.EXCHANGE, Kind.QUALITY_CLAIM})
+
+_RULE_IN_TEXT = re.compile(r"\(([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\)")
+
+
+class ActionRefused(PlatformError):
+    """The action was refused before any call: the rules (``rule``) forbid it now."""
+
+    def __init__(self, message: str, *, rule: str) -> None:
+        super().__init__(f"{message} ({rule})")
+        self.rule = rule
+
+
+@attrs.frozen
+class ActionResult:
+    """How an action ended: ``done``, ``refused`` (by the platform) or ``unknown``."""
+
+    action_id: str
+    refund_id: str
+    kind: str
+    method: str
+    status: str
+    detail: str
+    params: Mapping[str, str]
+
+
+def _now() -> pendulum.DateTime:
+    return pendulum.now("Asia/Shanghai")  # noqa: TID251  (the action is stamped when it is taken)
+
+
+def _instant(at: _dt.datetime | None) -> pendulum.DateTime:
+    if at is None:
+        return _now()
+    return pendulum.instance(at)
+
+
+def _case(book: Casebook, refund_id: str) -> Case:
+    stored = book.get(refund_id)
+    if stored is None:
+        raise ActionRefused(
+            f"refund {refund_id} is not in the casebook: sync first", rule=UNKNOWN_CASE_RULE
+        )
+    return stored.case
+
+
+def check(case: Case, event: Event, policy: Policy) -> Case:
+    """The case after ``event``, or :class:`ActionRefused` naming the rule that forbids it.
+
+    The case is first run to the event's time: a deadline that passed has fired, and
+    its rule is the one named (the seller answered too late).
+    """
+    try:
+        ran, _ = advance(case, event.at, policy)
+    except AfterSalesError as exc:
+        raise ActionRefused(f"case {case.id}: {exc}", rule="ENGINE") from None
+    fired = ran.history[len(case.history) :]
+    try:
+        after, _ = step(case, event, policy)
+    except IllegalEvent as exc:
+        if fired:
+            last = fired[-1]
+            raise ActionRefused(
+                f"case {case.id}: a deadline passed before {event.at.isoformat()}: "
+                f"{last.trigger} moved it to {ran.state.value}; {exc}",
+                rule=last.rule,
+            ) from None
+        found = _RULE_IN_TEXT.search(exc.reason or "")
+        if found:
+            rule = found[1]
+        elif case.history:
+            rule = case.history[-1].rule  # the rule that put the case where it is
+        else:
+            rule = "ENGINE"
+        raise ActionRefused(str(exc), rule=rule) from None
+    except (InvalidInput, AfterSalesError) as exc:
+        raise ActionRefused(f"case {case.id}: {exc}", rule="ENGINE") from None
+    return after
+
+
+def _text_ok(name: str, text: str) -> None:
+    if not 2 <= len(text.strip()) <= 200:
+        raise ActionRefused(
+            f"{name} must be 2-200 characters, got {len(text.strip())}", rule=TEXT_RULE
+        )
+
+
+def _unsettled(book: Casebook, refund_id: str) -> None:
+    waiting = book.actions("sending", "unknown", refund_id=refund_id)
+    if waiting:
+        first = waiting[0]
+        raise ActionRefused(
+            f"refund {refund_id}: action {first['action_id']} ({first['kind']}) has an "
+            "unknown outcome: run `aftersales sync` to settle it from the platform first",
+            rule=UNSETTLED_RULE,
+        )
+
+
+def _action_id(at: pendulum.DateTime, refund_id: str, kind: str) -> str:
+    return f"{at.in_timezone('UTC').format('YYYYMMDDTHHmmssSSSSSS')}-{refund_id}-{kind}"
+
+
+def _fen(value: object) -> int:
+    return to_money(str(value)).fen if value not in (None, "") else 0
+
+
+class _Action:
+    def __init__(
+        self, book: Casebook, client: TopClient, refund_id: str, kind: str, at: pendulum.DateTime
+    ) -> None:
+        self.book = book
+        self.client = client
+        self.refund_id = refund_id
+        self.kind = kind
+        self.at = at
+        self.action_id = _action_id(at, refund_id, kind)
+
+    def event(self) -> Event:
+        raise NotImplementedError
+
+    def allowed(self, case: Case) -> None:
+        """Checks beside the engine's, on the stored case (before any call)."""
+
+    def prepare(self, case: Case, record: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+        raise NotImplementedError
+
+    def succeeded(self, answer: Mapping[str, Any]) -> tuple[bool, str]:
+        raise NotImplementedError
+
+    def after(self) -> str:
+        """Once done: the refund read again and ingested (the platform's own event)."""
+        return ingest_record(self.book, fetch_refund(self.client, self.refund_id))
+
+    def run(self) -> ActionResult:
+        book = self.book
+        _unsettled(book, self.refund_id)
+        case = _case(book, self.refund_id)
+        check(case, self.event(), book.policy)  # before any call
+        self.allowed(case)
+        record = fetch_refund(self.client, self.refund_id)
+        ingest_record(book, record)
+        case = _case(book, self.refund_id)
+        check(case, self.event(), book.policy)  # again, on the platform's latest
+        self.allowed(case)
+        method, params = self.prepare(case, record)
+        entry: dict[str, object] = {
+            "action_id": self.action_id,
+            "refund_id": self.refund_id,
+            "kind": self.kind,
+            "method": method,
+            "params": params,
+            "at": self.at.isoformat(),
+            "before": {"status": record.get("status"), "modified": record.get("modified")},
+            "status": "sending",
+            "detail": "",
+        }
+        book.write_action(self.action_id, entry)
+        status, detail = self._send(method, params)
+        if status == "done":
+            try:
+                detail = self.after()
+            except (PlatformError, AfterSalesError) as exc:
+                detail = f"done; the casebook is updated by the next sync ({exc})"
+        entry.update(status=status, detail=detail, settled_by="answer")
+        book.write_action(self.action_id, entry)
+        return ActionResult(
+            self.action_id, self.refund_id, self.kind, method, status, detail, params
+        )
+
+    def _send(self, method: str, params: Mapping[str, str]) -> tuple[str, str]:
+        try:
+            answer = self.client.call(method, params, write=True)
+        except CallerError as exc:
+            return "refused", f"the platform refused: {exc}"
+        except CallLimited as exc:
+            return "refused", f"not sent: {exc}"
+        except (PlatformFailure, ProtocolError) as exc:
+            return "unknown", f"the outcome is unknown: {exc}"
+        ok, said = self.succeeded(answer)
+        return ("done", said) if ok else ("refused", f"the platform refused: {said}")
+
+
+class _Agree(_Action):
+    def __init__(self, *args: Any, amount: Money | None) -> None:
+        super().__init__(*args)
+        self.amount = amount
+
+    def event(self) -> Event:
+        return SellerAgreed(id=f"act:{self.action_id}", at=self.at)
+
+    def allowed(self, case: Case) -> None:
+        if case.kind in _RETURNS and case.state is State.WAIT_SELLER_AGREE:
+            raise ActionRefused(
+                f"refund {self.refund_id} asks for the goods back ({case.kind.value}): it is "
+                "agreed with agree-return (taobao.rp.returngoods.agree, with the shop's return "
+                "address), which this version does not send yet; taobao.rp.refunds.agree "
+                "would refund the money without the goods",
+                rule=RETURN_RULE,
+            )
+
+    def prepare(self, case: Case, record: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+        refundable = _fen(record.get("refund_fee"))
+        fen = refundable if self.amount is None else self.amount.fen
+        if fen > refundable or fen > case.requested.fen:
+            raise ActionRefused(
+                f"refund {self.refund_id}: {Money.from_fen(fen)} is more than the refundable "
+                f"{Money.from_fen(min(refundable, case.requested.fen))}",
+                rule=AMOUNT_RULE,
+            )
+        if fen <= 0:
+            raise ActionRefused(
+                f"refund {self.refund_id}: nothing to refund ({Money.from_fen(fen)})",
+                rule=AMOUNT_RULE,
+            )
+        version = record.get("refund_version")
+        if version in (None, ""):
+            raise ProtocolError(f"refund {self.refund_id}: the platform gave no refund_version")
+        phase = str(record.get("refund_phase") or "")
+        info = f"{self.refund_id}|{fen}|{version}|{phase}".rstrip("|")
+        return AGREE, {"refund_infos": info}
+
+    def succeeded(self, answer: Mapping[str, Any]) -> tuple[bool, str]:
+        results = answer.get("results")
+        rows = results.get("refund_mapping_result") if isinstance(results, Mapping) else None
+        if isinstance(rows, Mapping):
+            rows = [rows]
+        for row in rows if isinstance(rows, list) else []:
+            if isinstance(row, Mapping) and str(row.get("refund_id")) == self.refund_id:
+                ok = row.get("succ") in (True, "true")
+                return ok, str(row.get("message") or answer.get("msg_code") or "")
+        if answer.get("succ") in (True, "true"):
+            return True, str(answer.get("msg_code") or "")
+        raise_text = str(answer.get("message") or answer.get("msg_code") or "no result")
+        return False, raise_text
+
+
+class _Refuse(_Action):
+    def __init__(self, *args: Any, text: str, reason_id: int | None) -> None:
+        super().__init__(*args)
+        self.text = text
+        self.reason_id = reason_id
+
+    def event(self) -> Event:
+        return SellerRefused(id=f"act:{self.action_id}", at=self.at, reason=self.text)
+
+    def prepare(self, case: Case, record: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+        params = {"refund_id": self.refund_id, "refuse_message": self.text.strip()}
+        for name in ("refund_phase", "refund_version"):
+            if record.get(name) not in (None, ""):
+                params[name] = str(record[name])
+        if self.reason_id is not None:
+            params["refuse_reason_id"] = str(self.reason_id)
+        return REFUSE, params
+
+    def succeeded(self, answer: Mapping[str, Any]) -> tuple[bool, str]:
+        ok = answer.get("is_success") in (True, "true")
+        return ok, "" if ok else "is_success is false"
+
+
+class _Message(_Action):
+    def __init__(self, *args: Any, text: str) -> None:
+        super().__init__(*args)
+        self.text = text
+
+    def event(self) -> Event:
+        return MessageLeft(
+            id=f"act:{self.action_id}", at=self.at, party="seller", text=self.text.strip()
+        )
+
+    def prepare(self, case: Case, record: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+        return MESSAGE, {"refund_id": self.refund_id, "content": self.text.strip()}
+
+    def succeeded(self, answer: Mapping[str, Any]) -> tuple[bool, str]:
+        message = answer.get("refund_message")
+        if isinstance(message, Mapping):
+            return True, f"message {message.get('id')}"
+        return False, "no refund_message in the answer"
+
+    def after(self) -> str:
+        """The platform's record does not show messages: the event is the shop's own."""
+        self.book.append(self.refund_id, [self.event()])
+        return "message left"
+
+
+def agree(
+    book: Casebook,
+    client: TopClient,
+    refund_id: str,
+    *,
+    amount: Money | str | None = None,
+    at: _dt.datetime | None = None,
+) -> ActionResult:
+    """Agree to a refund (``taobao.rp.refunds.agree``), for ``amount`` yuan or the whole
+    refund. Raises :class:`ActionRefused` (no call made) when the rules forbid it now."""
+    money = None if amount is None else to_money(amount)
+    return _Agree(book, client, refund_id, "agree", _instant(at), amount=money).run()
+
+
+def refuse(
+    book: Casebook,
+    client: TopClient,
+    refund_id: str,
+    *,
+    text: str,
+    reason_id: int | None = None,
+    at: _dt.datetime | None = None,
+) -> ActionResult:
+    """Refuse a refund (``taobao.refund.refuse``) with a message of 2-200 characters.
+    Raises :class:`ActionRefused` (no call made) when the rules forbid it now."""
+    _text_ok("the refusal's message", text)
+    return _Refuse(
+        book, client, refund_id, "refuse", _instant(at), text=text, reason_id=reason_id
+    ).run()
+
+
+def message(
+    book: Casebook,
+    client: TopClient,
+    refund_id: str,
+    *,
+    text: str,
+    at: _dt.datetime | None = None,
+) -> ActionResult:
+    """Leave a message on the refund (``taobao.refund.message.add``), 2-200 characters.
+    Raises :class:`ActionRefused` (no call made) when the rules forbid it now."""
+    _text_ok("the message", text)
+    return _Message(book, client, refund_id, "message", _instant(at), text=text).run()
