@@ -1,0 +1,244 @@
+"""Seller actions written back (``aftersales.platform.agree/refuse/message``, ``act``).
+
+Everything runs against the fake gateway, a real HTTP server on loopback: the
+requests it received are asserted field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pendulum
+import pytest
+from benchmarks import exports
+from click.testing import CliRunner
+
+from aftersales.casebook import Casebook
+from aftersales.cli._platform import act_group
+from aftersales.core._case import Case
+from aftersales.platform import (
+    ActionRefused,
+    TopClient,
+    TopConfig,
+    agree,
+    message,
+    refuse,
+    sync,
+)
+from aftersales.testing import FakeGateway
+
+SH = ZoneInfo("Asia/Shanghai")
+SINCE = _dt.datetime(2025, 12, 1, tzinfo=SH)
+UNTIL = _dt.datetime(2026, 6, 1, tzinfo=SH)
+_SYSTEM = {"session", "sign", "app_key", "timestamp"}
+
+
+@pytest.fixture
+def gateway() -> Iterator[FakeGateway]:
+    with FakeGateway(refunds=list(exports.records(300, 11))) as gw:
+        yield gw
+
+
+def _client(gw: FakeGateway) -> TopClient:
+    return TopClient(TopConfig.from_env(gw.environment()), sleep=lambda _: None, timeout=5)
+
+
+@pytest.fixture
+def book(gateway: FakeGateway) -> Iterator[Casebook]:
+    with Casebook.open(":memory:") as opened, _client(gateway) as client:
+        sync(opened, client, since=SINCE, until=UNTIL)
+        gateway.calls.clear()
+        yield opened
+
+
+_REFUNDS = ("refund_only", "refund_before_shipment")
+
+
+def _waiting(
+    book: Casebook, gw: FakeGateway, state: str = "WAIT_SELLER_AGREE", kinds: Any = _REFUNDS
+) -> Case:
+    case = next(
+        c for c in book.cases(open_only=True) if c.state.value == state and c.kind.value in kinds
+    )
+    gw.refunds[case.id].setdefault("refund_version", 1772503920000)
+    gw.data_now = _at(case)  # the platform stamps its changes then
+    return case
+
+
+def _at(case: Case) -> pendulum.DateTime:
+    return case.changed_at.add(minutes=1)
+
+
+def _write(gw: FakeGateway) -> dict[str, str]:
+    assert len(gw.writes) == 1
+    return dict(gw.writes[0].params)
+
+
+def test_an_agree_sends_the_refund_infos_in_fen_with_the_platform_s_version(
+    gateway: FakeGateway, book: Casebook
+) -> None:
+    case = _waiting(book, gateway)
+    record = gateway.refunds[case.id]
+    with _client(gateway) as client:
+        result = agree(book, client, case.id, at=_at(case))
+    assert result.status == "done", result.detail
+    sent = _write(gateway)
+    assert gateway.writes[0].method == "taobao.rp.refunds.agree"
+    assert sent["refund_infos"] == (
+        f"{case.id}|{case.requested.fen}|{record['refund_version']}|{record['refund_phase']}"
+    )
+    assert not _SYSTEM & set(sent)  # the fake's record of the business parameters
+    assert gateway.app_secret not in str(gateway.writes)
+    assert gateway.session not in str(sent)
+    stored = book.case(case.id)
+    assert stored.status.value == "SUCCESS"
+    assert [a["status"] for a in book.actions(refund_id=case.id)] == ["done"]
+    # the case is final now: a second agree is refused by the rules, never sent
+    with _client(gateway) as client, pytest.raises(ActionRefused):
+        agree(book, client, case.id, at=_at(stored))
+    assert len(gateway.writes) == 1
+
+
+def test_a_partial_amount_is_sent_and_more_than_refundable_is_refused(
+    gateway: FakeGateway, book: Casebook
+) -> None:
+    case = _waiting(book, gateway)
+    too_much = str(case.requested + case.requested)
+    with _client(gateway) as client, pytest.raises(ActionRefused) as refused:
+        agree(book, client, case.id, amount=too_much, at=_at(case))
+    assert refused.value.rule == "TOP-AGREE-AMOUNT"
+    assert gateway.writes == []
+    with _client(gateway) as client:
+        agree(book, client, case.id, amount="0.01", at=_at(case))
+    assert _write(gateway)["refund_infos"].split("|")[1] == "1"
+
+
+def test_a_refuse_sends_the_message_phase_and_version(gateway: FakeGateway, book: Casebook) -> None:
+    case = _waiting(book, gateway)
+    record = gateway.refunds[case.id]
+    with _client(gateway) as client:
+        result = refuse(
+            book, client, case.id, text="商品已发出，请先拒收", reason_id=7, at=_at(case)
+        )
+    assert result.status == "done", result.detail
+    assert gateway.writes[0].method == "taobao.refund.refuse"
+    assert _write(gateway) == {
+        "method": "taobao.refund.refuse",
+        "refund_id": case.id,
+        "refuse_message": "商品已发出，请先拒收",
+        "refund_phase": str(record["refund_phase"]),
+        "refund_version": str(record["refund_version"]),
+        "refuse_reason_id": "7",
+        "format": "json",
+        "v": "2.0",
+        "sign_method": "md5",
+    }
+    assert book.case(case.id).state.value == "SELLER_REFUSE_BUYER"
+
+
+def test_an_illegal_action_never_reaches_the_gateway(gateway: FakeGateway, book: Casebook) -> None:
+    refused_case = _waiting(book, gateway, "SELLER_REFUSE_BUYER")
+    a_return = _waiting(book, gateway, kinds=("return_and_refund",))
+    returning = next(
+        c for c in book.cases(open_only=True) if c.state.value == "WAIT_BUYER_RETURN_GOODS"
+    )
+    with _client(gateway) as client:
+        with pytest.raises(ActionRefused) as again:
+            refuse(book, client, refused_case.id, text="不同意", at=_at(refused_case))
+        assert again.value.rule == "RET-REFUSE"
+        with pytest.raises(ActionRefused) as agreed:
+            agree(book, client, returning.id, at=_at(returning))
+        assert agreed.value.rule == "RET-RESPOND-5D"
+        with pytest.raises(ActionRefused) as goods_back:
+            agree(book, client, a_return.id, at=_at(a_return))
+        assert goods_back.value.rule == "TOP-AGREE-RETURN"
+        with pytest.raises(ActionRefused) as short:
+            refuse(book, client, refused_case.id, text="不", at=_at(refused_case))
+        assert short.value.rule == "TOP-TEXT-2-200"
+        with pytest.raises(ActionRefused) as long_text:
+            message(book, client, refused_case.id, text="长" * 201, at=_at(refused_case))
+        assert long_text.value.rule == "TOP-TEXT-2-200"
+        # a deadline that passed: the timer fires first, and its rule is named
+        waiting = _waiting(book, gateway)
+        assert waiting.deadline is not None
+        late = waiting.deadline.due.add(days=1)
+        with pytest.raises(ActionRefused) as too_late:
+            agree(book, client, waiting.id, at=late)
+        assert too_late.value.rule == waiting.deadline.rule
+    assert gateway.calls == []  # not even a read
+    assert book.actions() == []
+
+
+def test_a_lost_answer_is_unknown_and_the_next_sync_settles_it_without_a_second_call(
+    gateway: FakeGateway, book: Casebook
+) -> None:
+    case = _waiting(book, gateway)
+    gateway.inject("lost_answer")
+    with _client(gateway) as client:
+        result = agree(book, client, case.id, at=_at(case))
+        assert result.status == "unknown"
+        assert [a["status"] for a in book.actions()] == ["unknown"]
+        # nothing else is sent on that refund until the outcome is known
+        with pytest.raises(ActionRefused) as waiting:
+            agree(book, client, case.id, at=_at(case))
+        assert waiting.value.rule == "TOP-ACTION-UNSETTLED"
+        report = sync(book, client, until=UNTIL)
+    assert len(gateway.writes) == 1
+    assert [a["status"] for a in report.settled] == ["done"]
+    assert [a["status"] for a in book.actions()] == ["done"]
+    assert book.case(case.id).status.value == "SUCCESS"
+
+
+def test_a_lost_answer_to_a_write_that_did_not_happen_is_settled_as_not_done(
+    gateway: FakeGateway, book: Casebook
+) -> None:
+    case = _waiting(book, gateway)
+    gateway.inject("lost_answer")
+    with _client(gateway) as client:
+        assert agree(book, client, case.id, at=_at(case)).status == "unknown"
+        record = gateway.refunds[case.id]  # as if the platform had not applied it
+        record["status"] = "WAIT_SELLER_AGREE"
+        record["modified"] = book.actions()[0]["before"]["modified"]  # type: ignore[index]
+        report = sync(book, client, until=UNTIL)
+    assert [a["status"] for a in report.settled] == ["not_done"]
+    assert len(gateway.writes) == 1
+
+
+def _act(gw: FakeGateway, db: Path, *args: str) -> Any:
+    return CliRunner().invoke(
+        act_group, ["--casebook", str(db), *args], env=gw.environment(), catch_exceptions=False
+    )
+
+
+def test_the_act_command(gateway: FakeGateway, tmp_path: Path) -> None:
+    db = tmp_path / "shop.sqlite"
+    with Casebook.open(str(db)) as opened, _client(gateway) as client:
+        sync(opened, client, since=SINCE, until=UNTIL)
+        case = _waiting(opened, gateway)
+        refused = next(
+            c for c in opened.cases(open_only=True) if c.state.value == "SELLER_REFUSE_BUYER"
+        )
+    at = _at(case).isoformat()
+    done = _act(gateway, db, "agree", case.id, "--at", at)
+    assert done.exit_code == 0, done.output
+    assert "done" in done.output
+    assert gateway.session not in done.output
+    assert gateway.app_secret not in done.output
+    no = _act(
+        gateway,
+        db,
+        "refuse",
+        refused.id,
+        "--message",
+        "不同意退款",
+        "--at",
+        _at(refused).isoformat(),
+    )
+    assert no.exit_code == 1
+    assert "RET-REFUSE" in no.output
+    usage = _act(gateway, db, "refuse", refused.id)
+    assert usage.exit_code == 2
