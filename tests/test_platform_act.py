@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from aftersales.casebook import Casebook
 from aftersales.cli._platform import act_group
-from aftersales.core._case import Case
+from aftersales.core._case import Case, Kind
 from aftersales.platform import (
     ActionRefused,
     TopClient,
@@ -242,3 +242,15 @@ def test_the_act_command(gateway: FakeGateway, tmp_path: Path) -> None:
     assert "RET-REFUSE" in no.output
     usage = _act(gateway, db, "refuse", refused.id)
     assert usage.exit_code == 2
+
+
+def test_a_message_during_intervention_is_sent_and_kept_on_the_case(
+    gateway: FakeGateway, book: Casebook
+) -> None:
+    case = _waiting(book, gateway, "INTERVENTION_EVIDENCE", kinds=[k.value for k in Kind])
+    with _client(gateway) as client:
+        result = message(book, client, case.id, text="已补发，单号 SF123", at=_at(case))
+    assert result.status == "done", result.detail
+    assert gateway.writes[0].method == "taobao.refund.message.add"
+    assert _write(gateway)["content"] == "已补发，单号 SF123"
+    assert [m.text for m in book.case(case.id).messages][-1] == "已补发，单号 SF123"
