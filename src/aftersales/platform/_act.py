@@ -175,6 +175,7 @@ class _Action:
         self.kind = kind
         self.at = at
         self.action_id = _action_id(at, refund_id, kind)
+        self.before: dict[str, object] = {}
 
     def event(self) -> Event:
         raise NotImplementedError
@@ -192,53 +193,81 @@ class _Action:
         """Once done: the refund read again and ingested (the platform's own event)."""
         return ingest_record(self.book, fetch_refund(self.client, self.refund_id))
 
-    def run(self) -> ActionResult:
-        book = self.book
-        _unsettled(book, self.refund_id)
-        case = _case(book, self.refund_id)
-        check(case, self.event(), book.policy)  # before any call
+    def checked(self) -> None:
+        """The checks on the stored case, before any call."""
+        _unsettled(self.book, self.refund_id)
+        case = _case(self.book, self.refund_id)
+        check(case, self.event(), self.book.policy)
         self.allowed(case)
+
+    def ready(self) -> tuple[str, dict[str, str]]:
+        """The refund read (its version), ingested, checked again; the call to make."""
+        book = self.book
         record = fetch_refund(self.client, self.refund_id)
         ingest_record(book, record)
         case = _case(book, self.refund_id)
         check(case, self.event(), book.policy)  # again, on the platform's latest
         self.allowed(case)
         method, params = self.prepare(case, record)
+        self.before = {"status": record.get("status"), "modified": record.get("modified")}
+        return method, params
+
+    def record(self, method: str, params: Mapping[str, str]) -> dict[str, object]:
+        """Stored before the call (``sending``)."""
         entry: dict[str, object] = {
             "action_id": self.action_id,
             "refund_id": self.refund_id,
             "kind": self.kind,
             "method": method,
-            "params": params,
+            "params": dict(params),
             "at": self.at.isoformat(),
-            "before": {"status": record.get("status"), "modified": record.get("modified")},
+            "before": self.before,
             "status": "sending",
             "detail": "",
         }
-        book.write_action(self.action_id, entry)
-        status, detail = self._send(method, params)
+        self.book.write_action(self.action_id, entry)
+        return entry
+
+    def settle(self, entry: dict[str, object], status: str, detail: str) -> ActionResult:
+        """Stored after the answer; a done action brings the platform's record in."""
         if status == "done":
             try:
                 detail = self.after()
             except (PlatformError, AfterSalesError) as exc:
                 detail = f"done; the casebook is updated by the next sync ({exc})"
         entry.update(status=status, detail=detail, settled_by="answer")
-        book.write_action(self.action_id, entry)
+        self.book.write_action(self.action_id, entry)
+        params = entry["params"]
+        assert isinstance(params, dict)
         return ActionResult(
-            self.action_id, self.refund_id, self.kind, method, status, detail, params
+            self.action_id, self.refund_id, self.kind, str(entry["method"]), status, detail, params
         )
 
-    def _send(self, method: str, params: Mapping[str, str]) -> tuple[str, str]:
-        try:
-            answer = self.client.call(method, params, write=True)
-        except CallerError as exc:
-            return "refused", f"the platform refused: {exc}"
-        except CallLimited as exc:
-            return "refused", f"not sent: {exc}"
-        except (PlatformFailure, ProtocolError) as exc:
-            return "unknown", f"the outcome is unknown: {exc}"
+    def run(self) -> ActionResult:
+        self.checked()
+        method, params = self.ready()
+        entry = self.record(method, params)
+        answer = _send(self.client, method, params)
+        if isinstance(answer, tuple):
+            return self.settle(entry, *answer)
         ok, said = self.succeeded(answer)
-        return ("done", said) if ok else ("refused", f"the platform refused: {said}")
+        return self.settle(
+            entry, *(("done", said) if ok else ("refused", f"the platform refused: {said}"))
+        )
+
+
+def _send(
+    client: TopClient, method: str, params: Mapping[str, str]
+) -> Mapping[str, Any] | tuple[str, str]:
+    """The answer, or how the action ended without one (refused or unknown)."""
+    try:
+        return client.call(method, params, write=True)
+    except CallerError as exc:
+        return "refused", f"the platform refused: {exc}"
+    except CallLimited as exc:
+        return "refused", f"not sent: {exc}"
+    except (PlatformFailure, ProtocolError) as exc:
+        return "unknown", f"the outcome is unknown: {exc}"
 
 
 class _Agree(_Action):
