@@ -7,6 +7,7 @@ requests it received are asserted field by field.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,19 +17,24 @@ import pendulum
 import pytest
 from benchmarks import exports
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aftersales.casebook import Casebook
 from aftersales.cli._platform import act_group
 from aftersales.core._case import Case, Kind
+from aftersales.core._money import Money
 from aftersales.platform import (
     ActionRefused,
     TopClient,
     TopConfig,
     agree,
+    agree_many,
     message,
     refuse,
     sync,
 )
+from aftersales.platform._act import batches
 from aftersales.testing import FakeGateway
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -254,3 +260,79 @@ def test_a_message_during_intervention_is_sent_and_kept_on_the_case(
     assert gateway.writes[0].method == "taobao.refund.message.add"
     assert _write(gateway)["content"] == "已补发，单号 SF123"
     assert [m.text for m in book.case(case.id).messages][-1] == "已补发，单号 SF123"
+
+
+def _together(book: Casebook) -> list[Case]:
+    """Refunds waiting for the seller that can all be agreed at one moment."""
+    waiting = sorted(
+        (
+            c
+            for c in book.cases(open_only=True)
+            if c.state.value == "WAIT_SELLER_AGREE" and c.kind.value in _REFUNDS and c.deadline
+        ),
+        key=lambda c: c.changed_at,
+    )
+    group: list[Case] = []
+    for case in waiting:
+        due = min([c.deadline.due for c in group if c.deadline] or [case.changed_at.add(years=1)])
+        if case.changed_at.add(minutes=1) < due and (not case.deadline or case.deadline.due > due):
+            group.append(case)
+        elif len(group) >= 3:
+            break
+        else:
+            group = [case]
+    assert len(group) >= 3
+    return group
+
+
+def test_a_batch_is_cut_by_the_limits_and_a_partial_success_is_settled_per_refund(
+    gateway: FakeGateway, book: Casebook
+) -> None:
+    group = _together(book)
+    at = max(c.changed_at for c in group).add(minutes=1)
+    gateway.data_now = at
+    for case in group:
+        gateway.refunds[case.id].setdefault("refund_version", 1772503920000)
+    gateway.agree_fails = {group[1].id}
+    with _client(gateway) as client:
+        results = agree_many(
+            book, client, [c.id for c in group], at=at, limits=(2, Money.of("6000"))
+        )
+    assert [len(w.params["refund_infos"].split(",")) for w in gateway.writes] == [
+        len(b) for b in batches([1] * len(group), 2, 10**9)
+    ]
+    sent = [
+        info.split("|")[0] for w in gateway.writes for info in w.params["refund_infos"].split(",")
+    ]
+    assert sent == [c.id for c in group]  # each refund once
+    assert {r.refund_id: r.status for r in results} == {
+        c.id: "refused" if c.id == group[1].id else "done" for c in group
+    }
+    assert "退款状态已变更" in next(r.detail for r in results if r.status == "refused")
+    assert book.case(group[1].id).state.value == "WAIT_SELLER_AGREE"
+    assert book.case(group[0].id).status.value == "SUCCESS"
+
+
+def test_an_illegal_refund_in_a_batch_stops_the_whole_batch_before_any_call(
+    gateway: FakeGateway, book: Casebook
+) -> None:
+    group = _together(book)
+    late = max(c.deadline.due for c in group if c.deadline).add(days=1)
+    with _client(gateway) as client, pytest.raises(ActionRefused):
+        agree_many(book, client, [c.id for c in group], at=late)
+    assert gateway.calls == []
+
+
+@given(
+    amounts=st.lists(st.integers(min_value=1, max_value=600_000), max_size=60),
+    count=st.integers(min_value=1, max_value=30),
+)
+def test_batches_keep_the_order_and_stay_within_the_limits(amounts: list[int], count: int) -> None:
+    total = 600_000
+    runs = batches(amounts, count, total)
+    assert [i for run in runs for i in run] == list(range(len(amounts)))
+    for run in runs:
+        assert 1 <= len(run) <= count
+        assert sum(amounts[i] for i in run) <= total
+    for run, after in itertools.pairwise(runs):  # a run is cut only when the next would not fit
+        assert len(run) == count or sum(amounts[i] for i in run) + amounts[after[0]] > total

@@ -18,7 +18,17 @@ Needs the ``taobao`` extra (``pip install 'aftersales[taobao]'``: httpx).
 See ``docs/platform.md``.
 """
 
-from ._act import AGREE, MESSAGE, REFUSE, ActionRefused, ActionResult, agree, message, refuse
+from ._act import (
+    AGREE,
+    MESSAGE,
+    REFUSE,
+    ActionRefused,
+    ActionResult,
+    agree,
+    agree_many,
+    message,
+    refuse,
+)
 from ._client import CallStats, TopClient, format_time, response_key
 from ._config import DEFAULT_GATEWAY, ENVIRONMENT, TopConfig
 from ._errors import (
@@ -72,6 +82,7 @@ __all__ = [
     "TopConfig",
     "TopError",
     "agree",
+    "agree_many",
     "cursor_name",
     "fetch_refund",
     "format_time",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -46,6 +46,7 @@ __all__ = [
     "ActionRefused",
     "ActionResult",
     "agree",
+    "agree_many",
     "message",
     "refuse",
 ]
@@ -60,6 +61,13 @@ TEXT_RULE = "TOP-TEXT-2-200"
 UNSETTLED_RULE = "TOP-ACTION-UNSETTLED"
 UNKNOWN_CASE_RULE = "TOP-CASE-UNKNOWN"
 RETURN_RULE = "TOP-AGREE-RETURN"
+BATCH_RULE = "TOP-AGREE-BATCH"
+
+#: ``taobao.rp.refunds.agree`` per call: (refunds, total), Taobao and Tmall.
+BATCH_LIMITS: Mapping[bool, tuple[int, Money]] = {
+    False: (20, Money.of("6000")),
+    True: (30, Money.of("10000")),
+}
 _RETURNS = frozenset({Kind.RETURN_AND_REFUND, Kind.EXCHANGE, Kind.QUALITY_CLAIM})
 
 _RULE_IN_TEXT = re.compile(r"\(([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\)")
@@ -157,8 +165,9 @@ def _unsettled(book: Casebook, refund_id: str) -> None:
         )
 
 
-def _action_id(at: pendulum.DateTime, refund_id: str, kind: str) -> str:
-    return f"{at.in_timezone('UTC').format('YYYYMMDDTHHmmssSSSSSS')}-{refund_id}-{kind}"
+def _action_id(book: Casebook, at: pendulum.DateTime, refund_id: str, kind: str) -> str:
+    n = len(book.actions(refund_id=refund_id)) + 1
+    return f"{at.in_timezone('UTC').format('YYYYMMDDTHHmmssSSSSSS')}-{refund_id}-{kind}-{n}"
 
 
 def _fen(value: object) -> int:
@@ -174,7 +183,7 @@ class _Action:
         self.refund_id = refund_id
         self.kind = kind
         self.at = at
-        self.action_id = _action_id(at, refund_id, kind)
+        self.action_id = _action_id(book, at, refund_id, kind)
         self.before: dict[str, object] = {}
 
     def event(self) -> Event:
@@ -250,10 +259,12 @@ class _Action:
         answer = _send(self.client, method, params)
         if isinstance(answer, tuple):
             return self.settle(entry, *answer)
+        return self.settle(entry, *self.outcome(answer))
+
+    def outcome(self, answer: Mapping[str, Any]) -> tuple[str, str]:
+        """``done`` or ``refused``, from the platform's answer."""
         ok, said = self.succeeded(answer)
-        return self.settle(
-            entry, *(("done", said) if ok else ("refused", f"the platform refused: {said}"))
-        )
+        return ("done", said) if ok else ("refused", f"the platform refused: {said}")
 
 
 def _send(
@@ -271,9 +282,11 @@ def _send(
 
 
 class _Agree(_Action):
-    def __init__(self, *args: Any, amount: Money | None) -> None:
+    def __init__(self, *args: Any, amount: Money | None, tmall: bool = False) -> None:
         super().__init__(*args)
         self.amount = amount
+        self.tmall = tmall
+        self.fen = 0
 
     def event(self) -> Event:
         return SellerAgreed(id=f"act:{self.action_id}", at=self.at)
@@ -302,6 +315,15 @@ class _Agree(_Action):
                 f"refund {self.refund_id}: nothing to refund ({Money.from_fen(fen)})",
                 rule=AMOUNT_RULE,
             )
+        most = BATCH_LIMITS[self.tmall][1]
+        if fen > most.fen:
+            raise ActionRefused(
+                f"refund {self.refund_id}: {Money.from_fen(fen)} is more than one call of "
+                f"taobao.rp.refunds.agree may refund on {'Tmall' if self.tmall else 'Taobao'} "
+                f"({most})",
+                rule=BATCH_RULE,
+            )
+        self.fen = fen
         version = record.get("refund_version")
         if version in (None, ""):
             raise ProtocolError(f"refund {self.refund_id}: the platform gave no refund_version")
@@ -378,12 +400,79 @@ def agree(
     refund_id: str,
     *,
     amount: Money | str | None = None,
+    tmall: bool = False,
     at: _dt.datetime | None = None,
 ) -> ActionResult:
     """Agree to a refund (``taobao.rp.refunds.agree``), for ``amount`` yuan or the whole
     refund. Raises :class:`ActionRefused` (no call made) when the rules forbid it now."""
     money = None if amount is None else to_money(amount)
-    return _Agree(book, client, refund_id, "agree", _instant(at), amount=money).run()
+    action = _Agree(book, client, refund_id, "agree", _instant(at), amount=money, tmall=tmall)
+    return action.run()
+
+
+def batches(amounts: Sequence[int], count: int, total: int) -> list[list[int]]:
+    """Indices of ``amounts`` (fen) in order, cut into runs of at most ``count`` whose sum
+    is at most ``total`` (an amount above ``total`` alone is refused before this)."""
+    runs: list[list[int]] = []
+    held = 0
+    for i, fen in enumerate(amounts):
+        if not runs or len(runs[-1]) >= count or held + fen > total:
+            runs.append([])
+            held = 0
+        runs[-1].append(i)
+        held += fen
+    return runs
+
+
+def agree_many(
+    book: Casebook,
+    client: TopClient,
+    refunds: Mapping[str, Money | str | None] | Sequence[str],
+    *,
+    tmall: bool = False,
+    at: _dt.datetime | None = None,
+    limits: tuple[int, Money] | None = None,
+) -> list[ActionResult]:
+    """Agree to several refunds (``refund_id -> amount``, None for the whole refund) in
+    as few ``taobao.rp.refunds.agree`` calls as the platform's limits allow (20 refunds
+    and ¥6,000 a call on Taobao, 30 and ¥10,000 on Tmall).
+
+    Every refund is checked before any call: one the rules forbid raises
+    :class:`ActionRefused` and nothing is sent. Each refund's result is read from
+    ``refund_mapping_result``: a call that partly succeeds settles each refund as the
+    platform says; a call whose answer is lost leaves each of its refunds unknown.
+    ``limits`` (refunds, total) overrides the platform's per-call limits (lower only).
+    """
+    named = dict.fromkeys(refunds) if not isinstance(refunds, Mapping) else dict(refunds)
+    when = _instant(at)
+    actions = [
+        _Agree(
+            book,
+            client,
+            refund_id,
+            "agree",
+            when,
+            amount=None if amount is None else to_money(amount),
+            tmall=tmall,
+        )
+        for refund_id, amount in named.items()
+    ]
+    for action in actions:
+        action.checked()
+    prepared = [(action, action.ready()[1]["refund_infos"]) for action in actions]
+    count, total = BATCH_LIMITS[tmall]
+    if limits is not None:
+        count, total = min(count, limits[0]), min(total, limits[1])
+    results: list[ActionResult] = []
+    for indices in batches([action.fen for action, _ in prepared], count, total.fen):
+        batch = [prepared[i] for i in indices]
+        params = {"refund_infos": ",".join(info for _, info in batch)}
+        entries = [action.record(AGREE, params) for action, _ in batch]
+        answer = _send(client, AGREE, params)
+        for (action, _), entry in zip(batch, entries, strict=True):
+            ended = answer if isinstance(answer, tuple) else action.outcome(answer)
+            results.append(action.settle(entry, *ended))
+    return results
 
 
 def refuse(

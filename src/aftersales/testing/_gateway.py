@@ -12,7 +12,8 @@ from :mod:`aftersales.platform._sign`) and answers in the platform's shapes:
 - ``tmall.dispute.receive.get``: Tmall dispute records, the same way;
 - write calls (``taobao.rp.refunds.agree``, ``taobao.refund.refuse``,
   ``taobao.rp.returngoods.agree``, ``taobao.refund.message.add``): recorded in
-  :attr:`FakeGateway.writes` and answered in their response shapes.
+  :attr:`FakeGateway.writes` and answered in their response shapes (a refund in
+  :attr:`FakeGateway.agree_fails` is refused in ``refund_mapping_result``).
 
 Faults on demand (:meth:`FakeGateway.inject`), each taken by the next call it applies to:
 ``call_limit`` (code 7 with the ban's seconds in ``sub_msg``), ``isp_timeout`` (code 15,
@@ -96,6 +97,10 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_SHANGHAI)  # noqa: TID251  (a gateway checks timestamps)
 
 
+def _agree_failure(exists: bool) -> str:
+    return "退款状态已变更，不能同意" if exists else "not found"
+
+
 def _error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "msg": msg, "request_id": "fake"}
     if sub_code:
@@ -147,6 +152,9 @@ class FakeGateway:
         self.writes: list[GatewayCall] = []
         self.faults: list[tuple[str, dict[str, Any]]] = []
         self.inserted: list[str] = []  # refund IDs added by a shift fault
+        #: Refund IDs whose ``taobao.rp.refunds.agree`` the platform refuses (per refund,
+        #: in ``refund_mapping_result``: a batch partly succeeds).
+        self.agree_fails: set[str] = set()
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
@@ -426,11 +434,15 @@ class FakeGateway:
             results = []
             for info in params.get("refund_infos", "").split(","):
                 refund_id = info.split("|")[0]
-                known = refund_id in self.refunds
+                known = refund_id in self.refunds and refund_id not in self.agree_fails
                 if known:
                     self.modify(refund_id, status="SUCCESS")
                 results.append(
-                    {"refund_id": refund_id, "succ": known, "message": "" if known else "not found"}
+                    {
+                        "refund_id": refund_id,
+                        "succ": known,
+                        "message": "" if known else _agree_failure(refund_id in self.refunds),
+                    }
                 )
             succ = all(r["succ"] for r in results)
             return {
