@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -336,3 +337,23 @@ def test_batches_keep_the_order_and_stay_within_the_limits(amounts: list[int], c
         assert sum(amounts[i] for i in run) <= total
     for run, after in itertools.pairwise(runs):  # a run is cut only when the next would not fit
         assert len(run) == count or sum(amounts[i] for i in run) + amounts[after[0]] > total
+
+
+def test_the_act_command_agrees_to_several_refunds_in_one_call(
+    gateway: FakeGateway, tmp_path: Path
+) -> None:
+    db = tmp_path / "shop.sqlite"
+    with Casebook.open(str(db)) as opened, _client(gateway) as client:
+        sync(opened, client, since=SINCE, until=UNTIL)
+        group = _together(opened)
+    at = max(c.changed_at for c in group).add(minutes=1)
+    gateway.data_now = at
+    for case in group:
+        gateway.refunds[case.id].setdefault("refund_version", 1772503920000)
+    ids = [c.id for c in group]
+    both = _act(gateway, db, "agree", *ids, "--amount", "1", "--at", at.isoformat())
+    assert both.exit_code == 2
+    shown = _act(gateway, db, "--format", "json", "agree", *ids, "--at", at.isoformat())
+    assert shown.exit_code == 0, shown.output
+    assert [r["status"] for r in json.loads(shown.output)] == ["done"] * len(ids)
+    assert [w.method for w in gateway.writes] == ["taobao.rp.refunds.agree"]

@@ -236,6 +236,7 @@ def sync_command(
 class _ActOptions:
     casebook: str
     policy: Policy
+    tmall: bool
     fmt: str
 
 
@@ -250,9 +251,12 @@ _AT = click.option(
 @click.group("act")
 @_CASEBOOK
 @_POLICY
+@click.option(
+    "--tmall", is_flag=True, help="A Tmall shop: Tmall's batch limits (30 refunds, ¥10,000)."
+)
 @format_option("text", "json", help="text: one line per action.")
 @click.pass_context
-def act_group(ctx: click.Context, casebook: str, policy: Policy, fmt: str) -> None:
+def act_group(ctx: click.Context, casebook: str, policy: Policy, tmall: bool, fmt: str) -> None:
     """Act on a refund on the Taobao Open Platform: agree, refuse, leave a message.
 
     The rules come first: an action the case does not allow now (its state, a
@@ -275,7 +279,7 @@ def act_group(ctx: click.Context, casebook: str, policy: Policy, fmt: str) -> No
       aftersales act --casebook shop.sqlite refuse 2051000000000000003 --message "已发货"
       aftersales act --casebook shop.sqlite message 2051000000000000003 --text "已补发"
     """
-    ctx.obj = _ActOptions(casebook, policy, fmt)
+    ctx.obj = _ActOptions(casebook, policy, tmall, fmt)
 
 
 def _act(ctx: click.Context, run: Any) -> None:
@@ -301,7 +305,8 @@ def _act(ctx: click.Context, run: Any) -> None:
         raise failure(str(exc), FAILURE) from None
     with client, open_casebook(options.casebook, options.policy) as book:
         try:
-            result: ActionResult = run(book, client)
+            done = run(book, client, options.tmall)
+            results: list[ActionResult] = done if isinstance(done, list) else [done]
         except ActionRefused as exc:
             raise failure(f"refused by the rules, nothing sent: {exc}", REFUSED) from None
         except CallerError as exc:
@@ -309,29 +314,44 @@ def _act(ctx: click.Context, run: Any) -> None:
         except PlatformError as exc:
             raise failure(str(exc), FAILURE) from None
     if options.fmt == "json":
-        echo_json(attrs.asdict(result))
+        echo_json([attrs.asdict(result) for result in results])
     else:
-        click.echo(
-            f"{result.kind} {result.refund_id}: {result.status} ({result.method}, action "
-            f"{result.action_id}): {result.detail}"
-        )
-    if result.status != "done":
+        for result in results:
+            click.echo(
+                f"{result.kind} {result.refund_id}: {result.status} ({result.method}, action "
+                f"{result.action_id}): {result.detail}"
+            )
+    if any(result.status != "done" for result in results):
         sys.exit(REFUSED)
 
 
 @act_group.command("agree")
-@click.argument("refund_id")
+@click.argument("refund_ids", metavar="REFUND_ID...", nargs=-1, required=True)
 @click.option("--amount", metavar="YUAN", help="Refund this much (default: the whole refund).")
 @_AT
 @click.pass_context
 @exits_by_kind
 def act_agree(
-    ctx: click.Context, refund_id: str, amount: str | None, at: _dt.datetime | None
+    ctx: click.Context, refund_ids: tuple[str, ...], amount: str | None, at: _dt.datetime | None
 ) -> None:
-    """Agree to a refund (taobao.rp.refunds.agree)."""
-    from ..platform import agree
+    """Agree to refunds (taobao.rp.refunds.agree): several in batches within the
+    platform's limits, each settled from the platform's per-refund result."""
+    from ..platform import agree, agree_many
 
-    _act(ctx, lambda book, client: agree(book, client, refund_id, amount=amount, at=at))
+    if len(refund_ids) > 1 and amount is not None:
+        raise click.UsageError("--amount is for one refund; give one REFUND_ID with it")
+    if len(refund_ids) == 1:
+        _act(
+            ctx,
+            lambda book, client, tmall: agree(
+                book, client, refund_ids[0], amount=amount, tmall=tmall, at=at
+            ),
+        )
+    else:
+        _act(
+            ctx,
+            lambda book, client, tmall: agree_many(book, client, refund_ids, tmall=tmall, at=at),
+        )
 
 
 @act_group.command("refuse")
@@ -349,7 +369,9 @@ def act_refuse(
 
     _act(
         ctx,
-        lambda book, client: refuse(book, client, refund_id, text=text, reason_id=reason_id, at=at),
+        lambda book, client, _tmall: refuse(
+            book, client, refund_id, text=text, reason_id=reason_id, at=at
+        ),
     )
 
 
@@ -363,4 +385,4 @@ def act_message(ctx: click.Context, refund_id: str, text: str, at: _dt.datetime 
     """Leave a message on a refund (taobao.refund.message.add)."""
     from ..platform import message
 
-    _act(ctx, lambda book, client: message(book, client, refund_id, text=text, at=at))
+    _act(ctx, lambda book, client, _tmall: message(book, client, refund_id, text=text, at=at))
