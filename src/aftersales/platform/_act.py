@@ -300,14 +300,15 @@ class _Agree(_Action):
                 "would refund the money without the goods",
                 rule=RETURN_RULE,
             )
+        self.amount_ok(case.requested.fen - case.refunded.fen)
 
-    def prepare(self, case: Case, record: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
-        refundable = _fen(record.get("refund_fee"))
+    def amount_ok(self, refundable: int) -> int:
+        """The amount in fen, if it is within ``refundable`` and one call's total."""
         fen = refundable if self.amount is None else self.amount.fen
-        if fen > refundable or fen > case.requested.fen:
+        if fen > refundable:
             raise ActionRefused(
                 f"refund {self.refund_id}: {Money.from_fen(fen)} is more than the refundable "
-                f"{Money.from_fen(min(refundable, case.requested.fen))}",
+                f"{Money.from_fen(refundable)}",
                 rule=AMOUNT_RULE,
             )
         if fen <= 0:
@@ -323,6 +324,11 @@ class _Agree(_Action):
                 f"({most})",
                 rule=BATCH_RULE,
             )
+        return fen
+
+    def prepare(self, case: Case, record: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+        # the stored case was checked before the read; the platform's refund_fee now
+        fen = self.amount_ok(min(_fen(record.get("refund_fee")), case.requested.fen))
         self.fen = fen
         version = record.get("refund_version")
         if version in (None, ""):
