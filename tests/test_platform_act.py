@@ -96,7 +96,7 @@ def test_an_agree_sends_the_refund_infos_in_fen_with_the_platform_s_version(
     sent = _write(gateway)
     assert gateway.writes[0].method == "taobao.rp.refunds.agree"
     assert sent["refund_infos"] == (
-        f"{case.id}|{case.requested.fen}|{record['refund_version']}|{record['refund_phase']}"
+        f"{case.id}|{case.requested.fen}|{record['refund_version']}"  # no phase on Taobao
     )
     assert not _SYSTEM & set(sent)  # the fake's record of the business parameters
     assert gateway.app_secret not in str(gateway.writes)
@@ -357,3 +357,13 @@ def test_the_act_command_agrees_to_several_refunds_in_one_call(
     assert shown.exit_code == 0, shown.output
     assert [r["status"] for r in json.loads(shown.output)] == ["done"] * len(ids)
     assert [w.method for w in gateway.writes] == ["taobao.rp.refunds.agree"]
+
+
+def test_a_tmall_agree_sends_the_phase(gateway: FakeGateway, book: Casebook) -> None:
+    case = _waiting(book, gateway)
+    record = gateway.refunds[case.id]
+    with _client(gateway) as client:
+        agree(book, client, case.id, tmall=True, at=_at(case))
+    assert _write(gateway)["refund_infos"] == (
+        f"{case.id}|{case.requested.fen}|{record['refund_version']}|{record['refund_phase']}"
+    )

@@ -282,10 +282,13 @@ def _send(
 
 
 class _Agree(_Action):
-    def __init__(self, *args: Any, amount: Money | None, tmall: bool = False) -> None:
+    def __init__(
+        self, *args: Any, amount: Money | None, tmall: bool = False, code: str | None = None
+    ) -> None:
         super().__init__(*args)
         self.amount = amount
         self.tmall = tmall
+        self.code = code
         self.fen = 0
 
     def event(self) -> Event:
@@ -333,9 +336,16 @@ class _Agree(_Action):
         version = record.get("refund_version")
         if version in (None, ""):
             raise ProtocolError(f"refund {self.refund_id}: the platform gave no refund_version")
-        phase = str(record.get("refund_phase") or "")
-        info = f"{self.refund_id}|{fen}|{version}|{phase}".rstrip("|")
-        return AGREE, {"refund_infos": info}
+        info = f"{self.refund_id}|{fen}|{version}"
+        if self.tmall:  # the phase is required on Tmall, not sent on Taobao (the API's doc)
+            phase = record.get("refund_phase")
+            if phase in (None, ""):
+                raise ProtocolError(f"refund {self.refund_id}: the platform gave no refund_phase")
+            info += f"|{phase}"
+        params = {"refund_infos": info}
+        if self.code is not None:
+            params["code"] = self.code
+        return AGREE, params
 
     def succeeded(self, answer: Mapping[str, Any]) -> tuple[bool, str]:
         results = answer.get("results")
