@@ -367,3 +367,21 @@ def test_a_tmall_agree_sends_the_phase(gateway: FakeGateway, book: Casebook) -> 
     assert _write(gateway)["refund_infos"] == (
         f"{case.id}|{case.requested.fen}|{record['refund_version']}|{record['refund_phase']}"
     )
+
+
+def test_an_agree_the_platform_wants_a_code_for_is_parked_and_completed_with_it(
+    gateway: FakeGateway, book: Casebook
+) -> None:
+    case = _waiting(book, gateway)
+    gateway.code_above = 0
+    with _client(gateway) as client:
+        parked = agree(book, client, case.id, at=_at(case))
+        assert parked.status == "needs_code"
+        assert "--code" in parked.detail
+        assert book.case(case.id).state.value == "WAIT_SELLER_AGREE"
+        done = agree(book, client, case.id, code=gateway.sms_code, at=_at(case))
+    assert done.status == "done", done.detail
+    assert gateway.codes_sent == 1
+    assert [w.params.get("code") for w in gateway.writes] == [None, gateway.sms_code]
+    assert [a["status"] for a in book.actions(refund_id=case.id)] == ["completed", "done"]
+    assert book.case(case.id).status.value == "SUCCESS"

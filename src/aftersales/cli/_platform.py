@@ -328,11 +328,20 @@ def _act(ctx: click.Context, run: Any) -> None:
 @act_group.command("agree")
 @click.argument("refund_ids", metavar="REFUND_ID...", nargs=-1, required=True)
 @click.option("--amount", metavar="YUAN", help="Refund this much (default: the whole refund).")
+@click.option(
+    "--code",
+    metavar="CODE",
+    help="The verification code the platform texted the seller, to complete a parked agree.",
+)
 @_AT
 @click.pass_context
 @exits_by_kind
 def act_agree(
-    ctx: click.Context, refund_ids: tuple[str, ...], amount: str | None, at: _dt.datetime | None
+    ctx: click.Context,
+    refund_ids: tuple[str, ...],
+    amount: str | None,
+    code: str | None,
+    at: _dt.datetime | None,
 ) -> None:
     """Agree to refunds (taobao.rp.refunds.agree): several in batches within the
     platform's limits, each settled from the platform's per-refund result."""
@@ -344,13 +353,15 @@ def act_agree(
         _act(
             ctx,
             lambda book, client, tmall: agree(
-                book, client, refund_ids[0], amount=amount, tmall=tmall, at=at
+                book, client, refund_ids[0], amount=amount, tmall=tmall, code=code, at=at
             ),
         )
     else:
         _act(
             ctx,
-            lambda book, client, tmall: agree_many(book, client, refund_ids, tmall=tmall, at=at),
+            lambda book, client, tmall: agree_many(
+                book, client, refund_ids, tmall=tmall, code=code, at=at
+            ),
         )
 
 

@@ -70,6 +70,12 @@ BATCH_LIMITS: Mapping[bool, tuple[int, Money]] = {
 }
 _RETURNS = frozenset({Kind.RETURN_AND_REFUND, Kind.EXCHANGE, Kind.QUALITY_CLAIM})
 
+#: The platform asks for the SMS code it sent the seller (matched in its message).
+_NEEDS_CODE = re.compile(r"验证码|sms|verif\w*[ _-]?code", re.I)
+_CODE_HINT = (
+    "the platform sent a verification code to the seller's phone: agree again with the "
+    "code (`--code`) to complete it"
+)
 _RULE_IN_TEXT = re.compile(r"\(([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\)")
 
 
@@ -167,7 +173,7 @@ def _unsettled(book: Casebook, refund_id: str) -> None:
 
 def _action_id(book: Casebook, at: pendulum.DateTime, refund_id: str, kind: str) -> str:
     n = len(book.actions(refund_id=refund_id)) + 1
-    return f"{at.in_timezone('UTC').format('YYYYMMDDTHHmmssSSSSSS')}-{refund_id}-{kind}-{n}"
+    return f"{at.in_timezone('UTC').format('YYYYMMDDTHHmmssSSSSSS')}-{refund_id}-{kind}-{n:03d}"
 
 
 def _fen(value: object) -> int:
@@ -264,7 +270,11 @@ class _Action:
     def outcome(self, answer: Mapping[str, Any]) -> tuple[str, str]:
         """``done`` or ``refused``, from the platform's answer."""
         ok, said = self.succeeded(answer)
-        return ("done", said) if ok else ("refused", f"the platform refused: {said}")
+        if ok:
+            return "done", said
+        if _NEEDS_CODE.search(said):
+            return "needs_code", f"{_CODE_HINT} ({said})"
+        return "refused", f"the platform refused: {said}"
 
 
 def _send(
@@ -274,6 +284,8 @@ def _send(
     try:
         return client.call(method, params, write=True)
     except CallerError as exc:
+        if _NEEDS_CODE.search(f"{exc.msg} {exc.sub_code} {exc.sub_msg}"):
+            return "needs_code", f"{_CODE_HINT} ({exc.sub_msg or exc.sub_code})"
         return "refused", f"the platform refused: {exc}"
     except CallLimited as exc:
         return "refused", f"not sent: {exc}"
@@ -417,13 +429,32 @@ def agree(
     *,
     amount: Money | str | None = None,
     tmall: bool = False,
+    code: str | None = None,
     at: _dt.datetime | None = None,
 ) -> ActionResult:
     """Agree to a refund (``taobao.rp.refunds.agree``), for ``amount`` yuan or the whole
-    refund. Raises :class:`ActionRefused` (no call made) when the rules forbid it now."""
+    refund. When the platform asks for the SMS code it sent the seller, the action ends
+    ``needs_code`` (parked); agreeing again with ``code`` completes it.
+    Raises :class:`ActionRefused` (no call made) when the rules forbid it now."""
     money = None if amount is None else to_money(amount)
-    action = _Agree(book, client, refund_id, "agree", _instant(at), amount=money, tmall=tmall)
-    return action.run()
+    action = _Agree(
+        book, client, refund_id, "agree", _instant(at), amount=money, tmall=tmall, code=code
+    )
+    result = action.run()
+    _complete(book, [result], code)
+    return result
+
+
+def _complete(book: Casebook, results: Sequence[ActionResult], code: str | None) -> None:
+    """Actions parked for an SMS code, completed by a later action sent with one."""
+    if code is None:
+        return
+    for result in results:
+        if result.status != "done":
+            continue
+        for parked in book.actions("needs_code", refund_id=result.refund_id):
+            parked.update(status="completed", detail=f"completed by {result.action_id}")
+            book.write_action(str(parked["action_id"]), parked)
 
 
 def batches(amounts: Sequence[int], count: int, total: int) -> list[list[int]]:
@@ -448,6 +479,7 @@ def agree_many(
     tmall: bool = False,
     at: _dt.datetime | None = None,
     limits: tuple[int, Money] | None = None,
+    code: str | None = None,
 ) -> list[ActionResult]:
     """Agree to several refunds (``refund_id -> amount``, None for the whole refund) in
     as few ``taobao.rp.refunds.agree`` calls as the platform's limits allow (20 refunds
@@ -470,6 +502,7 @@ def agree_many(
             when,
             amount=None if amount is None else to_money(amount),
             tmall=tmall,
+            code=code,
         )
         for refund_id, amount in named.items()
     ]
@@ -488,6 +521,7 @@ def agree_many(
         for (action, _), entry in zip(batch, entries, strict=True):
             ended = answer if isinstance(answer, tuple) else action.outcome(answer)
             results.append(action.settle(entry, *ended))
+    _complete(book, results, code)
     return results
 
 

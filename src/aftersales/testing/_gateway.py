@@ -13,7 +13,8 @@ from :mod:`aftersales.platform._sign`) and answers in the platform's shapes:
 - write calls (``taobao.rp.refunds.agree``, ``taobao.refund.refuse``,
   ``taobao.rp.returngoods.agree``, ``taobao.refund.message.add``): recorded in
   :attr:`FakeGateway.writes` and answered in their response shapes (a refund in
-  :attr:`FakeGateway.agree_fails` is refused in ``refund_mapping_result``).
+  :attr:`FakeGateway.agree_fails` is refused in ``refund_mapping_result``; an agree
+  above :attr:`FakeGateway.code_above` fen fails until it carries the SMS ``code``).
 
 Faults on demand (:meth:`FakeGateway.inject`), each taken by the next call it applies to:
 ``call_limit`` (code 7 with the ban's seconds in ``sub_msg``), ``isp_timeout`` (code 15,
@@ -155,6 +156,11 @@ class FakeGateway:
         #: Refund IDs whose ``taobao.rp.refunds.agree`` the platform refuses (per refund,
         #: in ``refund_mapping_result``: a batch partly succeeds).
         self.agree_fails: set[str] = set()
+        #: An agree call refunding more than this (fen) fails until it carries ``sms_code``
+        #: (the code the platform texts the seller).
+        self.code_above: int | None = None
+        self.sms_code = "520131"
+        self.codes_sent = 0
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
@@ -431,6 +437,20 @@ class FakeGateway:
         }
         self.writes.append(GatewayCall(method, business))
         if method == "taobao.rp.refunds.agree":
+            infos = [i.split("|") for i in params.get("refund_infos", "").split(",")]
+            asked = sum(int(i[1]) for i in infos if len(i) > 1 and i[1].isdigit())
+            if (
+                self.code_above is not None
+                and asked > self.code_above
+                and params.get("code") != self.sms_code
+            ):
+                self.codes_sent += 1
+                return _error(
+                    15,
+                    "Remote service error",
+                    "isv.refund-need-sms-code",
+                    "退款金额较大，已向卖家手机发送短信验证码，请用验证码再次调用",
+                )
             results = []
             for info in params.get("refund_infos", "").split(","):
                 refund_id = info.split("|")[0]
