@@ -25,12 +25,14 @@ from aftersales.casebook import Casebook
 from aftersales.cli._platform import act_group
 from aftersales.core._case import Case, Kind
 from aftersales.core._money import Money
+from aftersales.messages import ReturnAddress
 from aftersales.platform import (
     ActionRefused,
     TopClient,
     TopConfig,
     agree,
     agree_many,
+    agree_return,
     message,
     refuse,
     sync,
@@ -385,3 +387,34 @@ def test_an_agree_the_platform_wants_a_code_for_is_parked_and_completed_with_it(
     assert [w.params.get("code") for w in gateway.writes] == [None, gateway.sms_code]
     assert [a["status"] for a in book.actions(refund_id=case.id)] == ["completed", "done"]
     assert book.case(case.id).status.value == "SUCCESS"
+
+
+_ADDRESS = ReturnAddress(
+    recipient="小林家居售后部", phone="0571-88886666", address="浙江省杭州市余杭区文一西路 1001 号"
+)
+
+
+def test_agree_return_sends_the_shop_s_return_address(gateway: FakeGateway, book: Casebook) -> None:
+    case = _waiting(book, gateway, kinds=("return_and_refund",))
+    with _client(gateway) as client:
+        result = agree_return(
+            book, client, case.id, address=_ADDRESS, seller_address_id=889, at=_at(case)
+        )
+    assert result.status == "done", result.detail
+    assert gateway.writes[0].method == "taobao.rp.returngoods.agree"
+    sent = _write(gateway)
+    assert {k: sent[k] for k in ("refund_id", "name", "address", "tel", "seller_address_id")} == {
+        "refund_id": case.id,
+        "name": "小林家居售后部",
+        "address": "浙江省杭州市余杭区文一西路 1001 号",
+        "tel": "0571-88886666",
+        "seller_address_id": "889",
+    }
+    assert book.case(case.id).state.value == "WAIT_BUYER_RETURN_GOODS"
+    refund_only = _waiting(book, gateway)
+    with _client(gateway) as client, pytest.raises(ActionRefused) as wrong:
+        agree_return(
+            book, client, refund_only.id, address=_ADDRESS, seller_address_id=1, at=_at(refund_only)
+        )
+    assert wrong.value.rule == "TOP-AGREE-RETURN"
+    assert len(gateway.writes) == 1

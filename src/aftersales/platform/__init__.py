@@ -20,12 +20,14 @@ See ``docs/platform.md``.
 
 from ._act import (
     AGREE,
+    AGREE_RETURN,
     MESSAGE,
     REFUSE,
     ActionRefused,
     ActionResult,
     agree,
     agree_many,
+    agree_return,
     message,
     refuse,
 )
@@ -58,6 +60,7 @@ from ._sync import (
 
 __all__ = [
     "AGREE",
+    "AGREE_RETURN",
     "DEFAULT_GATEWAY",
     "DETAIL_FIELDS",
     "DISPUTE_FIELDS",
@@ -83,6 +86,7 @@ __all__ = [
     "TopError",
     "agree",
     "agree_many",
+    "agree_return",
     "cursor_name",
     "fetch_refund",
     "format_time",

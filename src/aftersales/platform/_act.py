@@ -35,23 +35,27 @@ from ..core._errors import AfterSalesError, IllegalEvent, InvalidInput
 from ..core._events import Event, MessageLeft, SellerAgreed, SellerRefused
 from ..core._money import Money, to_money
 from ..core._policy import Policy
+from ..messages._shop import ReturnAddress
 from ._client import TopClient
 from ._errors import CallerError, CallLimited, PlatformError, PlatformFailure, ProtocolError
 from ._sync import fetch_refund, ingest_record
 
 __all__ = [
     "AGREE",
+    "AGREE_RETURN",
     "MESSAGE",
     "REFUSE",
     "ActionRefused",
     "ActionResult",
     "agree",
     "agree_many",
+    "agree_return",
     "message",
     "refuse",
 ]
 
 AGREE = "taobao.rp.refunds.agree"
+AGREE_RETURN = "taobao.rp.returngoods.agree"
 REFUSE = "taobao.refund.refuse"
 MESSAGE = "taobao.refund.message.add"
 
@@ -374,6 +378,66 @@ class _Agree(_Action):
         return False, raise_text
 
 
+_MOBILE = re.compile(r"1\d{10}")
+
+
+class _AgreeReturn(_Action):
+    def __init__(
+        self,
+        *args: Any,
+        address: ReturnAddress,
+        seller_address_id: int,
+        post: str | None,
+        remark: str,
+        tmall: bool,
+    ) -> None:
+        super().__init__(*args)
+        self.address = address
+        self.seller_address_id = seller_address_id
+        self.post = post
+        self.remark = remark
+        self.tmall = tmall
+
+    def event(self) -> Event:
+        return SellerAgreed(id=f"act:{self.action_id}", at=self.at)
+
+    def allowed(self, case: Case) -> None:
+        if case.kind not in _RETURNS:
+            raise ActionRefused(
+                f"refund {self.refund_id} does not ask for the goods back ({case.kind.value}): "
+                "agree to it with agree (taobao.rp.refunds.agree)",
+                rule=RETURN_RULE,
+            )
+        if self.tmall and not self.remark.strip():
+            raise ActionRefused(
+                "a Tmall return is agreed with a remark for the buyer", rule=TEXT_RULE
+            )
+
+    def prepare(self, case: Case, record: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+        phone = self.address.phone.replace(" ", "")
+        params = {
+            "refund_id": self.refund_id,
+            "name": self.address.recipient,
+            "address": self.address.address,
+            "mobile" if _MOBILE.fullmatch(phone) else "tel": phone,
+            "seller_address_id": str(self.seller_address_id),
+        }
+        if self.post:
+            params["post"] = self.post
+        if self.remark.strip():
+            params["remark"] = self.remark.strip()
+        if self.tmall:  # required on Tmall (the API's doc)
+            for name in ("refund_phase", "refund_version"):
+                if record.get(name) in (None, ""):
+                    raise ProtocolError(f"refund {self.refund_id}: the platform gave no {name}")
+                params[name] = str(record[name])
+        return AGREE_RETURN, params
+
+    def succeeded(self, answer: Mapping[str, Any]) -> tuple[bool, str]:
+        ok = answer.get("is_success") in (True, "true") or answer.get("code") == "success"
+        return ok, str(answer.get("msg") or ("" if ok else "the return was not agreed"))
+
+
 class _Refuse(_Action):
     def __init__(self, *args: Any, text: str, reason_id: int | None) -> None:
         super().__init__(*args)
@@ -554,3 +618,35 @@ def message(
     Raises :class:`ActionRefused` (no call made) when the rules forbid it now."""
     _text_ok("the message", text)
     return _Message(book, client, refund_id, "message", _instant(at), text=text).run()
+
+
+def agree_return(
+    book: Casebook,
+    client: TopClient,
+    refund_id: str,
+    *,
+    address: ReturnAddress,
+    seller_address_id: int,
+    post: str | None = None,
+    remark: str = "",
+    tmall: bool = False,
+    at: _dt.datetime | None = None,
+) -> ActionResult:
+    """Agree to a return (``taobao.rp.returngoods.agree``): the buyer sends the goods to
+    the shop's return address (``shop.toml``'s ``return_address``; its recipient is the
+    ``name``, its phone the ``mobile`` or ``tel``), under the platform's
+    ``seller_address_id``. Raises :class:`ActionRefused` (no call made) when the rules
+    forbid it now, or the case asks for no goods back."""
+    action = _AgreeReturn(
+        book,
+        client,
+        refund_id,
+        "agree_return",
+        _instant(at),
+        address=address,
+        seller_address_id=seller_address_id,
+        post=post,
+        remark=remark,
+        tmall=tmall,
+    )
+    return action.run()

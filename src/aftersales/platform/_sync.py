@@ -421,7 +421,11 @@ def ingest_record(book: Casebook, record: Mapping[str, Any]) -> str:
 AGREED_STATUSES = frozenset({"SUCCESS", "WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIRM_GOODS"})
 #: The refund status that shows a refusal.
 REFUSED_STATUSES = frozenset({"SELLER_REFUSE_BUYER"})
-_SHOWN_BY = {"agree": AGREED_STATUSES, "refuse": REFUSED_STATUSES}
+_SHOWN_BY = {
+    "agree": AGREED_STATUSES,
+    "agree_return": AGREED_STATUSES,
+    "refuse": REFUSED_STATUSES,
+}
 
 
 def settle_actions(book: Casebook, client: TopClient) -> list[dict[str, object]]:

@@ -431,7 +431,7 @@ class FakeGateway:
                 table[new_id] = clone
                 self.inserted.append(new_id)
 
-    def _write(self, method: str, params: Mapping[str, str]) -> dict[str, Any]:
+    def _write(self, method: str, params: Mapping[str, str]) -> dict[str, Any]:  # noqa: PLR0911
         business = {
             k: v for k, v in params.items() if k not in ("session", "sign", "app_key", "timestamp")
         }
@@ -483,6 +483,12 @@ class FakeGateway:
                     "refund": {"refund_id": refund_id, "status": "SELLER_REFUSE_BUYER"},
                 }
             }
+        if method == "taobao.rp.returngoods.agree":
+            refund_id = params.get("refund_id", "")
+            if refund_id not in self.refunds:
+                return _error(15, "Remote service error", "isv.refund-not-exist", "no such refund")
+            self.modify(refund_id, status="WAIT_BUYER_RETURN_GOODS")
+            return {"rp_returngoods_agree_response": {"code": "success", "msg": "同意退货成功"}}
         if method == "taobao.refund.message.add":
             return {
                 "refund_message_add_response": {
