@@ -41,6 +41,7 @@ from aftersales.platform._act import batches
 from aftersales.testing import FakeGateway
 
 SH = ZoneInfo("Asia/Shanghai")
+ROOT = Path(__file__).resolve().parent.parent
 SINCE = _dt.datetime(2025, 12, 1, tzinfo=SH)
 UNTIL = _dt.datetime(2026, 6, 1, tzinfo=SH)
 _SYSTEM = {"session", "sign", "app_key", "timestamp"}
@@ -418,3 +419,21 @@ def test_agree_return_sends_the_shop_s_return_address(gateway: FakeGateway, book
         )
     assert wrong.value.rule == "TOP-AGREE-RETURN"
     assert len(gateway.writes) == 1
+
+
+def test_the_act_command_agrees_to_a_return_with_the_shop_file(
+    gateway: FakeGateway, tmp_path: Path
+) -> None:
+    db = tmp_path / "shop.sqlite"
+    with Casebook.open(str(db)) as opened, _client(gateway) as client:
+        sync(opened, client, since=SINCE, until=UNTIL)
+        case = _waiting(opened, gateway, kinds=("return_and_refund",))
+    shop = ROOT / "examples" / "shop" / "shop.toml"
+    at = _at(case).isoformat()
+    missing = _act(gateway, db, "agree-return", case.id, "--shop", str(shop), "--at", at)
+    assert missing.exit_code == 2  # --address-id
+    done = _act(
+        gateway, db, "agree-return", case.id, "--shop", str(shop), "--address-id", "889", "--at", at
+    )
+    assert done.exit_code == 0, done.output
+    assert _write(gateway)["name"] == "小林家居售后部"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -257,7 +258,8 @@ _AT = click.option(
 @format_option("text", "json", help="text: one line per action.")
 @click.pass_context
 def act_group(ctx: click.Context, casebook: str, policy: Policy, tmall: bool, fmt: str) -> None:
-    """Act on a refund on the Taobao Open Platform: agree, refuse, leave a message.
+    """Act on a refund on the Taobao Open Platform: agree, agree to a return, refuse,
+    leave a message.
 
     The rules come first: an action the case does not allow now (its state, a
     deadline passed, an amount above the refund, a text outside 2-200 characters)
@@ -276,6 +278,8 @@ def act_group(ctx: click.Context, casebook: str, policy: Policy, tmall: bool, fm
     Examples:
       aftersales act --casebook shop.sqlite agree 2051000000000000003
       aftersales act --casebook shop.sqlite agree 2051000000000000003 --amount 12.50
+      aftersales act --casebook shop.sqlite agree-return 2051000000000000004 \\
+        --shop shop.toml --address-id 889
       aftersales act --casebook shop.sqlite refuse 2051000000000000003 --message "已发货"
       aftersales act --casebook shop.sqlite message 2051000000000000003 --text "已补发"
     """
@@ -363,6 +367,61 @@ def act_agree(
                 book, client, refund_ids, tmall=tmall, code=code, at=at
             ),
         )
+
+
+@act_group.command("agree-return")
+@click.argument("refund_id")
+@click.option(
+    "--shop",
+    "shop_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The shop's TOML or JSON: its return_address (recipient, phone, address) is sent.",
+)
+@click.option(
+    "--address-id",
+    type=int,
+    required=True,
+    help="The platform's ID of that address (seller_address_id, from the seller's address "
+    "book on the platform).",
+)
+@click.option("--post", metavar="ZIP", help="The return address's post code.")
+@click.option("--remark", default="", help="A word to the buyer (required on Tmall).")
+@_AT
+@click.pass_context
+@exits_by_kind
+def act_agree_return(
+    ctx: click.Context,
+    refund_id: str,
+    shop_file: Path,
+    address_id: int,
+    post: str | None,
+    remark: str,
+    at: _dt.datetime | None,
+) -> None:
+    """Agree to a return (taobao.rp.returngoods.agree), to the shop's return address."""
+    from ..core._errors import InvalidInput
+    from ..messages import read_shop
+    from ..platform import agree_return
+
+    try:
+        shop = read_shop(shop_file)
+    except InvalidInput as exc:
+        raise click.BadParameter(str(exc), param_hint="--shop") from None
+    _act(
+        ctx,
+        lambda book, client, tmall: agree_return(
+            book,
+            client,
+            refund_id,
+            address=shop.return_address,
+            seller_address_id=address_id,
+            post=post,
+            remark=remark,
+            tmall=tmall,
+            at=at,
+        ),
+    )
 
 
 @act_group.command("refuse")
