@@ -313,10 +313,9 @@ class _Agree(_Action):
     def allowed(self, case: Case) -> None:
         if case.kind in _RETURNS and case.state is State.WAIT_SELLER_AGREE:
             raise ActionRefused(
-                f"refund {self.refund_id} asks for the goods back ({case.kind.value}): it is "
-                "agreed with agree-return (taobao.rp.returngoods.agree, with the shop's return "
-                "address), which this version does not send yet; taobao.rp.refunds.agree "
-                "would refund the money without the goods",
+                f"refund {self.refund_id} asks for the goods back ({case.kind.value}): agree "
+                "to it with agree-return (taobao.rp.returngoods.agree, with the shop's return "
+                "address); taobao.rp.refunds.agree would refund the money without the goods",
                 rule=RETURN_RULE,
             )
         self.amount_ok(case.requested.fen - case.refunded.fen)
