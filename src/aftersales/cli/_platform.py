@@ -241,11 +241,14 @@ class _ActOptions:
     fmt: str
 
 
+#: Hidden: the rules judge an action at this time instead of now, which only a test or
+#: a demo against the fake gateway (whose data lies in the past) should want.
 _AT = click.option(
     "--at",
     callback=_instant,
     metavar="ISO",
-    help="When the action is taken, for the rules (default: now; without an offset, Beijing time).",
+    hidden=True,
+    help="For tests and demos only: judge the action at this time instead of now.",
 )
 
 
