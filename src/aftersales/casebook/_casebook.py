@@ -6,8 +6,9 @@ both is defined here, above each.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..adapters.taobao import ImportResult
@@ -59,6 +60,41 @@ class Casebook(Store):
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    # -- seller actions written back to the platform (``aftersales.platform``) ---------------
+
+    def write_action(self, action_id: str, record: Mapping[str, object]) -> None:
+        """Store (or replace) the record of a seller action, in its own transaction:
+        written before the platform is called, and again with the platform's answer."""
+        key = _action_key(action_id)
+        text = json.dumps(dict(record), sort_keys=True, ensure_ascii=False)
+        with self._db.transaction(write=True) as tx:
+            tx.run(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, text),
+            )
+
+    def actions(self, *statuses: str, refund_id: str | None = None) -> list[dict[str, object]]:
+        """Seller actions' records (all, or those in ``statuses``), oldest first."""
+        with self._db.transaction(write=False) as tx:
+            rows = tx.all("SELECT value FROM meta WHERE key LIKE 'action:%' ORDER BY key")
+        found = [json.loads(str(row[0])) for row in rows]
+        return [
+            r
+            for r in found
+            if (not statuses or r.get("status") in statuses)
+            and (refund_id is None or r.get("refund_id") == refund_id)
+        ]
+
+
+_ACTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}")
+
+
+def _action_key(action_id: str) -> str:
+    if not _ACTION_ID.fullmatch(action_id):
+        raise InvalidInput(f"action ID {action_id!r}: letters, digits and _.:- only")
+    return f"action:{action_id}"
 
 
 _CURSOR_NAME = re.compile(r"[a-z0-9][a-z0-9_.:-]{0,99}")

@@ -3,6 +3,10 @@
 Shell code: it reads the environment (``AFTERSALES_TOP_*``: secrets never on the
 command line) and the clock, and talks to the platform's gateway. Register it in
 ``_main.py`` with ``main.add_command(sync_command)`` (or lazily, by name ``sync``).
+
+``aftersales act``: seller actions written back to the platform (agree, refuse,
+message), checked by the rules before any call and recorded in the casebook.
+Register it lazily: ``"act": LazyCommand("._platform", "act_group", ...)``.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -21,9 +26,9 @@ from ._exit import FAILURE, REFUSED, exits_by_kind, failure
 from ._options import echo_json, format_option
 
 if TYPE_CHECKING:
-    from ..platform import CallStats, SyncReport, SyncWindow
+    from ..platform import ActionResult, CallStats, SyncReport, SyncWindow
 
-__all__ = ["sync_command"]
+__all__ = ["act_group", "sync_command"]
 
 _BEIJING = "Asia/Shanghai"
 
@@ -67,6 +72,10 @@ def _summary(report: SyncReport, stats: CallStats) -> dict[str, Any]:
         "records_per_second": round(rate, 1),
         "rejections": [attrs.asdict(o) for o in report.rejections],
         "disagreements": [str(d) for d in report.disagreements],
+        "actions_settled": [
+            {k: a.get(k) for k in ("action_id", "refund_id", "kind", "status", "detail")}
+            for a in report.settled
+        ],
     }
 
 
@@ -88,6 +97,8 @@ def _print_text(summary: dict[str, Any]) -> None:
         click.echo(f"  rejected: {outcome['source']}: {outcome['reason']}")
     for text in summary["disagreements"]:
         click.echo(f"  deadline: {text}")
+    for action in summary["actions_settled"]:
+        click.echo(f"  action {action['action_id']}: {action['status']}: {action['detail']}")
 
 
 class _Progress:
@@ -217,3 +228,234 @@ def sync_command(
         _print_text(summary)
     if report.rejected:
         sys.exit(REFUSED)
+
+
+# -- act ----------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _ActOptions:
+    casebook: str
+    policy: Policy
+    tmall: bool
+    fmt: str
+
+
+#: Hidden: the rules judge an action at this time instead of now, which only a test or
+#: a demo against the fake gateway (whose data lies in the past) should want.
+_AT = click.option(
+    "--at",
+    callback=_instant,
+    metavar="ISO",
+    hidden=True,
+    help="For tests and demos only: judge the action at this time instead of now.",
+)
+
+
+@click.group("act")
+@_CASEBOOK
+@_POLICY
+@click.option(
+    "--tmall", is_flag=True, help="A Tmall shop: Tmall's batch limits (30 refunds, ¥10,000)."
+)
+@format_option("text", "json", help="text: one line per action.")
+@click.pass_context
+def act_group(ctx: click.Context, casebook: str, policy: Policy, tmall: bool, fmt: str) -> None:
+    """Act on a refund on the Taobao Open Platform: agree, agree to a return, refuse,
+    leave a message.
+
+    The rules come first: an action the case does not allow now (its state, a
+    deadline passed, an amount above the refund, a text outside 2-200 characters)
+    is refused naming the rule, and nothing is sent. Otherwise the refund is read
+    (its refund_version), the action recorded in the casebook, sent once, and
+    settled by the platform's answer. An answer lost on the way leaves the action
+    unknown: the next `aftersales sync` settles it from the refund's status, and
+    nothing else is sent on that refund meanwhile.
+
+    The connection comes from the environment (AFTERSALES_TOP_*), as for `sync`.
+
+    Exit codes: 0 done, 1 refused (by the rules or the platform) or unknown,
+    2 usage, 3 a runtime failure (the gateway, the credentials, the casebook).
+
+    \b
+    Examples:
+      aftersales act --casebook shop.sqlite agree 2051000000000000003
+      aftersales act --casebook shop.sqlite agree 2051000000000000003 --amount 12.50
+      aftersales act --casebook shop.sqlite agree-return 2051000000000000004 \\
+        --shop shop.toml --address-id 889
+      aftersales act --casebook shop.sqlite refuse 2051000000000000003 --message "已发货"
+      aftersales act --casebook shop.sqlite message 2051000000000000003 --text "已补发"
+    """
+    ctx.obj = _ActOptions(casebook, policy, tmall, fmt)
+
+
+def _act(ctx: click.Context, run: Any) -> None:
+    from ..platform import (
+        ActionRefused,
+        CallerError,
+        ConfigurationMissing,
+        PlatformError,
+        TopClient,
+        TopConfig,
+    )
+
+    options = ctx.find_object(_ActOptions)
+    if options is None:  # the subcommand was invoked without its group
+        raise click.UsageError("give --casebook to `aftersales act`")
+    try:
+        config = TopConfig.from_env()
+    except ConfigurationMissing as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        client = TopClient(config)
+    except ConfigurationMissing as exc:
+        raise failure(str(exc), FAILURE) from None
+    with client, open_casebook(options.casebook, options.policy) as book:
+        try:
+            done = run(book, client, options.tmall)
+            results: list[ActionResult] = done if isinstance(done, list) else [done]
+        except ActionRefused as exc:
+            raise failure(f"refused by the rules, nothing sent: {exc}", REFUSED) from None
+        except CallerError as exc:
+            raise failure(f"the platform refused the call: {exc}", FAILURE) from None
+        except PlatformError as exc:
+            raise failure(str(exc), FAILURE) from None
+    if options.fmt == "json":
+        echo_json([attrs.asdict(result) for result in results])
+    else:
+        for result in results:
+            click.echo(
+                f"{result.kind} {result.refund_id}: {result.status} ({result.method}, action "
+                f"{result.action_id}): {result.detail}"
+            )
+    if any(result.status != "done" for result in results):
+        sys.exit(REFUSED)
+
+
+@act_group.command("agree")
+@click.argument("refund_ids", metavar="REFUND_ID...", nargs=-1, required=True)
+@click.option("--amount", metavar="YUAN", help="Refund this much (default: the whole refund).")
+@click.option(
+    "--code",
+    metavar="CODE",
+    help="The verification code the platform texted the seller, to complete a parked agree.",
+)
+@_AT
+@click.pass_context
+@exits_by_kind
+def act_agree(
+    ctx: click.Context,
+    refund_ids: tuple[str, ...],
+    amount: str | None,
+    code: str | None,
+    at: _dt.datetime | None,
+) -> None:
+    """Agree to refunds (taobao.rp.refunds.agree): several in batches within the
+    platform's limits, each settled from the platform's per-refund result."""
+    from ..platform import agree, agree_many
+
+    if len(refund_ids) > 1 and amount is not None:
+        raise click.UsageError("--amount is for one refund; give one REFUND_ID with it")
+    if len(refund_ids) == 1:
+        _act(
+            ctx,
+            lambda book, client, tmall: agree(
+                book, client, refund_ids[0], amount=amount, tmall=tmall, code=code, at=at
+            ),
+        )
+    else:
+        _act(
+            ctx,
+            lambda book, client, tmall: agree_many(
+                book, client, refund_ids, tmall=tmall, code=code, at=at
+            ),
+        )
+
+
+@act_group.command("agree-return")
+@click.argument("refund_id")
+@click.option(
+    "--shop",
+    "shop_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The shop's TOML or JSON: its return_address (recipient, phone, address) is sent.",
+)
+@click.option(
+    "--address-id",
+    type=int,
+    required=True,
+    help="The platform's ID of that address (seller_address_id, from the seller's address "
+    "book on the platform).",
+)
+@click.option("--post", metavar="ZIP", help="The return address's post code.")
+@click.option("--remark", default="", help="A word to the buyer (required on Tmall).")
+@_AT
+@click.pass_context
+@exits_by_kind
+def act_agree_return(
+    ctx: click.Context,
+    refund_id: str,
+    shop_file: Path,
+    address_id: int,
+    post: str | None,
+    remark: str,
+    at: _dt.datetime | None,
+) -> None:
+    """Agree to a return (taobao.rp.returngoods.agree), to the shop's return address."""
+    from ..core._errors import InvalidInput
+    from ..messages import read_shop
+    from ..platform import agree_return
+
+    try:
+        shop = read_shop(shop_file)
+    except InvalidInput as exc:
+        raise click.BadParameter(str(exc), param_hint="--shop") from None
+    _act(
+        ctx,
+        lambda book, client, tmall: agree_return(
+            book,
+            client,
+            refund_id,
+            address=shop.return_address,
+            seller_address_id=address_id,
+            post=post,
+            remark=remark,
+            tmall=tmall,
+            at=at,
+        ),
+    )
+
+
+@act_group.command("refuse")
+@click.argument("refund_id")
+@click.option("--message", "text", required=True, help="Why, for the buyer (2-200 characters).")
+@click.option("--reason-id", type=int, help="A refusal reason ID (taobao.refund.refusereason.get).")
+@_AT
+@click.pass_context
+@exits_by_kind
+def act_refuse(
+    ctx: click.Context, refund_id: str, text: str, reason_id: int | None, at: _dt.datetime | None
+) -> None:
+    """Refuse a refund (taobao.refund.refuse)."""
+    from ..platform import refuse
+
+    _act(
+        ctx,
+        lambda book, client, _tmall: refuse(
+            book, client, refund_id, text=text, reason_id=reason_id, at=at
+        ),
+    )
+
+
+@act_group.command("message")
+@click.argument("refund_id")
+@click.option("--text", required=True, help="The message (2-200 characters).")
+@_AT
+@click.pass_context
+@exits_by_kind
+def act_message(ctx: click.Context, refund_id: str, text: str, at: _dt.datetime | None) -> None:
+    """Leave a message on a refund (taobao.refund.message.add)."""
+    from ..platform import message
+
+    _act(ctx, lambda book, client, _tmall: message(book, client, refund_id, text=text, at=at))

@@ -9,11 +9,28 @@ Needs the ``taobao`` extra (``pip install 'aftersales[taobao]'``: httpx).
   caller errors raised at once with what to fix;
 - :func:`sync`: refunds (and Tmall disputes) changed since the last sync, by
   ``modified`` windows, read whole and ingested; the cursor lives in the casebook;
-- :func:`ingest_refunds`: refunds named one by one (a push message) read and ingested.
+- :func:`ingest_refunds`: refunds named one by one (a push message) read and ingested;
+- :func:`agree`, :func:`refuse`, :func:`message`: seller actions written back, checked
+  by the rules before any call, recorded in the casebook before the call and settled
+  after it; an answer lost is ``unknown`` until :func:`settle_actions` (run by every
+  sync) reads the refund's status.
 
 See ``docs/platform.md``.
 """
 
+from ._act import (
+    AGREE,
+    AGREE_RETURN,
+    MESSAGE,
+    REFUSE,
+    ActionRefused,
+    ActionResult,
+    agree,
+    agree_many,
+    agree_return,
+    message,
+    refuse,
+)
 from ._client import CallStats, TopClient, format_time, response_key
 from ._config import DEFAULT_GATEWAY, ENVIRONMENT, TopConfig
 from ._errors import (
@@ -35,17 +52,25 @@ from ._sync import (
     SyncWindow,
     cursor_name,
     fetch_refund,
+    ingest_record,
     ingest_refunds,
+    settle_actions,
     sync,
 )
 
 __all__ = [
+    "AGREE",
+    "AGREE_RETURN",
     "DEFAULT_GATEWAY",
     "DETAIL_FIELDS",
     "DISPUTE_FIELDS",
     "ENVIRONMENT",
     "LIST_FIELDS",
+    "MESSAGE",
+    "REFUSE",
     "SIGN_METHODS",
+    "ActionRefused",
+    "ActionResult",
     "CallLimited",
     "CallStats",
     "CallerError",
@@ -59,11 +84,18 @@ __all__ = [
     "TopClient",
     "TopConfig",
     "TopError",
+    "agree",
+    "agree_many",
+    "agree_return",
     "cursor_name",
     "fetch_refund",
     "format_time",
+    "ingest_record",
     "ingest_refunds",
+    "message",
+    "refuse",
     "response_key",
+    "settle_actions",
     "sign",
     "signing_text",
     "sync",

@@ -53,7 +53,9 @@ __all__ = [
     "SyncWindow",
     "cursor_name",
     "fetch_refund",
+    "ingest_record",
     "ingest_refunds",
+    "settle_actions",
     "sync",
 ]
 
@@ -155,6 +157,8 @@ class SyncReport:
     repeated: int = 0  # listed again in this sync (window boundaries, overlap)
     ingest: IngestReport = attrs.field(factory=IngestReport)
     disagreements: list[Disagreement] = attrs.field(factory=list)
+    #: Seller actions whose outcome was unknown, settled from the refunds' status.
+    settled: list[dict[str, object]] = attrs.field(factory=list)
     seconds: float = 0.0
 
     @property
@@ -398,6 +402,63 @@ def sync(
     try:
         for method in methods:
             job.run(method, starts[method], end, window)
+        report.settled = settle_actions(book, client)
     finally:
         report.seconds = time.monotonic() - started
     return report
+
+
+def ingest_record(book: Casebook, record: Mapping[str, Any]) -> str:
+    """One refund read whole (``taobao.refund.get``), ingested; what became of it."""
+    name = f"{REFUND} {record.get('refund_id')}"
+    report = book.ingest_platform(import_refund_page([(name, record)], policy=book.policy))
+    for outcome in report.rejections:
+        return f"the casebook rejected the platform's record: {outcome.reason}"
+    return "the case has the platform's record" if report.new else "the case was up to date"
+
+
+#: The refund statuses that show an agreement (refund-only, or a return agreed).
+AGREED_STATUSES = frozenset({"SUCCESS", "WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIRM_GOODS"})
+#: The refund status that shows a refusal.
+REFUSED_STATUSES = frozenset({"SELLER_REFUSE_BUYER"})
+_SHOWN_BY = {
+    "agree": AGREED_STATUSES,
+    "agree_return": AGREED_STATUSES,
+    "refuse": REFUSED_STATUSES,
+}
+
+
+def settle_actions(book: Casebook, client: TopClient) -> list[dict[str, object]]:
+    """Seller actions whose answer was lost (``unknown``, or ``sending`` when the process
+    died in the call), settled from the refund's status on the platform, never by
+    sending again: the status the action leads to means ``done``; the refund exactly
+    as it was before the call (same status, same ``modified``) means ``not_done``;
+    anything else, and a message (a refund's status does not show one), stays
+    ``unknown`` for a person. Each settled record is returned."""
+    settled: list[dict[str, object]] = []
+    for entry in book.actions("sending", "unknown"):
+        shown_by = _SHOWN_BY.get(str(entry.get("kind")))
+        if shown_by is None:
+            continue
+        refund_id = str(entry["refund_id"])
+        record = fetch_refund(client, refund_id)
+        status = str(record.get("status"))
+        before = entry.get("before")
+        was = before if isinstance(before, Mapping) else {}
+        if status in shown_by:
+            outcome = "done"
+            detail = f"settled by sync: the refund is {status}; {ingest_record(book, record)}"
+        elif status == was.get("status") and str(record.get("modified")) == str(
+            was.get("modified")
+        ):
+            outcome = "not_done"
+            detail = f"settled by sync: the refund is unchanged ({status}); nothing happened"
+        else:
+            entry["detail"] = f"still unknown: the refund is now {status}; a person must decide"
+            entry["status"] = "unknown"
+            book.write_action(str(entry["action_id"]), entry)
+            continue
+        entry.update(status=outcome, detail=detail, settled_by="sync")
+        book.write_action(str(entry["action_id"]), entry)
+        settled.append(entry)
+    return settled

@@ -12,7 +12,9 @@ from :mod:`aftersales.platform._sign`) and answers in the platform's shapes:
 - ``tmall.dispute.receive.get``: Tmall dispute records, the same way;
 - write calls (``taobao.rp.refunds.agree``, ``taobao.refund.refuse``,
   ``taobao.rp.returngoods.agree``, ``taobao.refund.message.add``): recorded in
-  :attr:`FakeGateway.writes` and answered in their response shapes.
+  :attr:`FakeGateway.writes` and answered in their response shapes (a refund in
+  :attr:`FakeGateway.agree_fails` is refused in ``refund_mapping_result``; an agree
+  above :attr:`FakeGateway.code_above` fen fails until it carries the SMS ``code``).
 
 Faults on demand (:meth:`FakeGateway.inject`), each taken by the next call it applies to:
 ``call_limit`` (code 7 with the ban's seconds in ``sub_msg``), ``isp_timeout`` (code 15,
@@ -96,6 +98,10 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_SHANGHAI)  # noqa: TID251  (a gateway checks timestamps)
 
 
+def _agree_failure(exists: bool) -> str:
+    return "退款状态已变更，不能同意" if exists else "not found"
+
+
 def _error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "msg": msg, "request_id": "fake"}
     if sub_code:
@@ -147,6 +153,14 @@ class FakeGateway:
         self.writes: list[GatewayCall] = []
         self.faults: list[tuple[str, dict[str, Any]]] = []
         self.inserted: list[str] = []  # refund IDs added by a shift fault
+        #: Refund IDs whose ``taobao.rp.refunds.agree`` the platform refuses (per refund,
+        #: in ``refund_mapping_result``: a batch partly succeeds).
+        self.agree_fails: set[str] = set()
+        #: An agree call refunding more than this (fen) fails until it carries ``sms_code``
+        #: (the code the platform texts the seller).
+        self.code_above: int | None = None
+        self.sms_code = "520131"
+        self.codes_sent = 0
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
@@ -417,20 +431,38 @@ class FakeGateway:
                 table[new_id] = clone
                 self.inserted.append(new_id)
 
-    def _write(self, method: str, params: Mapping[str, str]) -> dict[str, Any]:
+    def _write(self, method: str, params: Mapping[str, str]) -> dict[str, Any]:  # noqa: PLR0911
         business = {
             k: v for k, v in params.items() if k not in ("session", "sign", "app_key", "timestamp")
         }
         self.writes.append(GatewayCall(method, business))
         if method == "taobao.rp.refunds.agree":
+            infos = [i.split("|") for i in params.get("refund_infos", "").split(",")]
+            asked = sum(int(i[1]) for i in infos if len(i) > 1 and i[1].isdigit())
+            if (
+                self.code_above is not None
+                and asked > self.code_above
+                and params.get("code") != self.sms_code
+            ):
+                self.codes_sent += 1
+                return _error(
+                    15,
+                    "Remote service error",
+                    "isv.refund-need-sms-code",
+                    "退款金额较大，已向卖家手机发送短信验证码，请用验证码再次调用",
+                )
             results = []
             for info in params.get("refund_infos", "").split(","):
                 refund_id = info.split("|")[0]
-                known = refund_id in self.refunds
+                known = refund_id in self.refunds and refund_id not in self.agree_fails
                 if known:
                     self.modify(refund_id, status="SUCCESS")
                 results.append(
-                    {"refund_id": refund_id, "succ": known, "message": "" if known else "not found"}
+                    {
+                        "refund_id": refund_id,
+                        "succ": known,
+                        "message": "" if known else _agree_failure(refund_id in self.refunds),
+                    }
                 )
             succ = all(r["succ"] for r in results)
             return {
@@ -451,6 +483,12 @@ class FakeGateway:
                     "refund": {"refund_id": refund_id, "status": "SELLER_REFUSE_BUYER"},
                 }
             }
+        if method == "taobao.rp.returngoods.agree":
+            refund_id = params.get("refund_id", "")
+            if refund_id not in self.refunds:
+                return _error(15, "Remote service error", "isv.refund-not-exist", "no such refund")
+            self.modify(refund_id, status="WAIT_BUYER_RETURN_GOODS")
+            return {"rp_returngoods_agree_response": {"code": "success", "msg": "同意退货成功"}}
         if method == "taobao.refund.message.add":
             return {
                 "refund_message_add_response": {
