@@ -4,7 +4,7 @@ A command's module is imported only when that command runs (``_group``), so
 ``aftersales --help`` and ``aftersales rules`` start without importing what the other
 commands need. The commands themselves: ``timeline`` and ``demo`` (``_timeline``),
 ``rules``, ``diagram``, ``review``, ``render`` and ``lint-templates``, ``calendar``,
-``board``, the casebook's ``ingest``, ``worker`` and ``outbox``, and ``sync``.
+``board``, the casebook's ``ingest``, ``worker`` and ``outbox``, and ``sync`` and ``act``.
 """
 
 from __future__ import annotations
@@ -71,6 +71,12 @@ COMMANDS: dict[str, LazyCommand] = {
         "rules",
         "Print the rule registry: ID, source and summary, with the policy field holding its"
         " number.",
+    ),
+    "act": LazyCommand(
+        "._platform",
+        "act_group",
+        "Act on a refund on the Taobao Open Platform: agree, agree to a return, refuse, leave a"
+        " message.",
     ),
     "sync": LazyCommand(
         "._platform",
