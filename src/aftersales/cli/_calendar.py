@@ -11,12 +11,21 @@ from pathlib import Path
 
 import click
 
-from ..core._calendar import Fallback, WorkCalendar
+from ..core._calendar import WorkCalendar
 from ..core._errors import InvalidInput
 from ..core._notice import parse_notice
 from ..core._year import calendar_year
 from ._exit import exits_by_kind, naming
-from ._options import CALENDAR_ENV, INPUT_FILE, STDIN, echo_json, format_option, is_stdin
+from ._options import (
+    CALENDAR_ENV,
+    INPUT_FILE,
+    STDIN,
+    calendar_options,
+    daily_calendar,
+    echo_json,
+    format_option,
+    is_stdin,
+)
 
 __all__ = ["calendar_group"]
 
@@ -118,19 +127,7 @@ def import_command(notice: Path, output: Path | None, year: int | None, fmt: str
 
 @calendar_group.command("show")
 @click.argument("year", type=int)
-@click.option(
-    "--calendar",
-    "calendar_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    envvar=CALENDAR_ENV,
-    show_envvar=True,
-    help="A calendar file with years the packaged data lacks.",
-)
-@click.option(
-    "--strict-calendar",
-    is_flag=True,
-    help="A year without its notice is an error, not the provisional statutory holidays.",
-)
+@calendar_options
 @format_option("text", "json")
 @exits_by_kind
 def show_command(year: int, calendar_file: Path | None, strict_calendar: bool, fmt: str) -> None:
@@ -145,9 +142,7 @@ def show_command(year: int, calendar_file: Path | None, strict_calendar: bool, f
       aftersales calendar show 2026
       aftersales calendar show 2027 --calendar calendar-2027.toml
     """
-    fallback = Fallback.RAISE if strict_calendar else Fallback.PROVISIONAL
-    calendar = WorkCalendar.china(extra=calendar_file, fallback=fallback)
-    shown = calendar_year(calendar, year)
+    shown = calendar_year(daily_calendar(calendar_file, strict_calendar), year)
     if fmt == "json":
         echo_json(shown.to_dict())
     else:

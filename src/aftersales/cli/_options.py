@@ -32,6 +32,7 @@ __all__ = [
     "calendar_options",
     "casebook_option",
     "chosen_format",
+    "daily_calendar",
     "daily_policy",
     "echo_json",
     "format_option",
@@ -143,14 +144,18 @@ def calendar_options(f: F) -> F:
     )(f)
 
 
-def daily_policy(policy: Policy, calendar_file: Path | None, strict: bool) -> Policy:
-    """``policy`` counting with the packaged calendar, the shop's file, and the fallback chosen."""
+def daily_calendar(calendar_file: Path | None, strict: bool) -> WorkCalendar:
+    """The packaged calendar, the shop's file, and the fallback ``--strict-calendar`` chose."""
     fallback = Fallback.RAISE if strict else Fallback.PROVISIONAL
     try:
-        calendar = WorkCalendar.china(extra=calendar_file, fallback=fallback)
+        return WorkCalendar.china(extra=calendar_file, fallback=fallback)
     except AfterSalesError as exc:
         raise click.BadParameter(str(exc), param_hint="--calendar") from None
-    return attrs.evolve(policy, calendar=calendar)
+
+
+def daily_policy(policy: Policy, calendar_file: Path | None, strict: bool) -> Policy:
+    """``policy`` counting with :func:`daily_calendar`."""
+    return attrs.evolve(policy, calendar=daily_calendar(calendar_file, strict))
 
 
 def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -12,11 +12,11 @@ import attrs
 
 from ._calendar import Fallback, WorkCalendar
 from ._errors import InvalidInput
+from ._notice import _day
 from ._provisional import FIRST_YEAR, LAST_YEAR, statutory_days
 
 __all__ = ["CalendarYear", "calendar_year"]
 
-_WEEKDAYS = "一二三四五六日"
 _ONE_DAY = _dt.timedelta(days=1)
 
 
@@ -94,7 +94,3 @@ def calendar_year(calendar: WorkCalendar, year: int) -> CalendarYear:
         periods.append((first, last))
     workdays = tuple(sorted(d for d in calendar.workdays if d.year == year))
     return CalendarYear(year, basis, tuple(periods), workdays)
-
-
-def _day(day: _dt.date) -> str:
-    return f"{day.isoformat()} (周{_WEEKDAYS[day.weekday()]})"
