@@ -32,6 +32,7 @@ from ..core._case import Case
 from ..core._effects import Effect
 from ..core._errors import InvalidInput
 from ..core._policy import Policy
+from ._example import find_example
 from ._exit import REFUSED, exits_by_kind, failure, mask_url, naming
 from ._options import (
     STDIN,
@@ -161,6 +162,7 @@ def ingest_command(casebook: str, policy: Policy, fmt: str, files: tuple[Path, .
     """
     from ..casebook import IngestReport, Outcome
 
+    example = find_example(files)
     with _with_stdin(files) as (paths, named), open_casebook(casebook, policy) as book:
         report = book.ingest_files(paths)
     report = IngestReport(
@@ -177,7 +179,9 @@ def ingest_command(casebook: str, policy: Policy, fmt: str, files: tuple[Path, .
         for outcome in report.skips:
             click.echo(f"  skipped: {outcome.source}: {outcome.reason}")
         for outcome in report.rejections:
-            click.echo(f"  rejected: {outcome.source}: {outcome.reason}")
+            label = example.label(outcome.source) if example is not None else None
+            note = f"\n    ({label})" if label else ""
+            click.echo(f"  rejected: {outcome.source}: {outcome.reason}{note}")
     if report.rejected:
         sys.exit(REFUSED)
 
@@ -325,6 +329,7 @@ def worker_command(
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
     with book:
+        _say_start(book, casebook, policy, once=once, idle=idle, at=now())
         stats = run_worker(
             book,
             now=now,
@@ -354,6 +359,29 @@ def worker_command(
             click.echo(f"{parked} effects parked for a person (Casebook.parked())", err=True)
     if parked:
         sys.exit(REFUSED)
+
+
+def _say_start(
+    book: Casebook, where: str, policy: Policy, *, once: bool, idle: float, at: pendulum.DateTime
+) -> None:
+    """On standard error: what the worker watches, when the next case is due, how it stops."""
+    soonest = book.next_due(1)
+    if soonest:
+        due = soonest[0].due.in_timezone(policy.timezone)
+        late = " (overdue: it runs now)" if due <= at else ""
+        nxt = f"next due: case {soonest[0].case_id} at {due.isoformat()}{late}"
+    else:
+        nxt = "no case has a deadline running"
+    how = (
+        "--once: what is due now, then it exits"
+        if once
+        else f"checks every {idle:g} s when idle; Ctrl-C or SIGTERM stops it "
+        "(--once: what is due now, then exit)"
+    )
+    click.echo(
+        f"worker: watching --casebook {mask_url(where)}: {book.count()} cases; {nxt}; {how}",
+        err=True,
+    )
 
 
 @click.command("outbox")

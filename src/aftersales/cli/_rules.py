@@ -9,7 +9,23 @@ from ..core._rules import RULES
 from ._exit import exits_by_kind
 from ._options import chosen_format, echo_json, format_option, json_alias_option
 
-__all__ = ["rules"]
+__all__ = ["LEGEND", "rules"]
+
+#: What the source column's codes mean (the project's rule digest names the articles).
+LEGEND = (
+    "sources: 000-004 are the platform articles the rules are digested from, with the\n"
+    "section where one is cited (002 C.1: article 002, section C.1); several are listed\n"
+    "when they agree:\n"
+    "  000  a buyer's guide to a seller who does not ship\n"
+    "  001  customer-service intervention\n"
+    "  002  refund and return flows, the after-sale window, postage, negative reviews\n"
+    "  003  a shop's after-sale service rules\n"
+    "  004  malicious orders\n"
+    "  ext        a widely published platform rule the articles do not state: a configurable\n"
+    "             default (the policy field shown)\n"
+    "  ext (law)  from Chinese law (consumer protection, e-commerce) rather than the platform\n"
+    "docs/rules.md lists the same with the workflows that cite each rule."
+)
 
 
 @click.command()
@@ -18,6 +34,8 @@ __all__ = ["rules"]
 @exits_by_kind
 def rules(fmt: str, as_json: bool) -> None:
     """Print the rule registry: ID, source and summary, with the policy field holding its number.
+
+    A legend after the table says what the source codes (002 C.1, ext, ext (law)) mean.
 
     \b
     Example:
@@ -40,6 +58,8 @@ def rules(fmt: str, as_json: bool) -> None:
             ]
         )
         return
+    click.echo(f"{'rule':<24} {'source':<14} summary  [the policy field holding its number]")
     for r in RULES.values():
         where = f"  [policy: {', '.join(fields[r.id])}]" if r.id in fields else ""
         click.echo(f"{r.id:<24} {r.source:<14} {r.summary}{where}")
+    click.echo(f"\n{LEGEND}")
