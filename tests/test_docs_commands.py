@@ -8,7 +8,8 @@ for a later one), and each must exit 0, or the code its line documents with an
 (``<refund-id>``) and is filled from :data:`PLACEHOLDERS`; a block that uses names
 the page only describes gets its setup from :data:`PRELUDES`. A snippet that cannot
 run here is in :data:`SKIPS` with the reason; ``python tests/test_docs_commands.py``
-runs every page and lists what it ran and skipped.
+runs every page and lists what it ran and skipped. A file the commands write must be
+one the repository's .gitignore ignores: following the README leaves nothing untracked.
 """
 
 from __future__ import annotations
@@ -362,12 +363,39 @@ def _platform(path: Path) -> Iterator[dict[str, str]]:
         yield env
 
 
+def _not_ignored(folder: Path, before: set[Path]) -> list[str]:
+    """The files the commands wrote that git would show as untracked in the repository
+    (a user's own folder named by a placeholder aside); [] where git is not at hand."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        return []
+    chosen = {Path(v) for v in PLACEHOLDERS.values()}
+    written = sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p not in before
+        and not any(p.relative_to(folder).is_relative_to(c) for c in chosen)
+    )
+    if not written:
+        return []
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=ROOT,
+        input="\n".join(written),
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    return [name for name in written if name not in ignored]
+
+
 def run_document(path: Path, failures: list[str] | None = None) -> Tally:
     """Run every snippet of ``path`` in order in a fresh folder; raise on the first failure
     (or, given ``failures``, add each there and go on)."""
     tally = Tally([], [])
     namespace: dict[str, Any] = {"__name__": "__docs__"}
-    with _folder(), _platform(path) as shell_env:
+    with _folder() as folder, _platform(path) as shell_env:
+        before = {p for p in folder.rglob("*") if p.is_file()}
         for snippet in snippets(path):
             reason = skip_reason(snippet)
             if reason is not None:
@@ -388,6 +416,13 @@ def run_document(path: Path, failures: list[str] | None = None) -> Tally:
                     raise
                 failures.append(f"{snippet.where}: {type(exc).__name__}: {exc}")
             tally.ran.append(snippet)
+        left = _not_ignored(folder, before)
+        if left:
+            where = path.relative_to(ROOT)
+            message = f"{where}: its commands leave untracked files in the repository: {left}"
+            if failures is None:
+                raise AssertionError(message)
+            failures.append(message)
     return tally
 
 
