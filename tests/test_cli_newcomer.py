@@ -49,6 +49,14 @@ def test_an_example_folder_is_judged_at_its_own_instant_and_says_so() -> None:
     assert "example.toml" not in earlier.stderr  # --at wins, silently
 
 
+def test_the_platform_exports_example_labels_each_of_its_malformed_records() -> None:
+    board = run("board", ROOT / "examples" / "taobao", "--format", "json")
+    assert json.loads(board.stdout)["at"] == "2026-03-14T12:00:00+08:00"
+    rejected = [p for p in json.loads(board.stdout)["problems"] if "field" in p]
+    assert len(rejected) == 10
+    assert all(p["note"].startswith("a deliberate example") for p in rejected)
+
+
 def test_a_shop_s_own_folder_is_judged_as_of_now(tmp_path: Path) -> None:
     shutil.copy(SHOP / "refunds_receive_get.json", tmp_path)
     board = run("board", tmp_path, "--format", "json")
@@ -66,6 +74,10 @@ def test_the_deliberate_bad_record_is_labelled_where_it_is_reported(tmp_path: Pa
     ingest = run("ingest", "--casebook", tmp_path / "shop.sqlite", SHOP)
     assert ingest.exit_code == 1  # as for any rejected record, and documented so
     assert "a deliberate example of a rejected record" in ingest.stdout
+    again = run("ingest", "--casebook", tmp_path / "again.sqlite", SHOP, "--format", "json")
+    (rejected,) = [o for o in json.loads(again.stdout)["outcomes"] if o["result"] == "rejected"]
+    assert rejected["note"].startswith("a deliberate example of a rejected record")
+    assert [o for o in json.loads(again.stdout)["outcomes"] if "note" in o] == [rejected]
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from ..core._case import Case
 from ..core._effects import Effect
 from ..core._errors import InvalidInput
 from ..core._policy import Policy
-from ._example import find_example
+from ._example import Example, find_example
 from ._exit import REFUSED, exits_by_kind, failure, mask_url, naming
 from ._options import (
     STDIN,
@@ -48,7 +48,7 @@ from ._options import (
 )
 
 if TYPE_CHECKING:
-    from ..casebook import Casebook, IngestReport
+    from ..casebook import Casebook, IngestReport, Outcome
 
 __all__ = ["ingest_command", "open_casebook", "outbox_command", "worker_command"]
 
@@ -120,14 +120,18 @@ def _with_stdin(files: tuple[Path, ...]) -> Iterator[tuple[list[Path], Callable[
         )
 
 
-def _ingest_json(report: IngestReport) -> dict[str, Any]:
+def _ingest_json(report: IngestReport, example: Example | None) -> dict[str, Any]:
+    def outcome(o: Outcome) -> dict[str, Any]:
+        label = example.label(o.source) if example is not None else None
+        return {**attrs.asdict(o), **({"note": label} if label else {})}
+
     return {
         "new": report.new,
         "duplicate": report.duplicate,
         "rejected": report.rejected,
         "skipped": report.skipped,
         "ignored": report.ignored,
-        "outcomes": [attrs.asdict(o) for o in report.outcomes],
+        "outcomes": [outcome(o) for o in report.outcomes],
     }
 
 
@@ -173,7 +177,7 @@ def ingest_command(casebook: str, policy: Policy, fmt: str, files: tuple[Path, .
         report.ignored,
     )
     if fmt == "json":
-        echo_json(_ingest_json(report))
+        echo_json(_ingest_json(report, example))
     else:
         click.echo(str(report))
         for outcome in report.skips:
