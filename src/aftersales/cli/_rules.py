@@ -5,26 +5,19 @@ from __future__ import annotations
 import click
 
 from ..core._policy import policy_fields
-from ..core._rules import RULES
+from ..core._rules import RULES, SOURCES
 from ._exit import exits_by_kind
 from ._options import chosen_format, echo_json, format_option, json_alias_option
 
 __all__ = ["LEGEND", "rules"]
 
-#: What the source column's codes mean (the project's rule digest names the articles).
-LEGEND = (
-    "sources: 000-004 are the platform articles the rules are digested from, with the\n"
-    "section where one is cited (002 C.1: article 002, section C.1); several are listed\n"
-    "when they agree:\n"
-    "  000  a buyer's guide to a seller who does not ship\n"
-    "  001  customer-service intervention\n"
-    "  002  refund and return flows, the after-sale window, postage, negative reviews\n"
-    "  003  a shop's after-sale service rules\n"
-    "  004  malicious orders\n"
-    "  ext        a widely published platform rule the articles do not state: a configurable\n"
-    "             default (the policy field shown)\n"
-    "  ext (law)  from Chinese law (consumer protection, e-commerce) rather than the platform\n"
-    "docs/rules.md lists the same with the workflows that cite each rule."
+#: What the source column's codes mean, printed after the table.
+LEGEND = "\n".join(
+    [
+        "sources (002 C.1: seed article 002, section C.1; several when the articles agree):",
+        *(f"  {code:<10} {meaning}" for code, meaning in SOURCES.items()),
+        "docs/rules.md lists the same with the workflows that cite each rule.",
+    ]
 )
 
 
