@@ -19,6 +19,7 @@ from ..core._policy import Policy
 from ..messages import ShopInfo, context_for, environment, read_shop
 from ..shopfolder._load import ShopData, load_shop, shown_cases
 from ._casebook import open_casebook
+from ._example import find_example
 from ._exit import exits_by_kind, mask_url, naming
 from ._options import (
     at_option,
@@ -171,6 +172,10 @@ def board_command(
     (--strict-calendar refuses it instead; --calendar loads a notice's file).
 
     \b
+    Without --at the board is as of now; an example folder's example.toml gives
+    its own instant instead (as_of), named on standard error.
+
+    \b
     Examples:
       aftersales board examples/shop --at 2026-03-31T18:00:00+08:00
       aftersales board --casebook shop.sqlite
@@ -180,6 +185,10 @@ def board_command(
     if not paths and casebook is None:
         raise click.UsageError("give PATHS, --casebook, or both")
     policy = daily_policy(policy, calendar_file, strict_calendar)
+    example = find_example(paths)
+    if at is None and example is not None and example.as_of is not None:
+        at = example.as_of  # an example folder's own instant, named on standard error
+        example.say_as_of()
     if at is None:  # the shell, not the core: without --at the board is as of now
         at = pendulum.now(policy.timezone)  # noqa: TID251
 
@@ -196,6 +205,8 @@ def board_command(
     shop = load_shop(list(paths), policy, at, progress=progress)
     items = list(shop.items)
     problems = list(shop.problems)
+    if example is not None:  # a record an example holds on purpose says so
+        problems = [_labelled(p, example.label(p.get("source"))) for p in problems]
     if casebook is not None:
         stored, refused = _casebook_items(casebook, policy, at)
         items.extend(stored)
@@ -221,6 +232,10 @@ def board_command(
         click.echo(text)
     if not items and problems:
         sys.exit(1)
+
+
+def _labelled(problem: Mapping[str, object], label: str | None) -> dict[str, object]:
+    return dict(problem) if label is None else {"note": label, **problem}
 
 
 def _casebook_items(
