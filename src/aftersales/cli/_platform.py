@@ -430,20 +430,32 @@ def act_agree_return(
 @act_group.command("refuse")
 @click.argument("refund_id")
 @click.option("--message", "text", required=True, help="Why, for the buyer (2-200 characters).")
+@click.option(
+    "--proof",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A proof image (GIF, JPEG or PNG; at most 130,000 bytes for taobao.refund.refuse, "
+    "5 MB for Tmall's taobao.rp.returngoods.refuse). Required on Tmall (TOP-PROOF).",
+)
 @click.option("--reason-id", type=int, help="A refusal reason ID (taobao.refund.refusereason.get).")
 @_AT
 @click.pass_context
 @exits_by_kind
 def act_refuse(
-    ctx: click.Context, refund_id: str, text: str, reason_id: int | None, at: _dt.datetime | None
+    ctx: click.Context,
+    refund_id: str,
+    text: str,
+    proof: Path | None,
+    reason_id: int | None,
+    at: _dt.datetime | None,
 ) -> None:
-    """Refuse a refund (taobao.refund.refuse)."""
+    """Refuse a refund (taobao.refund.refuse; on Tmall, returned goods with
+    taobao.rp.returngoods.refuse), with a proof image uploaded as the platform's SDKs do."""
     from ..platform import refuse
 
     _act(
         ctx,
-        lambda book, client, _tmall: refuse(
-            book, client, refund_id, text=text, reason_id=reason_id, at=at
+        lambda book, client, tmall: refuse(
+            book, client, refund_id, text=text, reason_id=reason_id, proof=proof, tmall=tmall, at=at
         ),
     )
 

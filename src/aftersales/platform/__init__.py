@@ -23,6 +23,7 @@ from ._act import (
     AGREE_RETURN,
     MESSAGE,
     REFUSE,
+    RETURNGOODS_REFUSE,
     ActionRefused,
     ActionResult,
     agree,
@@ -42,6 +43,7 @@ from ._errors import (
     ProtocolError,
     TopError,
 )
+from ._proof import PROOF_LIMITS, PROOF_RULE, Proof, ProofRefused, read_proof
 from ._sign import SIGN_METHODS, sign, signing_text
 from ._sync import (
     DETAIL_FIELDS,
@@ -67,7 +69,10 @@ __all__ = [
     "ENVIRONMENT",
     "LIST_FIELDS",
     "MESSAGE",
+    "PROOF_LIMITS",
+    "PROOF_RULE",
     "REFUSE",
+    "RETURNGOODS_REFUSE",
     "SIGN_METHODS",
     "ActionRefused",
     "ActionResult",
@@ -77,6 +82,8 @@ __all__ = [
     "ConfigurationMissing",
     "PlatformError",
     "PlatformFailure",
+    "Proof",
+    "ProofRefused",
     "ProtocolError",
     "SyncReport",
     "SyncUsage",
@@ -93,6 +100,7 @@ __all__ = [
     "ingest_record",
     "ingest_refunds",
     "message",
+    "read_proof",
     "refuse",
     "response_key",
     "settle_actions",
