@@ -30,6 +30,7 @@ from ._act import (
     agree_many,
     agree_return,
     message,
+    notify,
     refuse,
 )
 from ._client import CallStats, TopClient, format_time, response_key
@@ -43,6 +44,7 @@ from ._errors import (
     ProtocolError,
     TopError,
 )
+from ._handler import NOTIFY_RULE, NOTIFY_WINDOW, PlatformHandler, handler, why_stale
 from ._proof import PROOF_LIMITS, PROOF_RULE, Proof, ProofRefused, read_proof
 from ._sign import SIGN_METHODS, sign, signing_text
 from ._sync import (
@@ -69,6 +71,8 @@ __all__ = [
     "ENVIRONMENT",
     "LIST_FIELDS",
     "MESSAGE",
+    "NOTIFY_RULE",
+    "NOTIFY_WINDOW",
     "PROOF_LIMITS",
     "PROOF_RULE",
     "REFUSE",
@@ -82,6 +86,7 @@ __all__ = [
     "ConfigurationMissing",
     "PlatformError",
     "PlatformFailure",
+    "PlatformHandler",
     "Proof",
     "ProofRefused",
     "ProtocolError",
@@ -97,9 +102,11 @@ __all__ = [
     "cursor_name",
     "fetch_refund",
     "format_time",
+    "handler",
     "ingest_record",
     "ingest_refunds",
     "message",
+    "notify",
     "read_proof",
     "refuse",
     "response_key",
@@ -107,4 +114,5 @@ __all__ = [
     "sign",
     "signing_text",
     "sync",
+    "why_stale",
 ]

@@ -54,6 +54,7 @@ __all__ = [
     "agree_many",
     "agree_return",
     "message",
+    "notify",
     "refuse",
 ]
 
@@ -537,6 +538,50 @@ class _Message(_Action):
         """The platform's record does not show messages: the event is the shop's own."""
         self.book.append(self.refund_id, [self.event()])
         return "message left"
+
+
+class _Notify(_Message):
+    """A buyer notification (a worker's ``NotifyBuyer``) on the refund's message board.
+
+    The platform keeps a refund's messages open in every state, so the engine's
+    INT-MESSAGE check is not made; the case takes the ``MessageLeft`` only where the
+    engine accepts one (during intervention)."""
+
+    def checked(self) -> None:
+        _unsettled(self.book, self.refund_id)
+        _case(self.book, self.refund_id)
+
+    def ready(self) -> tuple[str, dict[str, str]]:
+        record = fetch_refund(self.client, self.refund_id)
+        ingest_record(self.book, record)
+        self.before = {"status": record.get("status"), "modified": record.get("modified")}
+        return self.prepare(_case(self.book, self.refund_id), record)
+
+    def after(self) -> str:
+        try:
+            return super().after()
+        except AfterSalesError:
+            return "notified (the case keeps no message outside intervention)"
+
+
+def notify(
+    book: Casebook,
+    client: TopClient,
+    refund_id: str,
+    *,
+    text: str,
+    about: Mapping[str, str] | None = None,
+    at: _dt.datetime | None = None,
+) -> ActionResult:
+    """Tell the buyer ``text`` on the refund (``taobao.refund.message.add``, kind
+    ``notify``): recorded before the call, settled by the answer, as every action.
+    ``about`` (the template and rule it was rendered from) is kept in the record.
+    Raises :class:`ActionRefused` (no call made) for a text outside 2-200 characters
+    or an earlier action on the refund whose outcome is unknown."""
+    _text_ok("the notification", text)
+    action = _Notify(book, client, refund_id, "notify", _instant(at), text=text)
+    action.kept.update(about or {})
+    return action.run()
 
 
 def agree(

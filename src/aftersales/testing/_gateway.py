@@ -220,6 +220,8 @@ class FakeGateway:
         #: An agree call refunding more than this (fen) fails until it carries ``sms_code``
         #: (the code the platform texts the seller).
         self.code_above: int | None = None
+        #: Refund IDs whose ``taobao.refund.message.add`` the platform refuses.
+        self.message_fails: set[str] = set()
         self.sms_code = "520131"
         self.codes_sent = 0
         self._rng = random.Random(seed)
@@ -596,6 +598,10 @@ class FakeGateway:
             self.modify(refund_id, status="WAIT_BUYER_RETURN_GOODS")
             return {"rp_returngoods_agree_response": {"code": "success", "msg": "同意退货成功"}}
         if method == "taobao.refund.message.add":
+            if params.get("refund_id", "") in self.message_fails:
+                return _error(
+                    15, "Remote service error", "isv.refund-message-forbidden", "该退款不允许留言"
+                )
             return {
                 "refund_message_add_response": {
                     "refund_message": {"id": len(self.writes), "created": self._stamp()}
