@@ -471,3 +471,32 @@ def act_message(ctx: click.Context, refund_id: str, text: str, at: _dt.datetime 
     from ..platform import message
 
     _act(ctx, lambda book, client, _tmall: message(book, client, refund_id, text=text, at=at))
+
+
+@act_group.command("settle")
+@click.argument("action_id")
+@click.argument("outcome", type=click.Choice(["done", "not_done"]))
+@click.option("--note", required=True, help="What you saw (the seller centre, the buyer's chat).")
+@click.option("--by", "by", required=True, help="Who settles it (kept in the record).")
+@click.pass_context
+@exits_by_kind
+def act_settle(ctx: click.Context, action_id: str, outcome: str, note: str, by: str) -> None:
+    """Settle an action whose outcome is unknown (or left sending, or parked for a
+    verification code) by hand: done (it happened) or not_done (it did not: act again
+    if still wanted). Nothing is sent; needs no connection. Unknown actions left alone
+    are settled by the next `aftersales sync` from the refund's status."""
+    from ..core._errors import InvalidInput
+    from ..platform import settle_action
+
+    options = ctx.find_object(_ActOptions)
+    if options is None:
+        raise click.UsageError("give --casebook to `aftersales act`")
+    with open_casebook(options.casebook, options.policy) as book:
+        try:
+            entry = settle_action(book, action_id, outcome, note=note, by=by)
+        except InvalidInput as exc:
+            raise click.BadParameter(str(exc), param_hint="ACTION_ID") from None
+    if options.fmt == "json":
+        echo_json(entry)
+    else:
+        click.echo(f"{entry['kind']} {entry['refund_id']}: {outcome} (action {action_id})")

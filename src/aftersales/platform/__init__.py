@@ -32,6 +32,7 @@ from ._act import (
     message,
     notify,
     refuse,
+    settle_action,
 )
 from ._client import CallStats, TopClient, format_time, response_key
 from ._config import DEFAULT_GATEWAY, ENVIRONMENT, TopConfig
@@ -110,6 +111,7 @@ __all__ = [
     "read_proof",
     "refuse",
     "response_key",
+    "settle_action",
     "settle_actions",
     "sign",
     "signing_text",

@@ -56,6 +56,7 @@ __all__ = [
     "message",
     "notify",
     "refuse",
+    "settle_action",
 ]
 
 AGREE = "taobao.rp.refunds.agree"
@@ -769,3 +770,50 @@ def agree_return(
         tmall=tmall,
     )
     return action.run()
+
+
+#: What a person may settle, and how.
+SETTLEABLE = ("sending", "unknown", "needs_code")
+SETTLED_BY_HAND = ("done", "not_done")
+
+
+def settle_action(
+    book: Casebook,
+    action_id: str,
+    outcome: str,
+    *,
+    note: str,
+    by: str,
+    at: _dt.datetime | None = None,
+) -> dict[str, object]:
+    """A person settles an action whose outcome the platform's answer did not give
+    (``unknown``, ``sending`` left by a process that died, ``needs_code`` parked):
+    ``done`` (it happened: the next sync brings the refund's record in) or
+    ``not_done`` (it did not: act again if it is still wanted). ``note`` says what
+    the person saw (the seller centre, the buyer's chat), ``by`` who they are.
+    :class:`InvalidInput` for an action that does not exist or is settled already.
+    Nothing is sent to the platform; unknown actions left alone are still settled by
+    the next sync from the refund's status."""
+    if outcome not in SETTLED_BY_HAND:
+        raise InvalidInput(f"outcome {outcome!r}: one of {', '.join(SETTLED_BY_HAND)}")
+    if not note.strip() or not by.strip():
+        raise InvalidInput("settling by hand needs a note (what was seen) and who settles it")
+    found = [a for a in book.actions() if a.get("action_id") == action_id]
+    if not found:
+        raise InvalidInput(f"no action {action_id} in the casebook (book.actions() lists them)")
+    entry = found[0]
+    status = str(entry.get("status"))
+    if status not in SETTLEABLE:
+        raise InvalidInput(
+            f"action {action_id} is {status} already; only {', '.join(SETTLEABLE)} actions "
+            "are settled by hand"
+        )
+    entry.update(
+        status=outcome,
+        detail=f"settled by hand by {by.strip()}: {note.strip()} (was {status})",
+        settled_by="hand",
+        settled_at=_instant(at).isoformat(),
+        by=by.strip(),
+    )
+    book.write_action(action_id, entry)
+    return entry
