@@ -47,6 +47,7 @@ from ._errors import (
 )
 from ._handler import NOTIFY_RULE, NOTIFY_WINDOW, PlatformHandler, handler, why_stale
 from ._proof import PROOF_LIMITS, PROOF_RULE, Proof, ProofRefused, read_proof
+from ._settings import SHOP_VARIABLE, SecretInShopFile, TaobaoSettings, read_settings, settings_from
 from ._sign import SIGN_METHODS, sign, signing_text
 from ._sync import (
     DETAIL_FIELDS,
@@ -78,6 +79,7 @@ __all__ = [
     "PROOF_RULE",
     "REFUSE",
     "RETURNGOODS_REFUSE",
+    "SHOP_VARIABLE",
     "SIGN_METHODS",
     "ActionRefused",
     "ActionResult",
@@ -91,9 +93,11 @@ __all__ = [
     "Proof",
     "ProofRefused",
     "ProtocolError",
+    "SecretInShopFile",
     "SyncReport",
     "SyncUsage",
     "SyncWindow",
+    "TaobaoSettings",
     "TopClient",
     "TopConfig",
     "TopError",
@@ -109,8 +113,10 @@ __all__ = [
     "message",
     "notify",
     "read_proof",
+    "read_settings",
     "refuse",
     "response_key",
+    "settings_from",
     "settle_action",
     "settle_actions",
     "sign",

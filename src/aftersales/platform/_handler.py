@@ -45,8 +45,8 @@ from ..messages._channels import Channel
 from ..messages._shop import ShopInfo
 from ._act import ActionRefused, notify
 from ._client import TopClient
-from ._config import TopConfig
 from ._errors import ConfigurationMissing
+from ._settings import SHOP_VARIABLE, read_settings
 
 __all__ = ["NOTIFY_RULE", "NOTIFY_WINDOW", "PlatformHandler", "handler", "why_stale"]
 
@@ -54,8 +54,6 @@ __all__ = ["NOTIFY_RULE", "NOTIFY_WINDOW", "PlatformHandler", "handler", "why_st
 NOTIFY_RULE = "SVC-5MIN"
 #: How long after the change it reports a notification is still sent (SVC-5MIN).
 NOTIFY_WINDOW = _dt.timedelta(hours=1)
-#: Where the shop's file is named (shop.toml: the notifications name the shop).
-SHOP_VARIABLE = "AFTERSALES_SHOP"
 
 
 def why_stale(
@@ -131,12 +129,14 @@ class PlatformHandler:
                 f"set {SHOP_VARIABLE} to the shop's shop.toml: the buyer's notifications "
                 "name the shop (its name, hours and return address)"
             )
+        settings = read_settings(Path(named)).with_env(env)
         try:
             shop = read_shop(Path(named))
         except InvalidInput as exc:
             raise ConfigurationMissing(f"{SHOP_VARIABLE}: {exc}") from None
-        client = TopClient(TopConfig.from_env(env))
-        return PlatformHandler(book, client, shop=shop, window=self.window, now=now or self._now)
+        client = TopClient(settings.config(env))
+        window = settings.notify_window
+        return PlatformHandler(book, client, shop=shop, window=window, now=now or self._now)
 
     def close(self) -> None:
         if self.client is not None:
