@@ -9,7 +9,8 @@ Needs the ``taobao`` extra (``pip install 'aftersales[taobao]'``: httpx).
   caller errors raised at once with what to fix;
 - :func:`sync`: refunds (and Tmall disputes) changed since the last sync, by
   ``modified`` windows, read whole and ingested; the cursor lives in the casebook;
-- :func:`ingest_refunds`: refunds named one by one (a push message) read and ingested;
+- :func:`refund_ids_from_tmc` and :func:`ingest_refunds`: push messages (TMC) name
+  refunds; each is read whole and ingested;
 - :func:`agree`, :func:`refuse`, :func:`message`: seller actions written back, checked
   by the rules before any call, recorded in the casebook before the call and settled
   after it; an answer lost is ``unknown`` until :func:`settle_actions` (run by every
@@ -63,6 +64,7 @@ from ._sync import (
     settle_actions,
     sync,
 )
+from ._tmc import REFUND_TOPICS, refund_ids_from_tmc
 
 __all__ = [
     "AGREE",
@@ -77,6 +79,7 @@ __all__ = [
     "NOTIFY_WINDOW",
     "PROOF_LIMITS",
     "PROOF_RULE",
+    "REFUND_TOPICS",
     "REFUSE",
     "RETURNGOODS_REFUSE",
     "SHOP_VARIABLE",
@@ -114,6 +117,7 @@ __all__ = [
     "notify",
     "read_proof",
     "read_settings",
+    "refund_ids_from_tmc",
     "refuse",
     "response_key",
     "settings_from",
