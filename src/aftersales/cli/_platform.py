@@ -301,8 +301,8 @@ def act_group(
     shop_file: Path | None,
     fmt: str,
 ) -> None:
-    """Act on a refund on the Taobao Open Platform: agree, agree to a return, refuse,
-    leave a message.
+    """Act on a refund on the Taobao Open Platform: agree, agree to a return, refuse
+    (with a proof image), leave a message; settle an action by hand.
 
     The rules come first: an action the case does not allow now (its state, a
     deadline passed, an amount above the refund, a text outside 2-200 characters)
@@ -312,7 +312,8 @@ def act_group(
     unknown: the next `aftersales sync` settles it from the refund's status, and
     nothing else is sent on that refund meanwhile.
 
-    The connection comes from the environment (AFTERSALES_TOP_*), as for `sync`.
+    The connection comes from the environment (AFTERSALES_TOP_*), as for `sync`;
+    the shop file (--shop or AFTERSALES_SHOP) may hold the non-secret settings.
 
     Exit codes: 0 done, 1 refused (by the rules or the platform) or unknown,
     2 usage, 3 a runtime failure (the gateway, the credentials, the casebook).
@@ -324,7 +325,10 @@ def act_group(
       aftersales act --casebook shop.sqlite agree-return 2051000000000000004 \\
         --shop shop.toml --address-id 889
       aftersales act --casebook shop.sqlite refuse 2051000000000000003 --message "已发货"
+      aftersales act --casebook shop.sqlite refuse 2051000000000000003 --message "已签收" \\
+        --proof proof.png
       aftersales act --casebook shop.sqlite message 2051000000000000003 --text "已补发"
+      aftersales act --casebook shop.sqlite settle ACTION_ID done --note "后台已退款" --by 小林
     """
     ctx.obj = _ActOptions(casebook, policy, tmall, fmt, shop_file)
 

@@ -32,6 +32,7 @@ import datetime as _dt
 import email.policy
 import json
 import random
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -185,6 +186,13 @@ def _platform_form(record: Mapping[str, Any], fields: Iterable[str] | None) -> d
     return out
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about a client that went away (a timeout, a process killed mid-call)."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeGateway:
     """The fake platform. Use as a context manager; :attr:`url` is its REST address."""
 
@@ -291,7 +299,7 @@ class FakeGateway:
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the client gave up waiting (its timeout)
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = _Server(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
