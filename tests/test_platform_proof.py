@@ -171,3 +171,54 @@ def test_the_act_command_refuses_with_a_proof_file(gateway: FakeGateway, tmp_pat
     assert gateway.writes[0].files["refuse_proof"].filename == "签收底单.jpg"
     assert gateway.session not in done.output
     assert gateway.app_secret not in done.output
+
+
+def test_the_multipart_request_is_laid_out_as_the_python_sdk_lays_it_out() -> None:
+    """System parameters and sign in the query; business parameters as form fields; the
+    file as a file part, outside the signature (``top/api/base.py``)."""
+    import httpx
+
+    from aftersales.platform import TopClient, TopConfig
+    from aftersales.testing import parse_multipart
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"refund_refuse_response": {"is_success": True}})
+
+    config = TopConfig(app_key="1", app_secret="s3cr3t", session="sess-1", sign_method="hmac")
+    with TopClient(config, transport=httpx.MockTransport(answer)) as client:
+        client.call(
+            "taobao.refund.refuse",
+            {"refund_id": "2051000000000000001", "refuse_message": "已签收"},
+            write=True,
+            files={"refuse_proof": Proof.of(PNG, "proof.png")},
+        )
+    (request,) = seen
+    query = dict(request.url.params)
+    assert set(query) == {
+        "method", "app_key", "session", "timestamp", "format", "v", "sign_method", "sign"
+    }  # fmt: skip
+    fields, files = parse_multipart(request.headers["content-type"], request.read())
+    assert fields == {"refund_id": "2051000000000000001", "refuse_message": "已签收"}
+    assert files["refuse_proof"].content == PNG
+    assert files["refuse_proof"].filename == "proof.png"
+    unsigned = {k: v for k, v in {**query, **fields}.items() if k != "sign"}
+    assert sign(unsigned, "s3cr3t", "hmac") == query["sign"]
+
+
+def test_the_gateway_reads_the_python_sdk_s_file_disposition() -> None:
+    from aftersales.testing import parse_multipart
+
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="refund_id"\r\n'
+        b"Content-Type: text/plain; charset=UTF-8\r\n\r\n2051000000000000001\r\n"
+        b'--B\r\nContent-Disposition: file; name="refuse_proof"; filename="a.png"\r\n'
+        b"Content-Type: image/png\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+        + PNG
+        + b"\r\n--B--\r\n"
+    )
+    fields, files = parse_multipart("multipart/form-data; boundary=B", body)
+    assert fields == {"refund_id": "2051000000000000001"}
+    assert files["refuse_proof"].content == PNG

@@ -4,6 +4,7 @@ Needs the ``taobao`` extra (``pip install 'aftersales[taobao]'``: httpx).
 
 - :class:`TopConfig`: where and as whom to call, from ``AFTERSALES_TOP_*`` environment
   variables (secrets never on a command line, never in a message);
+  :class:`TaobaoSettings`: shop.toml's ``[taobao]`` non-secret settings, under them;
 - :class:`TopClient`: signed calls (``md5``, ``hmac``, ``hmac-sha256``), a timeout on
   each, platform failures retried with backoff and jitter, call limits waited out,
   caller errors raised at once with what to fix;
@@ -11,10 +12,13 @@ Needs the ``taobao`` extra (``pip install 'aftersales[taobao]'``: httpx).
   ``modified`` windows, read whole and ingested; the cursor lives in the casebook;
 - :func:`refund_ids_from_tmc` and :func:`ingest_refunds`: push messages (TMC) name
   refunds; each is read whole and ingested;
-- :func:`agree`, :func:`refuse`, :func:`message`: seller actions written back, checked
-  by the rules before any call, recorded in the casebook before the call and settled
-  after it; an answer lost is ``unknown`` until :func:`settle_actions` (run by every
-  sync) reads the refund's status.
+- :func:`agree`, :func:`refuse` (with a :class:`Proof` image, multipart),
+  :func:`message`: seller actions written back, checked by the rules before any
+  call, recorded in the casebook before the call and settled after it; an answer
+  lost is ``unknown`` until :func:`settle_actions` (run by every sync) reads the
+  refund's status, or a person settles it (:func:`settle_action`);
+- :data:`handler`: the worker's handler (:class:`PlatformHandler`), leaving current
+  ``NotifyBuyer`` notifications on the refund (:func:`notify`).
 
 See ``docs/platform.md``.
 """
