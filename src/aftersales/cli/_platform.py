@@ -301,8 +301,11 @@ def act_group(
     shop_file: Path | None,
     fmt: str,
 ) -> None:
-    """Act on a refund on the Taobao Open Platform: agree, agree to a return, refuse
-    (with a proof image), leave a message; settle an action by hand.
+    """Act on a refund on the Taobao Open Platform: agree, agree to a return, refuse,
+    leave a message.
+
+    A refusal may upload a proof image (refuse --proof); `settle` settles an
+    action whose outcome is unknown by hand.
 
     The rules come first: an action the case does not allow now (its state, a
     deadline passed, an amount above the refund, a text outside 2-200 characters)
