@@ -114,7 +114,7 @@ def part_kill(n: int, seed: int, folder: Path) -> None:
         killed = folder / "killed.sqlite"
         kills = 0
         started = time.perf_counter()
-        for at in (n // 5, n // 2, n):  # calls into each run
+        for at in (n // 5, n // 3, n // 4):  # calls into each run
             calls = len(gw.calls)
             run = _spawn(gw, killed, *(() if kills else ("--since", "2025-12-01")))
             while len(gw.calls) < calls + at and run.poll() is None:
