@@ -97,3 +97,13 @@ class OutcomeUnknown(CasebookError):
     :meth:`Casebook.resolve`; it is never handed over again by itself, because
     doing a refund twice is worse than doing it late.
     """
+
+
+class EffectNotSent(CasebookError):
+    """Raised by an effect handler when the effect was certainly not carried out and
+    must not be handed over again by itself (the platform refused it, with a reason).
+
+    The worker parks the effect (``failed``) with the reason at once, without the
+    retries an unexpected exception gets; a person may hand it over again with
+    :meth:`Casebook.resolve` (``happened=False``).
+    """

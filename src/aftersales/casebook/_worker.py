@@ -9,9 +9,11 @@ before the shop's ``handle`` runs and ``done`` after, so a worker killed in
 between leaves a visible ``handing`` row rather than a silent doubt.
 
 ``handle`` raising :class:`OutcomeUnknown` parks the effect (``unknown``) for a
-person: it is never handed over again by itself. Any other exception means it
-did not happen; it is handed over again, up to ``max_attempts``, then parked
-(``failed``).
+person: it is never handed over again by itself; :class:`EffectNotSent` parks it
+(``failed``) at once with the reason (it certainly did not happen, and trying again
+would not help). Any other exception means it did not happen; it is handed over
+again, up to ``max_attempts``, then parked (``failed``). A handler that returns
+text has it kept as the done effect's note (what it did, or why nothing was needed).
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ from ..core._case import Case
 from ..core._effects import Effect
 from ..core._instant import instant
 from ._casebook import Casebook
-from ._errors import OutcomeUnknown
+from ._errors import EffectNotSent, OutcomeUnknown
 from ._store import OutboxEntry, OutboxStatus
 
 __all__ = ["WorkerStats", "run_worker"]
 
-Handler = Callable[[Effect, Case], None]
+Handler = Callable[[Effect, Case], object]
 
 
 @attrs.define
@@ -261,11 +263,15 @@ def _hand_one(
         stats.failed += 1
         return entry.id, "failed", "the case is missing"
     try:
-        handle(entry.effect, case)
+        said = handle(entry.effect, case)
     except OutcomeUnknown as exc:
         stats.unknown += 1
         log.warning("effect_outcome_unknown", **fields, note=str(exc))
         return entry.id, "unknown", str(exc)
+    except EffectNotSent as exc:
+        stats.failed += 1
+        log.error("effect_not_sent", **fields, retry=False, note=str(exc))
+        return entry.id, "failed", f"not sent: {exc}"
     except Exception as exc:
         again = entry.attempts < max_attempts
         note = f"{type(exc).__name__}: {exc}"
@@ -277,4 +283,4 @@ def _hand_one(
         return entry.id, "pending" if again else "failed", note
     stats.done += 1
     log.debug("effect_done", **fields)
-    return entry.id, "done", ""
+    return entry.id, "done", said if isinstance(said, str) else ""

@@ -30,7 +30,7 @@ import structlog
 
 from ..core._case import Case
 from ..core._effects import Effect
-from ..core._errors import InvalidInput
+from ..core._errors import AfterSalesError, InvalidInput
 from ..core._policy import Policy
 from ._example import Example, find_example
 from ._exit import REFUSED, exits_by_kind, failure, mask_url, naming
@@ -328,6 +328,13 @@ def worker_command(
         # the shell, not the core, reads the clock
         return at if at is not None else pendulum.now("UTC")  # noqa: TID251
 
+    bind = getattr(handle, "bind_casebook", None)  # a handler that needs the casebook
+    if bind is not None:
+        try:
+            handle = bind(book, now=now)
+        except AfterSalesError as exc:
+            raise click.UsageError(f"--handler {handler_spec}: {exc}") from None
+
     stop = None if once else threading.Event()
     if stop is not None:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -344,6 +351,7 @@ def worker_command(
             idle=idle,
             logger=log,
         )
+    getattr(handle, "close", lambda: None)()  # a bound handler's connection
     parked = stats.unknown + stats.failed
     if fmt == "json":
         echo_json({**attrs.asdict(stats), "parked": parked})

@@ -26,7 +26,14 @@ from ._exit import FAILURE, REFUSED, exits_by_kind, failure
 from ._options import echo_json, format_option
 
 if TYPE_CHECKING:
-    from ..platform import ActionResult, CallStats, SyncReport, SyncWindow
+    from ..platform import (
+        ActionResult,
+        CallStats,
+        SyncReport,
+        SyncWindow,
+        TaobaoSettings,
+        TopConfig,
+    )
 
 __all__ = ["act_group", "sync_command"]
 
@@ -49,6 +56,31 @@ def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> _
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(_BEIJING))
     return at
+
+
+#: ``--shop FILE`` (or ``AFTERSALES_SHOP``): the shop file, whose ``[taobao]`` table
+#: holds the platform's non-secret settings.
+_SHOP = click.option(
+    "--shop",
+    "shop_file",
+    envvar="AFTERSALES_SHOP",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The shop's shop.toml (or AFTERSALES_SHOP): its [taobao] table's non-secret "
+    "settings (gateway, app_key, sign_method, tmall, return_address_id, "
+    "sync_margin_minutes); the environment overrides them.",
+)
+
+
+def _settings(shop_file: Path | None) -> tuple[TaobaoSettings, TopConfig]:
+    """The shop file's settings with the environment over them, and the connection;
+    a secret in the file or a missing variable is a usage error (2)."""
+    from ..platform import ConfigurationMissing, read_settings
+
+    try:
+        settings = read_settings(shop_file).with_env()
+        return settings, settings.config()
+    except ConfigurationMissing as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _summary(report: SyncReport, stats: CallStats) -> dict[str, Any]:
@@ -150,6 +182,7 @@ class _Progress:
     is_flag=True,
     help="A Tmall shop: also read tmall.dispute.receive.get (refunds, returns, exchanges).",
 )
+@_SHOP
 @format_option("text", "json", help="text: the counts, then each rejected record.")
 @exits_by_kind
 def sync_command(
@@ -158,6 +191,7 @@ def sync_command(
     since: _dt.datetime | None,
     until: _dt.datetime | None,
     tmall: bool,
+    shop_file: Path | None,
     fmt: str,
 ) -> None:
     """Pull the shop's refunds changed since the last sync from the Taobao Open Platform.
@@ -188,14 +222,10 @@ def sync_command(
         PlatformError,
         SyncUsage,
         TopClient,
-        TopConfig,
         sync,
     )
 
-    try:
-        config = TopConfig.from_env()
-    except ConfigurationMissing as exc:
-        raise click.UsageError(str(exc)) from None
+    settings, config = _settings(shop_file)
     tty = fmt == "text" and sys.stderr.isatty()
     progress = _Progress() if tty else None
     try:
@@ -209,7 +239,8 @@ def sync_command(
                 client,
                 since=since,
                 until=until,
-                tmall=tmall,
+                tmall=tmall or settings.tmall,
+                margin=settings.sync_margin,
                 progress=None if progress is None else progress.window,
             )
         except SyncUsage as exc:
@@ -239,6 +270,7 @@ class _ActOptions:
     policy: Policy
     tmall: bool
     fmt: str
+    shop_file: Path | None = None
 
 
 #: Hidden: the rules judge an action at this time instead of now, which only a test or
@@ -258,11 +290,22 @@ _AT = click.option(
 @click.option(
     "--tmall", is_flag=True, help="A Tmall shop: Tmall's batch limits (30 refunds, ¥10,000)."
 )
+@_SHOP
 @format_option("text", "json", help="text: one line per action.")
 @click.pass_context
-def act_group(ctx: click.Context, casebook: str, policy: Policy, tmall: bool, fmt: str) -> None:
+def act_group(
+    ctx: click.Context,
+    casebook: str,
+    policy: Policy,
+    tmall: bool,
+    shop_file: Path | None,
+    fmt: str,
+) -> None:
     """Act on a refund on the Taobao Open Platform: agree, agree to a return, refuse,
     leave a message.
+
+    A refusal may upload a proof image (refuse --proof); `settle` settles an
+    action whose outcome is unknown by hand.
 
     The rules come first: an action the case does not allow now (its state, a
     deadline passed, an amount above the refund, a text outside 2-200 characters)
@@ -272,7 +315,8 @@ def act_group(ctx: click.Context, casebook: str, policy: Policy, tmall: bool, fm
     unknown: the next `aftersales sync` settles it from the refund's status, and
     nothing else is sent on that refund meanwhile.
 
-    The connection comes from the environment (AFTERSALES_TOP_*), as for `sync`.
+    The connection comes from the environment (AFTERSALES_TOP_*), as for `sync`;
+    the shop file (--shop or AFTERSALES_SHOP) may hold the non-secret settings.
 
     Exit codes: 0 done, 1 refused (by the rules or the platform) or unknown,
     2 usage, 3 a runtime failure (the gateway, the credentials, the casebook).
@@ -284,9 +328,12 @@ def act_group(ctx: click.Context, casebook: str, policy: Policy, tmall: bool, fm
       aftersales act --casebook shop.sqlite agree-return 2051000000000000004 \\
         --shop shop.toml --address-id 889
       aftersales act --casebook shop.sqlite refuse 2051000000000000003 --message "已发货"
+      aftersales act --casebook shop.sqlite refuse 2051000000000000003 --message "已签收" \\
+        --proof proof.png
       aftersales act --casebook shop.sqlite message 2051000000000000003 --text "已补发"
+      aftersales act --casebook shop.sqlite settle ACTION_ID done --note "后台已退款" --by 小林
     """
-    ctx.obj = _ActOptions(casebook, policy, tmall, fmt)
+    ctx.obj = _ActOptions(casebook, policy, tmall, fmt, shop_file)
 
 
 def _act(ctx: click.Context, run: Any) -> None:
@@ -296,23 +343,19 @@ def _act(ctx: click.Context, run: Any) -> None:
         ConfigurationMissing,
         PlatformError,
         TopClient,
-        TopConfig,
     )
 
     options = ctx.find_object(_ActOptions)
     if options is None:  # the subcommand was invoked without its group
         raise click.UsageError("give --casebook to `aftersales act`")
-    try:
-        config = TopConfig.from_env()
-    except ConfigurationMissing as exc:
-        raise click.UsageError(str(exc)) from None
+    settings, config = _settings(options.shop_file)
     try:
         client = TopClient(config)
     except ConfigurationMissing as exc:
         raise failure(str(exc), FAILURE) from None
     with client, open_casebook(options.casebook, options.policy) as book:
         try:
-            done = run(book, client, options.tmall)
+            done = run(book, client, options.tmall or settings.tmall)
             results: list[ActionResult] = done if isinstance(done, list) else [done]
         except ActionRefused as exc:
             raise failure(f"refused by the rules, nothing sent: {exc}", REFUSED) from None
@@ -377,16 +420,15 @@ def act_agree(
 @click.option(
     "--shop",
     "shop_file",
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The shop's TOML or JSON: its return_address (recipient, phone, address) is sent.",
+    help="The shop's TOML or JSON: its return_address (recipient, phone, address) is sent "
+    "(default: act's --shop or AFTERSALES_SHOP).",
 )
 @click.option(
     "--address-id",
     type=int,
-    required=True,
     help="The platform's ID of that address (seller_address_id, from the seller's address "
-    "book on the platform).",
+    "book on the platform; default: the shop file's [taobao] return_address_id).",
 )
 @click.option("--post", metavar="ZIP", help="The return address's post code.")
 @click.option("--remark", default="", help="A word to the buyer (required on Tmall).")
@@ -396,8 +438,8 @@ def act_agree(
 def act_agree_return(
     ctx: click.Context,
     refund_id: str,
-    shop_file: Path,
-    address_id: int,
+    shop_file: Path | None,
+    address_id: int | None,
     post: str | None,
     remark: str,
     at: _dt.datetime | None,
@@ -407,10 +449,21 @@ def act_agree_return(
     from ..messages import read_shop
     from ..platform import agree_return
 
+    options = ctx.find_object(_ActOptions)
+    shop_file = shop_file or (options.shop_file if options is not None else None)
+    if shop_file is None:
+        raise click.UsageError("give the shop's file (--shop or AFTERSALES_SHOP): its address")
     try:
         shop = read_shop(shop_file)
     except InvalidInput as exc:
         raise click.BadParameter(str(exc), param_hint="--shop") from None
+    if address_id is None:
+        address_id = _settings(shop_file)[0].return_address_id
+    if address_id is None:
+        raise click.UsageError(
+            "give --address-id, or return_address_id in the shop file's [taobao] table"
+        )
+    seller_address_id = address_id
     _act(
         ctx,
         lambda book, client, tmall: agree_return(
@@ -418,7 +471,7 @@ def act_agree_return(
             client,
             refund_id,
             address=shop.return_address,
-            seller_address_id=address_id,
+            seller_address_id=seller_address_id,
             post=post,
             remark=remark,
             tmall=tmall,
@@ -430,20 +483,32 @@ def act_agree_return(
 @act_group.command("refuse")
 @click.argument("refund_id")
 @click.option("--message", "text", required=True, help="Why, for the buyer (2-200 characters).")
+@click.option(
+    "--proof",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A proof image (GIF, JPEG or PNG; at most 130,000 bytes for taobao.refund.refuse, "
+    "5 MB for Tmall's taobao.rp.returngoods.refuse). Required on Tmall (TOP-PROOF).",
+)
 @click.option("--reason-id", type=int, help="A refusal reason ID (taobao.refund.refusereason.get).")
 @_AT
 @click.pass_context
 @exits_by_kind
 def act_refuse(
-    ctx: click.Context, refund_id: str, text: str, reason_id: int | None, at: _dt.datetime | None
+    ctx: click.Context,
+    refund_id: str,
+    text: str,
+    proof: Path | None,
+    reason_id: int | None,
+    at: _dt.datetime | None,
 ) -> None:
-    """Refuse a refund (taobao.refund.refuse)."""
+    """Refuse a refund (taobao.refund.refuse; on Tmall, returned goods with
+    taobao.rp.returngoods.refuse), with a proof image uploaded as the platform's SDKs do."""
     from ..platform import refuse
 
     _act(
         ctx,
-        lambda book, client, _tmall: refuse(
-            book, client, refund_id, text=text, reason_id=reason_id, at=at
+        lambda book, client, tmall: refuse(
+            book, client, refund_id, text=text, reason_id=reason_id, proof=proof, tmall=tmall, at=at
         ),
     )
 
@@ -459,3 +524,32 @@ def act_message(ctx: click.Context, refund_id: str, text: str, at: _dt.datetime 
     from ..platform import message
 
     _act(ctx, lambda book, client, _tmall: message(book, client, refund_id, text=text, at=at))
+
+
+@act_group.command("settle")
+@click.argument("action_id")
+@click.argument("outcome", type=click.Choice(["done", "not_done"]))
+@click.option("--note", required=True, help="What you saw (the seller centre, the buyer's chat).")
+@click.option("--by", "by", required=True, help="Who settles it (kept in the record).")
+@click.pass_context
+@exits_by_kind
+def act_settle(ctx: click.Context, action_id: str, outcome: str, note: str, by: str) -> None:
+    """Settle an action whose outcome is unknown (or left sending, or parked for a
+    verification code) by hand: done (it happened) or not_done (it did not: act again
+    if still wanted). Nothing is sent; needs no connection. Unknown actions left alone
+    are settled by the next `aftersales sync` from the refund's status."""
+    from ..core._errors import InvalidInput
+    from ..platform import settle_action
+
+    options = ctx.find_object(_ActOptions)
+    if options is None:
+        raise click.UsageError("give --casebook to `aftersales act`")
+    with open_casebook(options.casebook, options.policy) as book:
+        try:
+            entry = settle_action(book, action_id, outcome, note=note, by=by)
+        except InvalidInput as exc:
+            raise click.BadParameter(str(exc), param_hint="ACTION_ID") from None
+    if options.fmt == "json":
+        echo_json(entry)
+    else:
+        click.echo(f"{entry['kind']} {entry['refund_id']}: {outcome} (action {action_id})")

@@ -66,7 +66,8 @@ def shop_from_dict(value: object) -> ShopInfo:
     address = value.get("return_address")
     if not isinstance(address, Mapping):
         raise InvalidInput("shop.return_address is an object with recipient, phone, address")
-    unknown = set(value) - {"name", "signature", "contact_hours", "return_address"}
+    # ``taobao``: the platform's settings (aftersales.platform reads them)
+    unknown = set(value) - {"name", "signature", "contact_hours", "return_address", "taobao"}
     unknown |= {f"return_address.{k}" for k in set(address) - {"recipient", "phone", "address"}}
     if unknown:
         raise InvalidInput(f"shop: unknown fields {', '.join(sorted(unknown))}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -38,6 +39,7 @@ from ..core._policy import Policy
 from ..messages._shop import ReturnAddress
 from ._client import TopClient
 from ._errors import CallerError, CallLimited, PlatformError, PlatformFailure, ProtocolError
+from ._proof import PROOF_RULE, Proof, ProofRefused, read_proof
 from ._sync import fetch_refund, ingest_record
 
 __all__ = [
@@ -45,18 +47,22 @@ __all__ = [
     "AGREE_RETURN",
     "MESSAGE",
     "REFUSE",
+    "RETURNGOODS_REFUSE",
     "ActionRefused",
     "ActionResult",
     "agree",
     "agree_many",
     "agree_return",
     "message",
+    "notify",
     "refuse",
+    "settle_action",
 ]
 
 AGREE = "taobao.rp.refunds.agree"
 AGREE_RETURN = "taobao.rp.returngoods.agree"
 REFUSE = "taobao.refund.refuse"
+RETURNGOODS_REFUSE = "taobao.rp.returngoods.refuse"
 MESSAGE = "taobao.refund.message.add"
 
 #: Rule IDs of the checks made here, beside the engine's (the platform's API limits).
@@ -195,6 +201,10 @@ class _Action:
         self.at = at
         self.action_id = _action_id(book, at, refund_id, kind)
         self.before: dict[str, object] = {}
+        #: File parts of the call (a refusal's proof): uploaded, never stored.
+        self.files: dict[str, Proof] = {}
+        #: Kept in the action's record beside what is sent (a text the API takes none of).
+        self.kept: dict[str, str] = {}
 
     def event(self) -> Event:
         raise NotImplementedError
@@ -233,14 +243,17 @@ class _Action:
 
     def record(self, method: str, params: Mapping[str, str]) -> dict[str, object]:
         """Stored before the call (``sending``)."""
+        kept = dict(params)
+        kept.update((name, proof.describe()) for name, proof in self.files.items())
         entry: dict[str, object] = {
             "action_id": self.action_id,
             "refund_id": self.refund_id,
             "kind": self.kind,
             "method": method,
-            "params": dict(params),
+            "params": kept,
             "at": self.at.isoformat(),
             "before": self.before,
+            **self.kept,
             "status": "sending",
             "detail": "",
         }
@@ -266,7 +279,7 @@ class _Action:
         self.checked()
         method, params = self.ready()
         entry = self.record(method, params)
-        answer = _send(self.client, method, params)
+        answer = _send(self.client, method, params, self.files)
         if isinstance(answer, tuple):
             return self.settle(entry, *answer)
         return self.settle(entry, *self.outcome(answer))
@@ -282,11 +295,14 @@ class _Action:
 
 
 def _send(
-    client: TopClient, method: str, params: Mapping[str, str]
+    client: TopClient,
+    method: str,
+    params: Mapping[str, str],
+    files: Mapping[str, Proof] | None = None,
 ) -> Mapping[str, Any] | tuple[str, str]:
     """The answer, or how the action ended without one (refused or unknown)."""
     try:
-        return client.call(method, params, write=True)
+        return client.call(method, params, write=True, files=files or None)
     except CallerError as exc:
         if _NEEDS_CODE.search(f"{exc.msg} {exc.sub_code} {exc.sub_msg}"):
             return "needs_code", f"{_CODE_HINT} ({exc.sub_msg or exc.sub_code})"
@@ -438,26 +454,66 @@ class _AgreeReturn(_Action):
 
 
 class _Refuse(_Action):
-    def __init__(self, *args: Any, text: str, reason_id: int | None) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        text: str,
+        reason_id: int | None,
+        proof: Proof | None = None,
+        tmall: bool = False,
+    ) -> None:
         super().__init__(*args)
         self.text = text
         self.reason_id = reason_id
+        self.proof = proof
+        self.tmall = tmall
 
     def event(self) -> Event:
         return SellerRefused(id=f"act:{self.action_id}", at=self.at, reason=self.text)
 
+    def method(self, case: Case) -> str:
+        """Tmall refuses returned goods with its own API; everything else is refund.refuse."""
+        if self.tmall and case.state is State.WAIT_SELLER_CONFIRM_GOODS:
+            return RETURNGOODS_REFUSE
+        return REFUSE
+
+    def allowed(self, case: Case) -> None:
+        method = self.method(case)
+        if self.proof is None:
+            if self.tmall:
+                raise ActionRefused(
+                    f"refund {self.refund_id}: a Tmall shop refuses with a proof image "
+                    f"({method}): give --proof FILE (GIF, JPEG or PNG)",
+                    rule=PROOF_RULE,
+                )
+            return
+        try:
+            self.proof.fits(method)
+        except ProofRefused as exc:
+            raise ActionRefused(str(exc), rule=PROOF_RULE) from None
+
     def prepare(self, case: Case, record: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
-        params = {"refund_id": self.refund_id, "refuse_message": self.text.strip()}
+        method = self.method(case)
+        params = {"refund_id": self.refund_id}
+        if method == REFUSE:
+            params["refuse_message"] = self.text.strip()
+        else:  # returngoods.refuse takes no message: the action's record keeps it
+            self.kept["message"] = self.text.strip()
+        # refund.refuse: required on Tmall, sent when known; returngoods.refuse: required
         for name in ("refund_phase", "refund_version"):
             if record.get(name) not in (None, ""):
                 params[name] = str(record[name])
+            elif self.tmall:
+                raise ProtocolError(f"refund {self.refund_id}: the platform gave no {name}")
         if self.reason_id is not None:
             params["refuse_reason_id"] = str(self.reason_id)
-        return REFUSE, params
+        if self.proof is not None:
+            self.files = {"refuse_proof": self.proof}
+        return method, params
 
     def succeeded(self, answer: Mapping[str, Any]) -> tuple[bool, str]:
-        ok = answer.get("is_success") in (True, "true")
-        return ok, "" if ok else "is_success is false"
+        ok = any(answer.get(k) in (True, "true") for k in ("is_success", "result", "succ"))
+        return ok, "" if ok else "the platform did not confirm the refusal"
 
 
 class _Message(_Action):
@@ -483,6 +539,50 @@ class _Message(_Action):
         """The platform's record does not show messages: the event is the shop's own."""
         self.book.append(self.refund_id, [self.event()])
         return "message left"
+
+
+class _Notify(_Message):
+    """A buyer notification (a worker's ``NotifyBuyer``) on the refund's message board.
+
+    The platform keeps a refund's messages open in every state, so the engine's
+    INT-MESSAGE check is not made; the case takes the ``MessageLeft`` only where the
+    engine accepts one (during intervention)."""
+
+    def checked(self) -> None:
+        _unsettled(self.book, self.refund_id)
+        _case(self.book, self.refund_id)
+
+    def ready(self) -> tuple[str, dict[str, str]]:
+        record = fetch_refund(self.client, self.refund_id)
+        ingest_record(self.book, record)
+        self.before = {"status": record.get("status"), "modified": record.get("modified")}
+        return self.prepare(_case(self.book, self.refund_id), record)
+
+    def after(self) -> str:
+        try:
+            return super().after()
+        except AfterSalesError:
+            return "notified (the case keeps no message outside intervention)"
+
+
+def notify(
+    book: Casebook,
+    client: TopClient,
+    refund_id: str,
+    *,
+    text: str,
+    about: Mapping[str, str] | None = None,
+    at: _dt.datetime | None = None,
+) -> ActionResult:
+    """Tell the buyer ``text`` on the refund (``taobao.refund.message.add``, kind
+    ``notify``): recorded before the call, settled by the answer, as every action.
+    ``about`` (the template and rule it was rendered from) is kept in the record.
+    Raises :class:`ActionRefused` (no call made) for a text outside 2-200 characters
+    or an earlier action on the refund whose outcome is unknown."""
+    _text_ok("the notification", text)
+    action = _Notify(book, client, refund_id, "notify", _instant(at), text=text)
+    action.kept.update(about or {})
+    return action.run()
 
 
 def agree(
@@ -595,13 +695,34 @@ def refuse(
     *,
     text: str,
     reason_id: int | None = None,
+    proof: Proof | Path | bytes | None = None,
+    tmall: bool = False,
     at: _dt.datetime | None = None,
 ) -> ActionResult:
-    """Refuse a refund (``taobao.refund.refuse``) with a message of 2-200 characters.
+    """Refuse a refund (``taobao.refund.refuse``) with a message of 2-200 characters,
+    and a proof image (``proof``: a path, bytes or :class:`Proof`; GIF, JPEG or PNG
+    within the API's size, required on Tmall: TOP-PROOF). A Tmall shop refusing
+    returned goods (``WAIT_SELLER_CONFIRM_GOODS``) calls ``taobao.rp.returngoods.refuse``
+    (that API takes no message: the action's record keeps it).
     Raises :class:`ActionRefused` (no call made) when the rules forbid it now."""
     _text_ok("the refusal's message", text)
+    try:
+        if isinstance(proof, Path):
+            proof = read_proof(proof)
+        elif isinstance(proof, bytes):
+            proof = Proof.of(proof)
+    except ProofRefused as exc:
+        raise ActionRefused(str(exc), rule=PROOF_RULE) from None
     return _Refuse(
-        book, client, refund_id, "refuse", _instant(at), text=text, reason_id=reason_id
+        book,
+        client,
+        refund_id,
+        "refuse",
+        _instant(at),
+        text=text,
+        reason_id=reason_id,
+        proof=proof,
+        tmall=tmall,
     ).run()
 
 
@@ -649,3 +770,50 @@ def agree_return(
         tmall=tmall,
     )
     return action.run()
+
+
+#: What a person may settle, and how.
+SETTLEABLE = ("sending", "unknown", "needs_code")
+SETTLED_BY_HAND = ("done", "not_done")
+
+
+def settle_action(
+    book: Casebook,
+    action_id: str,
+    outcome: str,
+    *,
+    note: str,
+    by: str,
+    at: _dt.datetime | None = None,
+) -> dict[str, object]:
+    """A person settles an action whose outcome the platform's answer did not give
+    (``unknown``, ``sending`` left by a process that died, ``needs_code`` parked):
+    ``done`` (it happened: the next sync brings the refund's record in) or
+    ``not_done`` (it did not: act again if it is still wanted). ``note`` says what
+    the person saw (the seller centre, the buyer's chat), ``by`` who they are.
+    :class:`InvalidInput` for an action that does not exist or is settled already.
+    Nothing is sent to the platform; unknown actions left alone are still settled by
+    the next sync from the refund's status."""
+    if outcome not in SETTLED_BY_HAND:
+        raise InvalidInput(f"outcome {outcome!r}: one of {', '.join(SETTLED_BY_HAND)}")
+    if not note.strip() or not by.strip():
+        raise InvalidInput("settling by hand needs a note (what was seen) and who settles it")
+    found = [a for a in book.actions() if a.get("action_id") == action_id]
+    if not found:
+        raise InvalidInput(f"no action {action_id} in the casebook (book.actions() lists them)")
+    entry = found[0]
+    status = str(entry.get("status"))
+    if status not in SETTLEABLE:
+        raise InvalidInput(
+            f"action {action_id} is {status} already; only {', '.join(SETTLEABLE)} actions "
+            "are settled by hand"
+        )
+    entry.update(
+        status=outcome,
+        detail=f"settled by hand by {by.strip()}: {note.strip()} (was {status})",
+        settled_by="hand",
+        settled_at=_instant(at).isoformat(),
+        by=by.strip(),
+    )
+    book.write_action(action_id, entry)
+    return entry

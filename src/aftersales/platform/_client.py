@@ -44,6 +44,7 @@ from ._errors import (
     PlatformFailure,
     ProtocolError,
 )
+from ._proof import Proof
 from ._sign import sign
 
 __all__ = ["CallStats", "TopClient", "format_time", "response_key"]
@@ -77,6 +78,11 @@ _CALLER_FIX: Mapping[int, str] = {
     40: "a required parameter is missing (a bug in aftersales, or a new platform rule)",
     41: "a parameter is invalid: see sub_msg",
 }
+
+
+_FORM = {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"}
+#: The system parameters (the SDK's ``sys_parameters``): in the query of a multipart call.
+_SYSTEM = ("method", "app_key", "session", "timestamp", "format", "v", "sign_method", "sign")
 
 
 def format_time(at: _dt.datetime) -> str:
@@ -183,7 +189,6 @@ class TopClient:
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
             transport=transport,
-            headers={"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"},
             follow_redirects=False,
         )
 
@@ -216,9 +221,19 @@ class TopClient:
         return body
 
     def call(
-        self, method: str, params: Mapping[str, object] | None = None, *, write: bool = False
+        self,
+        method: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        write: bool = False,
+        files: Mapping[str, Proof] | None = None,
     ) -> Mapping[str, Any]:
         """Call ``method``; the answer inside its envelope (``..._response``).
+
+        ``files`` (a refusal's proof) makes the request ``multipart/form-data`` as the
+        platform's Python SDK sends it (``top/api/base.py``): the system parameters
+        and ``sign`` in the URL's query, the business parameters as form fields, each
+        file as a file part; the files take no part in the signature.
 
         Raises :class:`CallerError`, :class:`CallLimited`, :class:`PlatformFailure`
         or :class:`ProtocolError`.
@@ -230,7 +245,7 @@ class TopClient:
             self.stats.calls += 1
             self.stats.by_method[method] = self.stats.by_method.get(method, 0) + 1
             try:
-                return self._once(method, params or {}, write=write)
+                return self._once(method, params or {}, write=write, files=files)
             except _Retry as retry:
                 if retry.wait is not None:  # a call-limit ban: wait it out, or stop
                     waits += 1
@@ -259,11 +274,25 @@ class TopClient:
         if self._notify is not None:
             self._notify(self._mask(text))
 
-    def _once(self, method: str, params: Mapping[str, object], *, write: bool) -> Mapping[str, Any]:
+    def _post(self, body: dict[str, str], files: Mapping[str, Proof] | None) -> Any:
+        if not files:
+            return self._http.post(self.config.gateway, data=body, headers=_FORM)
+        system = {k: body.pop(k) for k in _SYSTEM if k in body}
+        parts = {name: (p.name, p.content, p.media) for name, p in files.items()}
+        return self._http.post(self.config.gateway, params=system, data=body, files=parts)
+
+    def _once(
+        self,
+        method: str,
+        params: Mapping[str, object],
+        *,
+        write: bool,
+        files: Mapping[str, Proof] | None = None,
+    ) -> Mapping[str, Any]:
         httpx = self._httpx
         body = self.signed(method, params)
         try:
-            answer = self._http.post(self.config.gateway, data=body)
+            answer = self._post(body, files)
         except httpx.TimeoutException as exc:
             self._lost(method, write, f"no answer within {self.timeout:g} s ({type(exc).__name__})")
             raise _Retry(f"no answer within {self.timeout:g} s") from None

@@ -12,7 +12,7 @@ Requires the ``testing`` extra (``pip install aftersales[testing]``).
   checked, refunds paged by ``modified``, faults on demand) for ``aftersales sync``.
 """
 
-from ._gateway import FakeGateway, GatewayCall
+from ._gateway import FakeGateway, GatewayCall, Upload, parse_multipart
 from ._stateful import CaseStateMachine, check_invariants
 from .strategies import (
     TRACKING_SHAPES,
@@ -36,6 +36,7 @@ __all__ = [
     "CaseStateMachine",
     "FakeGateway",
     "GatewayCall",
+    "Upload",
     "case_histories",
     "check_invariants",
     "event_sequences",
@@ -46,6 +47,7 @@ __all__ = [
     "likely_types",
     "money",
     "orders",
+    "parse_multipart",
     "policies",
     "refund_requests",
     "ship_promises",

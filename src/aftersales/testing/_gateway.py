@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import email.policy
 import json
 import random
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -43,7 +46,7 @@ import attrs
 
 from ..platform._sign import SIGN_METHODS, sign
 
-__all__ = ["FakeGateway", "GatewayCall"]
+__all__ = ["FakeGateway", "GatewayCall", "Upload", "parse_multipart"]
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 _FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -85,13 +88,54 @@ _FAULTS = ("call_limit", "isp_timeout", "lost_answer", "modify", "shift", "slow"
 
 
 @attrs.frozen
+class Upload:
+    """A file part of a multipart call: its name, media type and bytes."""
+
+    filename: str
+    media: str
+    content: bytes = attrs.field(repr=False)
+
+    def describe(self) -> str:
+        return f"{self.filename} ({len(self.content)} bytes, {self.media})"
+
+
+@attrs.frozen
 class GatewayCall:
     """A call the gateway answered: the method and its business parameters (no system
-    parameters, so nothing secret), and the error code it answered with, if any."""
+    parameters, so nothing secret), and the error code it answered with, if any.
+
+    ``received`` is every parameter as it arrived, the session masked (the app secret
+    is never sent); ``files`` the file parts (a refusal's proof), outside the signature."""
 
     method: str
     params: Mapping[str, str]
     error: str | None = None
+    received: Mapping[str, str] = attrs.field(factory=dict)
+    files: Mapping[str, Upload] = attrs.field(factory=dict)
+    multipart: bool = False
+
+
+def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, Upload]]:
+    """The text fields and the file parts of a ``multipart/form-data`` body (a part with
+    a ``filename`` is a file, whatever its disposition: the Python SDK writes ``file;``)."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, str] = {}
+    files: dict[str, Upload] = {}
+    if not message.is_multipart():
+        return fields, files
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = Upload(filename, part.get_content_type(), data)
+        else:
+            fields[name] = data.decode("utf-8")
+    return fields, files
 
 
 def _now() -> _dt.datetime:
@@ -111,6 +155,24 @@ def _error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict[s
     return {"error_response": body}
 
 
+#: The largest proof each API takes (bytes), and the image types (magic bytes).
+_PROOF_LIMITS = {"taobao.refund.refuse": 130_000, "taobao.rp.returngoods.refuse": 5 * 1024 * 1024}
+_IMAGES = (b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def _proof_problem(method: str, proof: Upload) -> dict[str, Any] | None:
+    most = _PROOF_LIMITS.get(method)
+    if most is None:
+        return _error(41, "Invalid Arguments", "isv.invalid-parameter", "no file expected")
+    if not proof.content.startswith(_IMAGES):
+        return _error(41, "Invalid Arguments", "isv.invalid-parameter:refuse_proof", "not an image")
+    if len(proof.content) > most:
+        return _error(
+            41, "Invalid Arguments", "isv.invalid-parameter:refuse_proof", f"larger than {most}"
+        )
+    return None
+
+
 def _platform_form(record: Mapping[str, Any], fields: Iterable[str] | None) -> dict[str, Any]:
     wanted = None if fields is None else set(fields)
     out: dict[str, Any] = {}
@@ -122,6 +184,13 @@ def _platform_form(record: Mapping[str, Any], fields: Iterable[str] | None) -> d
         else:
             out[key] = copy.deepcopy(value)
     return out
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about a client that went away (a timeout, a process killed mid-call)."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FakeGateway:
@@ -159,6 +228,8 @@ class FakeGateway:
         #: An agree call refunding more than this (fen) fails until it carries ``sms_code``
         #: (the code the platform texts the seller).
         self.code_above: int | None = None
+        #: Refund IDs whose ``taobao.refund.message.add`` the platform refuses.
+        self.message_fails: set[str] = set()
         self.sms_code = "520131"
         self.codes_sent = 0
         self._rng = random.Random(seed)
@@ -207,8 +278,14 @@ class FakeGateway:
             def _serve(self, body: bytes) -> None:
                 query = urlsplit(self.path).query
                 params = dict(parse_qsl(query, keep_blank_values=True))
-                params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-                answer = gateway.handle(params)
+                kind = self.headers.get("Content-Type") or ""
+                files: dict[str, Upload] = {}
+                if kind.lower().startswith("multipart/form-data"):
+                    fields, files = parse_multipart(kind, body)
+                    params.update(fields)
+                else:
+                    params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+                answer = gateway.handle(params, files)
                 if answer is None:  # an answer lost: the connection closes unanswered
                     self.close_connection = True
                     return
@@ -222,7 +299,7 @@ class FakeGateway:
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the client gave up waiting (its timeout)
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = _Server(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -270,7 +347,9 @@ class FakeGateway:
 
     # -- a call ---------------------------------------------------------------------------------
 
-    def handle(self, params: Mapping[str, str]) -> dict[str, Any] | None:
+    def handle(
+        self, params: Mapping[str, str], files: Mapping[str, Upload] | None = None
+    ) -> dict[str, Any] | None:
         """The answer to one call (None: drop the connection unanswered)."""
         business = {
             k: v
@@ -278,11 +357,16 @@ class FakeGateway:
             if k not in ("session", "sign", "app_key", "timestamp", "sign_method", "v", "format")
         }
         method = params.get("method", "")
+        seen: dict[str, Any] = {
+            "received": {k: "****" if k == "session" else v for k, v in params.items()},
+            "files": dict(files or {}),
+            "multipart": files is not None and bool(files),
+        }
         refused = self._check(params)
         if refused is not None:
             with self._lock:
                 self.calls.append(
-                    GatewayCall(method, business, str(refused["error_response"]["code"]))
+                    GatewayCall(method, business, str(refused["error_response"]["code"]), **seen)
                 )
             return refused
         with self._lock:
@@ -313,8 +397,8 @@ class FakeGateway:
         if delay:
             time.sleep(delay)
         with self._lock:
-            self.calls.append(GatewayCall(method, business))
-            answer = self._dispatch(method, params)
+            self.calls.append(GatewayCall(method, business, **seen))
+            answer = self._dispatch(method, params, files or {}, seen)
             if method in _WRITES and self._take("lost_answer") is not None:
                 return None  # the write took effect; its answer is lost
             return answer
@@ -353,7 +437,13 @@ class FakeGateway:
             return _error(27, "Invalid Session", "invalid-sessionkey", "the session key is invalid")
         return None
 
-    def _dispatch(self, method: str, params: Mapping[str, str]) -> dict[str, Any]:
+    def _dispatch(
+        self,
+        method: str,
+        params: Mapping[str, str],
+        files: Mapping[str, Upload],
+        seen: Mapping[str, Any],
+    ) -> dict[str, Any]:
         if method == "taobao.refunds.receive.get":
             return {"refunds_receive_get_response": self._list(self.refunds, params, "refunds")}
         if method == "tmall.dispute.receive.get":
@@ -367,7 +457,7 @@ class FakeGateway:
             fields = [f for f in params.get("fields", "").split(",") if f]
             return {"refund_get_response": {"refund": _platform_form(record, fields or None)}}
         if method in _WRITES:
-            return self._write(method, params)
+            return self._write(method, params, files, seen)
         return _error(22, "Invalid Method", "", f"{method} is not served by the fake gateway")
 
     def _list(
@@ -431,11 +521,45 @@ class FakeGateway:
                 table[new_id] = clone
                 self.inserted.append(new_id)
 
-    def _write(self, method: str, params: Mapping[str, str]) -> dict[str, Any]:  # noqa: PLR0911
+    def _refuse(
+        self, method: str, params: Mapping[str, str], proof: Upload | None
+    ) -> dict[str, Any]:
+        """``taobao.refund.refuse`` and Tmall's ``taobao.rp.returngoods.refuse``."""
+        refund_id = params.get("refund_id", "")
+        if method == "taobao.rp.returngoods.refuse":
+            if proof is None:
+                return _error(
+                    40, "Missing Required Arguments", "isv.missing-parameter:refuse_proof", ""
+                )
+            if refund_id not in self.refunds:
+                return _error(15, "Remote service error", "isv.refund-not-exist", "no such refund")
+            self.modify(refund_id, status="SELLER_REFUSE_BUYER")
+            return {"rp_returngoods_refuse_response": {"result": True}}
+        if refund_id in self.refunds:
+            self.modify(refund_id, status="SELLER_REFUSE_BUYER")
+        return {
+            "refund_refuse_response": {
+                "is_success": refund_id in self.refunds,
+                "refund": {"refund_id": refund_id, "status": "SELLER_REFUSE_BUYER"},
+            }
+        }
+
+    def _write(  # noqa: PLR0911
+        self,
+        method: str,
+        params: Mapping[str, str],
+        files: Mapping[str, Upload],
+        seen: Mapping[str, Any],
+    ) -> dict[str, Any]:
         business = {
             k: v for k, v in params.items() if k not in ("session", "sign", "app_key", "timestamp")
         }
-        self.writes.append(GatewayCall(method, business))
+        self.writes.append(GatewayCall(method, business, **seen))
+        proof = files.get("refuse_proof")
+        if proof is not None:
+            refused = _proof_problem(method, proof)
+            if refused is not None:
+                return refused
         if method == "taobao.rp.refunds.agree":
             infos = [i.split("|") for i in params.get("refund_infos", "").split(",")]
             asked = sum(int(i[1]) for i in infos if len(i) > 1 and i[1].isdigit())
@@ -473,16 +597,8 @@ class FakeGateway:
                     "results": {"refund_mapping_result": results},
                 }
             }
-        if method == "taobao.refund.refuse":
-            refund_id = params.get("refund_id", "")
-            if refund_id in self.refunds:
-                self.modify(refund_id, status="SELLER_REFUSE_BUYER")
-            return {
-                "refund_refuse_response": {
-                    "is_success": refund_id in self.refunds,
-                    "refund": {"refund_id": refund_id, "status": "SELLER_REFUSE_BUYER"},
-                }
-            }
+        if method in _PROOF_LIMITS:
+            return self._refuse(method, params, proof)
         if method == "taobao.rp.returngoods.agree":
             refund_id = params.get("refund_id", "")
             if refund_id not in self.refunds:
@@ -490,6 +606,10 @@ class FakeGateway:
             self.modify(refund_id, status="WAIT_BUYER_RETURN_GOODS")
             return {"rp_returngoods_agree_response": {"code": "success", "msg": "同意退货成功"}}
         if method == "taobao.refund.message.add":
+            if params.get("refund_id", "") in self.message_fails:
+                return _error(
+                    15, "Remote service error", "isv.refund-message-forbidden", "该退款不允许留言"
+                )
             return {
                 "refund_message_add_response": {
                     "refund_message": {"id": len(self.writes), "created": self._stamp()}
