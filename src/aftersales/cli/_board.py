@@ -62,11 +62,12 @@ def _format(
     messages: Mapping[str, str],
     limit: int,
     group_by: str | None = None,
+    excel: bool = False,
 ) -> str:
     if fmt == "json":
         return board_to_json(result, problems, messages)
     if fmt == "csv":
-        return board_to_csv(result)
+        return board_to_csv(result, excel=excel)
     if fmt == "html":
         return board_to_html(result, problems, messages)
     text = board_to_table(result, limit=limit, messages=messages, group_by=group_by)
@@ -119,6 +120,12 @@ def render_shown(
     help="text (or table): the board for a person; json, csv, html: every field.",
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for Excel (implies --format csv): a UTF-8 BOM, IDs kept as text, "
+    "due times as Excel reads them, in the board's zone.",
+)
 @policy_option("A preset for files that do not name one.")
 @calendar_options
 @click.option(
@@ -148,6 +155,7 @@ def board_command(
     at: pendulum.DateTime | None,
     fmt: str,
     output: Path | None,
+    excel: bool,
     policy: Policy,
     calendar_file: Path | None,
     strict_calendar: bool,
@@ -175,10 +183,16 @@ def board_command(
       aftersales board examples/shop --at 2026-03-31T18:00:00+08:00
       aftersales board --casebook shop.sqlite
       aftersales board examples/shop --format html --output board.html
+      aftersales board examples/shop --excel --output board.csv
       aftersales board exports/ --format json --policy tmall
     """
     if not paths and casebook is None:
         raise click.UsageError("give PATHS, --casebook, or both")
+    if excel:
+        given = click.get_current_context().get_parameter_source("fmt")
+        if given is not click.core.ParameterSource.DEFAULT and fmt != "csv":
+            raise click.UsageError(f"--excel writes CSV; it cannot be used with --format {fmt}")
+        fmt = "csv"
     policy = daily_policy(policy, calendar_file, strict_calendar)
     if at is None:  # the shell, not the core: without --at the board is as of now
         at = pendulum.now(policy.timezone)  # noqa: TID251
@@ -213,9 +227,10 @@ def board_command(
         if casebook is not None:
             shown += _casebook_shown(casebook, policy, at, result, items, limit)
         messages = render_shown(result, shown, policy, info, locale=locale, limit=limit)
-    text = _format(fmt, result, problems, messages, limit, group_by)
+    text = _format(fmt, result, problems, messages, limit, group_by, excel)
     if output is not None:
-        output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+        ending = "" if text.endswith("\n") else "\n"
+        output.write_text(text + ending, encoding="utf-8", newline="")
         click.echo(f"wrote {output} ({len(result.actions)} actions)", err=True)
     else:
         click.echo(text)
