@@ -50,7 +50,7 @@ def test_the_header_gives_the_instant_in_words_and_its_zone(page: str) -> None:
 def test_due_times_and_rule_ids_are_kept_on_one_line(page: str) -> None:
     row = _row(page, RETURN)
     assert '<span class="when">2026-04-02 15:20</span>' in row
-    assert '<td class="rule" data-label="rule">RET-RESPOND-5D</td>' in row
+    assert '<span class="rule-id">RET-RESPOND-5D</span>' in row
     css = page.split("<style>", 1)[1].split("</style>", 1)[0]
     assert re.search(r"\.due \.when, \.rule[^{]*\{ white-space: nowrap; \}", css)
 
@@ -76,6 +76,7 @@ def test_the_owner_column_shows_only_when_owners_are_given(page: str, tmp_path: 
     assigned = _board("--format", "html", "--assignees", str(owners))
     assert "<th>owner</th>" in assigned
     assert '<td data-label="owner">小王</td>' in _row(assigned, RETURN)
+    assert '<td data-label="owner"></td>' in _row(assigned, "2164343337807941939")  # no "None"
 
 
 def test_the_page_is_made_for_phones_and_needs_no_network(page: str) -> None:

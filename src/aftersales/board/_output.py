@@ -257,6 +257,9 @@ def board_to_html(
             "left": _left_text(a.left),
             "message": None if messages is None else messages.get(a.case_id),
             "why_not": _NOT_AT_STAKE,
+            # WAIT_SELLER_CONFIRM_GOODS may break after an underscore (<wbr>: nothing
+            # is added to the text a reader copies)
+            "state_breaks": markupsafe.Markup("_<wbr>").join(a.state.split("_")),
         }
         for a in actions
     ]

@@ -169,10 +169,11 @@ def workflow_markdown(kind: Kind, policy: Policy | None = None) -> str:
     ]
     for state, timer in workflow.timers.items():
         lengths = ", ".join(f"{getattr(policy, f)}" for f in timer.fields)
-        fields = ", ".join(f"`{f}` ({policy.rule_of(f)})" for f in timer.fields)
+        # rule IDs as code: a table cell never breaks RET-RESPOND-5D at its hyphens
+        fields = ", ".join(f"`{f}` (`{policy.rule_of(f)}`)" for f in timer.fields)
         out.append(
             f"| `{state.value}` | `{timer.name}` | {timer.waits_for.value} | {lengths} | {fields} "
-            f"| {timer.on_expiry} -> `{timer.target.value}` | {timer.rule} |"
+            f"| {timer.on_expiry} -> `{timer.target.value}` | `{timer.rule}` |"
         )
     out += [
         "",
@@ -186,7 +187,7 @@ def workflow_markdown(kind: Kind, policy: Policy | None = None) -> str:
         if row.timer == "keep":
             guard = f"{guard} (deadline kept)"
         source, target = row.source.value, row.target.value
-        out.append(f"| `{source}` | `{row.event}` | {guard} | `{target}` | {row.rule} |")
+        out.append(f"| `{source}` | `{row.event}` | {guard} | `{target}` | `{row.rule}` |")
     out.append("")
     return "\n".join(out)
 
@@ -220,7 +221,7 @@ def rules_markdown() -> str:
     for rule_id in sorted(cited):
         r = RULES[rule_id]
         out.append(
-            f"| {r.id} | {r.source} | {r.summary} | {'; '.join(fields.get(rule_id, []))} "
+            f"| `{r.id}` | {r.source} | {r.summary} | {'; '.join(fields.get(rule_id, []))} "
             f"| {', '.join(sorted(cited[rule_id]))} |"
         )
     out += [
