@@ -211,3 +211,21 @@ def test_a_workflow_page_offline_shows_its_diagram(browser: Any, docs_site: Path
     assert _overflow(page) <= 0
     # table cells break at spaces only: an identifier stays on one line
     _one_line(page, "table.docutils code.literal")
+
+
+def test_a_workflow_page_on_a_phone_shows_the_whole_diagram(browser: Any, docs_site: Path) -> None:
+    url = (docs_site / "workflows" / "return_and_refund.html").as_uri()
+    page, outside = _open(browser, url, PHONE)
+    page.wait_for_function("document.querySelector('object.graphviz').contentDocument !== null")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "docs-workflow-phone.png")
+    assert outside == []
+    assert _overflow(page) <= 0
+    box = page.evaluate(
+        "(r => [r.left, r.right, r.height])"
+        "(document.querySelector('object.graphviz').getBoundingClientRect())"
+    )
+    left, right, height = box
+    assert left >= 0
+    assert right <= PHONE["width"]  # all of it in view, to pinch and zoom
+    assert height > 300  # scaled as a picture, not squashed
