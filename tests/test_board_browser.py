@@ -138,7 +138,7 @@ def test_the_board_on_a_desktop(browser: Any, board_file: Path) -> None:
     hidden = "(e => e.scrollWidth - e.clientWidth)(document.querySelector('.rows'))"
     assert page.evaluate(hidden) <= 0
     _one_line(page, "td.due .when")  # a date and time, not three lines of it
-    _one_line(page, "td.rule .rule-id")  # RET-RESPOND-5D, not RET- / RESPOND- / 5D
+    _one_line(page, ".rule-id")  # RET-RESPOND-5D, not RET- / RESPOND- / 5D, in text too
     assert page.is_visible("th:text('owner')")
     labels = page.locator(".message .label").all_inner_texts()
     assert labels, "no message shown"
@@ -159,7 +159,7 @@ def test_the_board_on_a_phone(browser: Any, board_file: Path) -> None:
     assert outside == []
     assert _overflow(page) <= 0  # nothing to scroll sideways to: every row is a card
     _one_line(page, "td.due .when")
-    _one_line(page, "td.rule .rule-id")
+    _one_line(page, ".rule-id")
     widths = page.evaluate(
         "[...document.querySelectorAll('tbody tr')].map(r => r.getBoundingClientRect().width)"
     )

@@ -51,8 +51,11 @@ def test_due_times_and_rule_ids_are_kept_on_one_line(page: str) -> None:
     row = _row(page, RETURN)
     assert '<span class="when">2026-04-02 15:20</span>' in row
     assert '<span class="rule-id">RET-RESPOND-5D</span>' in row
+    # rule IDs in the advice too: "(<span class="rule-id">SHIP-ESCALATION</span>)"
+    late = _row(page, "4092577288149589819")
+    assert '(<span class="rule-id">SHIP-ESCALATION</span>)' in late
     css = page.split("<style>", 1)[1].split("</style>", 1)[0]
-    assert re.search(r"\.due \.when, \.rule[^{]*\{ white-space: nowrap; \}", css)
+    assert re.search(r"\.due \.when, \.rule, \.rule-id[^{]*\{ white-space: nowrap; \}", css)
 
 
 def test_the_message_to_the_buyer_is_labelled(page: str) -> None:
@@ -90,11 +93,25 @@ def test_a_page_escapes_what_the_records_say() -> None:
     from aftersales.board._output import board_to_html
 
     at = pendulum.datetime(2026, 3, 31, 18, tz="Asia/Shanghai")
+    expiry, step = "<i>late</i>", "<img src=x> (RET-REFUSE)"
     action = Action(
-        "<b>1</b>", "refund_only", "S", "seller", None, None, Band.WATCH, "x", Money.ZERO, "R", "y"
+        "<b>1</b>",
+        "refund_only",
+        "S",
+        "seller",
+        None,
+        None,
+        Band.WATCH,
+        expiry,
+        Money.ZERO,
+        "R",
+        step,
     )
     html = board_to_html(Board(at, (action,)), messages={"<b>1</b>": "<script>x</script>"})
     assert "<script>x</script>" not in html
+    assert "<i>" not in html
+    assert "<img" not in html
+    assert '&lt;img src=x&gt; (<span class="rule-id">RET-REFUSE</span>)' in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert "&lt;b&gt;1&lt;/b&gt;" in html
 

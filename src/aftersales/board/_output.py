@@ -13,6 +13,7 @@ import html
 import importlib.resources
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -256,6 +257,8 @@ def board_to_html(
             "due": "" if a.due is None else a.due.in_timezone(zone).format("YYYY-MM-DD HH:mm"),
             "left": _left_text(a.left),
             "message": None if messages is None else messages.get(a.case_id),
+            "suggested": _with_rule_ids(a.suggested),
+            "on_expiry": _with_rule_ids(a.on_expiry),
             "why_not": _NOT_AT_STAKE,
             # WAIT_SELLER_CONFIRM_GOODS may break after an underscore (<wbr>: nothing
             # is added to the text a reader copies)
@@ -281,6 +284,16 @@ def _zone_text(at: pendulum.DateTime, zone: pendulum.Timezone | pendulum.FixedTi
     """``UTC+08:00, Asia/Shanghai``; only the offset when the zone has no name."""
     offset = f"UTC{at.format('Z')}"
     return f"{offset}, {zone.name}" if "/" in zone.name else offset
+
+
+#: A rule ID in running text: SHIP-ESCALATION, MAL-SHIP-IN-TIME, INT-EVIDENCE-3D.
+_RULE_ID = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
+
+
+def _with_rule_ids(text: str) -> markupsafe.Markup:
+    """``text`` escaped, each rule ID in it kept whole on one line (never SHIP- / ESCALATION)."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(_RULE_ID.sub(r'<span class="rule-id">\g<0></span>', escaped))
 
 
 #: Why a row that names an amount may still have none at stake (``Advice.costs_money``).
