@@ -64,6 +64,12 @@ def test_the_message_to_the_buyer_is_labelled(page: str) -> None:
     assert "¥239.00" in row.split('<div class="message">', 1)[1]
 
 
+def test_a_row_whose_message_is_not_rendered_names_its_template(page: str) -> None:
+    review = _row(page, "4043359202202899433")  # a review follow-up: no case to render from
+    assert '<div class="template">message template: review/contact.txt</div>' in review
+    assert '<div class="message">' not in review
+
+
 def test_a_row_whose_miss_moves_no_money_says_so_beside_the_amount(page: str) -> None:
     cell = _row(page, RETURN).split('data-label="at stake">', 1)[1].split("</td>", 1)[0]
     assert "¥239.00 asked; a miss does not pay it out" in cell
