@@ -46,13 +46,10 @@ def _ensure_env() -> None:
     STAMP.write_text(digest)
 
 
-#: The example shop is a month of March 2026; its board is read at the month's last evening.
-EXAMPLE_AT = "2026-03-31T18:00:00+08:00"
-
-
 def demo(args: list[str]) -> None:
     _ensure_env()
-    _run(BIN / "aftersales", "board", "examples/shop", "--at", EXAMPLE_AT, *args)
+    # examples/shop/example.toml gives the instant: the month's last evening, 2026-03-31 18:00
+    _run(BIN / "aftersales", "board", "examples/shop", *args)
 
 
 def _require_dot() -> None:

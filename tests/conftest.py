@@ -27,3 +27,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
     terminalreporter.write_sep("-", "review classifier")
     terminalreporter.write_line(classifier_report())
+    from tests.test_docs_commands import COUNTS, summary
+
+    if COUNTS:  # the docs-commands test ran: what it ran and skipped, with the reasons
+        terminalreporter.write_sep("-", "docs commands")
+        terminalreporter.write_line(summary())

@@ -173,7 +173,7 @@ def test_timeline_text_is_for_a_person() -> None:
     assert case.exit_code == 0, case.output
     assert case.stdout.startswith("case R-2026030202 (return_and_refund)")
     assert "RET-CONFIRM-10D" in case.stdout
-    assert "final: SUCCESS, refunded 129.00" in case.stdout
+    assert "final: engine state SUCCESS (platform status SUCCESS), refunded 129.00" in case.stdout
     order = run("timeline", ORDER, "--format", "text")
     assert order.exit_code == 0, order.output
     assert "fake shipment: never_collected (SHIP-FAKE)" in order.stdout

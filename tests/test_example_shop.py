@@ -36,6 +36,7 @@ GENERATED = (
     "tracking/4096122729594534217-stuck-at-collected.json",
     "malicious/4031000000000000001-promo-phone-cases.json",
     "shop.toml",
+    "example.toml",
 )
 #: The one malformed record, kept on purpose (examples/shop/README.md).
 BAD_REFUND = "2190100128589969551"

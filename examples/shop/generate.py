@@ -706,6 +706,18 @@ def _dump(doc: object) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
+EXAMPLE_TOML = """\
+# What this example folder says of itself (read by the aftersales commands, not a shop file).
+# The exports were pulled at 17:30 on the month's last evening: `aftersales board
+# examples/shop` judges them at this instant when --at is absent, and says so.
+as_of = 2026-03-31T18:00:00+08:00
+
+# Kept on purpose: how a record the library cannot use is reported (and why `ingest`
+# exits 1). Reports label it as a deliberate example.
+[deliberately_rejected]
+"refunds_receive_get.json[8]" = "its refund_fee is the float 12.8, and money must be yuan as text"
+"""
+
 SHOP_TOML = """\
 # The shop, for the messages the board renders (aftersales board finds this file).
 name = "小林家居"
@@ -813,6 +825,7 @@ def files(seed: int = SEED) -> dict[str, str]:
         "malicious/4031000000000000001-promo-phone-cases.json": _dump(_malicious_order()),
         # the shop itself, for the board's messages (aftersales board finds it here)
         "shop.toml": SHOP_TOML,
+        "example.toml": EXAMPLE_TOML,
     }
 
 

@@ -98,6 +98,7 @@ def run_worker(
             after=None if recount.after is None else recount.after.due.isoformat(),
             provisional=None if recount.after is None else recount.after.provisional,
         )
+    busy = True
     while stop is None or not stop.is_set():
         stats.passes += 1
         at = instant(now())
@@ -146,9 +147,25 @@ def run_worker(
         if not advanced and not handed:
             if stop is None:
                 break
+            if busy:  # once each time it falls idle: a quiet worker is waiting, not hung
+                _say_idle(casebook, log, idle)
+            busy = False
             stop.wait(idle)
+        else:
+            busy = True
     log.info("worker_stopped", **attrs.asdict(stats))
     return stats
+
+
+def _say_idle(casebook: Casebook, log: Any, idle: float) -> None:
+    """Log that nothing is due, and when the next case is."""
+    soonest = casebook.next_due(1)
+    log.info(
+        "worker_idle",
+        next_case=soonest[0].case_id if soonest else None,
+        next_due=soonest[0].due.isoformat() if soonest else None,
+        checking_every=f"{idle:g} s",
+    )
 
 
 def _audit(log: Any, before: Case, after: Case) -> None:

@@ -19,6 +19,7 @@ from ..core._policy import Policy
 from ..messages import ShopInfo, context_for, environment, read_shop
 from ..shopfolder._load import ShopData, load_shop, shown_cases
 from ._casebook import open_casebook
+from ._example import find_example
 from ._exit import exits_by_kind, mask_url, naming
 from ._options import (
     at_option,
@@ -53,6 +54,14 @@ def _assignees(path: Path | None) -> dict[str, str]:
             f'--assignees {path}: give an object of ID -> staff name, like {{"2164...": "小王"}}'
         )
     return doc
+
+
+def _excel_format(fmt: str) -> str:
+    """--excel is CSV: it stands in for the default format, and refuses another one."""
+    given = click.get_current_context().get_parameter_source("fmt")
+    if given is not click.core.ParameterSource.DEFAULT and fmt != "csv":
+        raise click.UsageError(f"--excel writes CSV; it cannot be used with --format {fmt}")
+    return "csv"
 
 
 def _format(
@@ -179,6 +188,10 @@ def board_command(
     (--strict-calendar refuses it instead; --calendar loads a notice's file).
 
     \b
+    Without --at the board is as of now; an example folder's example.toml gives
+    its own instant instead (as_of), named on standard error.
+
+    \b
     Examples:
       aftersales board examples/shop --at 2026-03-31T18:00:00+08:00
       aftersales board --casebook shop.sqlite
@@ -188,12 +201,12 @@ def board_command(
     """
     if not paths and casebook is None:
         raise click.UsageError("give PATHS, --casebook, or both")
-    if excel:
-        given = click.get_current_context().get_parameter_source("fmt")
-        if given is not click.core.ParameterSource.DEFAULT and fmt != "csv":
-            raise click.UsageError(f"--excel writes CSV; it cannot be used with --format {fmt}")
-        fmt = "csv"
+    fmt = _excel_format(fmt) if excel else fmt
     policy = daily_policy(policy, calendar_file, strict_calendar)
+    example = find_example(paths)
+    if at is None and example is not None and example.as_of is not None:
+        at = example.as_of  # an example folder's own instant, named on standard error
+        example.say_as_of()
     if at is None:  # the shell, not the core: without --at the board is as of now
         at = pendulum.now(policy.timezone)  # noqa: TID251
 
@@ -210,6 +223,8 @@ def board_command(
     shop = load_shop(list(paths), policy, at, progress=progress)
     items = list(shop.items)
     problems = list(shop.problems)
+    if example is not None:  # a record an example holds on purpose says so
+        problems = [_labelled(p, example.label(p.get("source"))) for p in problems]
     if casebook is not None:
         stored, refused = _casebook_items(casebook, policy, at)
         items.extend(stored)
@@ -236,6 +251,10 @@ def board_command(
         click.echo(text)
     if not items and problems:
         sys.exit(1)
+
+
+def _labelled(problem: Mapping[str, object], label: str | None) -> dict[str, object]:
+    return dict(problem) if label is None else {"note": label, **problem}
 
 
 def _casebook_items(

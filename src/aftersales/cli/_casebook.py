@@ -32,6 +32,7 @@ from ..core._case import Case
 from ..core._effects import Effect
 from ..core._errors import InvalidInput
 from ..core._policy import Policy
+from ._example import Example, find_example
 from ._exit import REFUSED, exits_by_kind, failure, mask_url, naming
 from ._options import (
     STDIN,
@@ -47,7 +48,7 @@ from ._options import (
 )
 
 if TYPE_CHECKING:
-    from ..casebook import Casebook, IngestReport
+    from ..casebook import Casebook, IngestReport, Outcome
 
 __all__ = ["ingest_command", "open_casebook", "outbox_command", "worker_command"]
 
@@ -119,14 +120,18 @@ def _with_stdin(files: tuple[Path, ...]) -> Iterator[tuple[list[Path], Callable[
         )
 
 
-def _ingest_json(report: IngestReport) -> dict[str, Any]:
+def _ingest_json(report: IngestReport, example: Example | None) -> dict[str, Any]:
+    def outcome(o: Outcome) -> dict[str, Any]:
+        label = example.label(o.source) if example is not None else None
+        return {**attrs.asdict(o), **({"note": label} if label else {})}
+
     return {
         "new": report.new,
         "duplicate": report.duplicate,
         "rejected": report.rejected,
         "skipped": report.skipped,
         "ignored": report.ignored,
-        "outcomes": [attrs.asdict(o) for o in report.outcomes],
+        "outcomes": [outcome(o) for o in report.outcomes],
     }
 
 
@@ -161,6 +166,7 @@ def ingest_command(casebook: str, policy: Policy, fmt: str, files: tuple[Path, .
     """
     from ..casebook import IngestReport, Outcome
 
+    example = find_example(files)
     with _with_stdin(files) as (paths, named), open_casebook(casebook, policy) as book:
         report = book.ingest_files(paths)
     report = IngestReport(
@@ -171,13 +177,15 @@ def ingest_command(casebook: str, policy: Policy, fmt: str, files: tuple[Path, .
         report.ignored,
     )
     if fmt == "json":
-        echo_json(_ingest_json(report))
+        echo_json(_ingest_json(report, example))
     else:
         click.echo(str(report))
         for outcome in report.skips:
             click.echo(f"  skipped: {outcome.source}: {outcome.reason}")
         for outcome in report.rejections:
-            click.echo(f"  rejected: {outcome.source}: {outcome.reason}")
+            label = example.label(outcome.source) if example is not None else None
+            note = f"\n    ({label})" if label else ""
+            click.echo(f"  rejected: {outcome.source}: {outcome.reason}{note}")
     if report.rejected:
         sys.exit(REFUSED)
 
@@ -325,6 +333,7 @@ def worker_command(
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
     with book:
+        _say_start(book, casebook, policy, once=once, idle=idle, at=now())
         stats = run_worker(
             book,
             now=now,
@@ -354,6 +363,29 @@ def worker_command(
             click.echo(f"{parked} effects parked for a person (Casebook.parked())", err=True)
     if parked:
         sys.exit(REFUSED)
+
+
+def _say_start(
+    book: Casebook, where: str, policy: Policy, *, once: bool, idle: float, at: pendulum.DateTime
+) -> None:
+    """On standard error: what the worker watches, when the next case is due, how it stops."""
+    soonest = book.next_due(1)
+    if soonest:
+        due = soonest[0].due.in_timezone(policy.timezone)
+        late = " (overdue: it runs now)" if due <= at else ""
+        nxt = f"next due: case {soonest[0].case_id} at {due.isoformat()}{late}"
+    else:
+        nxt = "no case has a deadline running"
+    how = (
+        "--once: what is due now, then it exits"
+        if once
+        else f"checks every {idle:g} s when idle; Ctrl-C or SIGTERM stops it "
+        "(--once: what is due now, then exit)"
+    )
+    click.echo(
+        f"worker: watching --casebook {mask_url(where)}: {book.count()} cases; {nxt}; {how}",
+        err=True,
+    )
 
 
 @click.command("outbox")

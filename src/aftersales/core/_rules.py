@@ -15,7 +15,7 @@ import attrs
 
 from ._errors import InvalidInput
 
-__all__ = ["RULES", "Rule", "rule"]
+__all__ = ["RULES", "SOURCES", "Rule", "rule"]
 
 
 @attrs.frozen
@@ -320,6 +320,23 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
         "File an 'abnormal purchase' complaint; the platform verifies in 1-3 working days.",
     ),
     ("MAL-CIVIL", "004", "Never insult the buyer; judge each case on its facts."),
+)
+
+#: What a rule's source code means. A seed article's code may carry the section it is
+#: cited from (``002 C.1``: article 002, section C.1); several codes are listed when
+#: the articles agree.
+SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "000": "seed article 000: a buyer's guide to a seller who does not ship",
+        "001": "seed article 001: customer-service intervention",
+        "002": "seed article 002: refund and return flows, the after-sale window, postage, "
+        "negative reviews",
+        "003": "seed article 003: a shop's after-sale service rules",
+        "004": "seed article 004: malicious orders",
+        "ext": "a widely published platform rule the seed articles do not state, kept as a "
+        "configurable default",
+        "ext (law)": "Chinese law (consumer protection, e-commerce) rather than a platform rule",
+    }
 )
 
 RULES: Mapping[str, Rule] = MappingProxyType(

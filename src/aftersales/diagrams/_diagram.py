@@ -11,7 +11,7 @@ from collections import defaultdict
 from ..core._case import Kind, State
 from ..core._machine import Workflow
 from ..core._policy import Policy, policy_fields, preset
-from ..core._rules import RULES
+from ..core._rules import RULES, SOURCES
 from ..core._workflows import WORKFLOWS
 
 __all__ = [
@@ -214,6 +214,13 @@ def rules_markdown() -> str:
         "Every rule ID the code cites, with its source (seed article `000`-`004`, or `ext`",
         "for a widely published platform rule kept as a configurable default) and the",
         "policy field that holds its number in the `taobao` preset.",
+        "",
+        "| source | meaning |",
+        "|---|---|",
+        *(f"| `{code}` | {meaning} |" for code, meaning in SOURCES.items()),
+        "",
+        "A seed article's code may carry the section a rule is cited from (`002 C.1`:",
+        "article 002, section C.1); several codes are listed when the articles agree.",
         "",
         "| rule | source | summary | policy field (taobao) | used by |",
         "|---|---|---|---|---|",
