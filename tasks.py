@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -51,7 +52,20 @@ def demo(args: list[str]) -> None:
     _run(BIN / "aftersales", "board", "examples/shop", *args)
 
 
+def _require_dot() -> None:
+    """The docs draw their diagrams with Graphviz at build time (docs/conf.py)."""
+    if shutil.which("dot") is None:
+        print(
+            "Graphviz's `dot` is missing: the docs site draws its diagrams with it.\n"
+            "Install it with `sudo apt-get install graphviz` (Debian, Ubuntu),\n"
+            "`brew install graphviz` (macOS) or from https://graphviz.org/download/.",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+
+
 def test(args: list[str]) -> None:
+    _require_dot()
     _ensure_env()
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")

@@ -8,14 +8,16 @@ docs build instead, from the import contract and the modules as they are.
 from __future__ import annotations
 
 import importlib
+import itertools
 import re
 import tomllib
 from pathlib import Path
 
 from aftersales import Kind
 from aftersales.diagrams._diagram import (
-    follow_up_mermaid,
-    malicious_mermaid,
+    follow_up_dot,
+    graphviz_block,
+    malicious_dot,
     rules_markdown,
     table_page,
     workflow_markdown,
@@ -87,18 +89,34 @@ def layer_map() -> str:
             lines.append(f"| {level} | `{package}/` | {_summary(package)} | {modules} |")
     lines += [
         "",
-        "Imports between the folders, as the code has them:",
+        "Imports between the folders, as the code has them (drawn at the docs build):",
         "",
-        "```mermaid",
-        "flowchart TD",
+    ]
+    dot = [
+        "digraph layers {",
+        "    rankdir=TB; nodesep=0.2; ranksep=0.3; newrank=true;",
+        '    node [shape=box, style=rounded, fontname="sans-serif", fontsize=11];',
+        '    edge [color="#777777", arrowsize=0.6];',
     ]
     for depth, layer in enumerate(table):
         level = len(table) - depth
-        lines.append(f"    subgraph L{level} [layer {level}]")
-        lines.extend(f"        {package}[{package}/]" for package in layer)
-        lines.append("    end")
-    lines.extend(f"    {a} --> {b}" for a, b in sorted(_package_imports()))
-    lines += ["```", ""]
+        dot.append(f"    subgraph cluster_{level} {{")
+        dot.append(
+            f'        label="layer {level}"; labeljust=l; fontname="sans-serif"; '
+            'fontsize=10; color="#cccccc";'
+        )
+        dot.extend(f'        "{package}" [label="{package}/"];' for package in layer)
+        same = "; ".join(f'"{package}"' for package in layer)
+        dot.append(f"        {{rank=same; {same}}}")
+        dot.append("    }")
+    # invisible edges keep the layers stacked in their order, top to bottom
+    dot.extend(
+        f'    "{upper[0]}" -> "{lower[0]}" [style=invis, weight=10];'
+        for upper, lower in itertools.pairwise(table)
+    )
+    dot.extend(f'    "{a}" -> "{b}";' for a, b in sorted(_package_imports()))
+    dot.append("}")
+    lines.append(graphviz_block("\n".join(dot), "the layers and the imports between them"))
     return "\n".join(lines)
 
 
@@ -148,16 +166,16 @@ def pages() -> dict[Path, str]:
     for kind in Kind:
         result[DOCS / "workflows" / f"{kind.value}.md"] = workflow_markdown(kind)
     result[DOCS / "workflows" / "malicious_order.md"] = table_page(
-        "Malicious-order handling",
+        "Malicious-order handling table",
         "The handling table of `aftersales.orders` (MAL-*): events move a case between "
         "states; timers are the platform's. See [malicious orders](../malicious.md).",
-        malicious_mermaid(),
+        malicious_dot(),
     )
     result[DOCS / "workflows" / "review_follow_up.md"] = table_page(
-        "Negative-review follow-up",
+        "Review follow-up table",
         "The follow-up table of `aftersales.reviews` (REV-*): each row is a trigger, the "
         "guard that must hold and the rule it follows. See [review follow-up](../reviews.md).",
-        follow_up_mermaid(),
+        follow_up_dot(),
     )
     return result
 

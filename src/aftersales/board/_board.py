@@ -172,6 +172,10 @@ class Action(NamedTuple):
     assignee: str | None = None
     #: The due instant was counted over a year whose holiday notice is not loaded.
     provisional: bool = False
+    #: What the buyer asks for and has not been refunded yet (refund cases). It is
+    #: ``at_stake`` too only when a miss moves that money (``Advice.costs_money``): a
+    #: return agreed by the platform refunds nothing until the goods are back.
+    requested: Money = Money.ZERO
 
     @property
     def cost(self) -> str:
@@ -396,6 +400,7 @@ def _summary_action(
             Money.ZERO,
             summary.rule,
             _DEFAULT.suggested,
+            requested=summary.outstanding,
         )
     timer = summary.timer
     if timer is None:
@@ -420,6 +425,7 @@ def _summary_action(
         tip.template,
         None,
         summary.provisional,
+        summary.outstanding,
     )
 
 

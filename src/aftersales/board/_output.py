@@ -8,12 +8,17 @@ it opens from a file with no network.
 from __future__ import annotations
 
 import csv
+import functools
 import html
+import importlib.resources
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import jinja2
+import markupsafe
 import pendulum
 
 from ..core._money import Money
@@ -38,6 +43,7 @@ _COLUMNS = (
     "template",
     "assignee",
     "provisional",
+    "requested",
 )
 
 
@@ -70,6 +76,7 @@ def action_to_dict(action: Action, messages: Mapping[str, str] | None = None) ->
         "band": action.band.value,
         "on_expiry": action.on_expiry,
         "at_stake": str(action.at_stake),
+        "requested": str(action.requested),
         "rule": action.rule,
         "suggested": action.suggested,
         "template": action.template,
@@ -95,19 +102,28 @@ def board_to_json(
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-def board_to_csv(result: Board) -> str:
+def board_to_csv(result: Board, *, excel: bool = False) -> str:
+    """Every field, one row per action; instants as ISO 8601 with their offset.
+
+    ``excel=True`` writes for Excel (a Chinese-locale Excel included) as it opens a
+    double-clicked file: a UTF-8 byte-order mark (without it the Chinese text is read
+    as GBK), IDs as text formulas (``="2164343337807941939"``: as numbers Excel keeps
+    15 digits and shows 2.16434E+18), instants as ``YYYY-MM-DD HH:mm:ss`` in the
+    board's zone (Excel reads no offset), and CRLF line ends.
+    """
+    zone = _zone(result)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
     writer.writerow(_COLUMNS)
     for a in result.actions:
         row = action_to_dict(a)
-        writer.writerow(
-            [
-                row["left_seconds"] if c == "left" else ("" if row[c] is None else row[c])
-                for c in _COLUMNS
-            ]
-        )
-    return out.getvalue()
+        row["left"] = a.left
+        if excel:
+            row["case_id"] = f'="{a.case_id}"'
+            if a.due is not None:
+                row["due"] = a.due.in_timezone(zone).format("YYYY-MM-DD HH:mm:ss")
+        writer.writerow(["" if row[c] is None else row[c] for c in _COLUMNS])
+    return ("\ufeff" if excel else "") + out.getvalue()
 
 
 def board_to_table(
@@ -167,24 +183,6 @@ _BAND_COLOUR = {
     Band.WATCH: "#607d8b",
 }
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
-margin:24px;color:#222;background:#fafafa}
-h1{font-size:22px;margin:0 0 4px}p.meta{color:#666;margin:0 0 16px}
-.cards{display:flex;gap:12px;margin-bottom:16px;flex-wrap:wrap}
-.card{background:#fff;border-radius:8px;padding:10px 16px;box-shadow:0 1px 3px #0002;
-min-width:110px}
-.card b{font-size:24px;display:block}
-table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 3px #0002}
-th,td{padding:6px 8px;border-bottom:1px solid #eee;text-align:left;font-size:13px;
-vertical-align:top}
-th{background:#f0f0f0;position:sticky;top:0}
-.band{color:#fff;border-radius:4px;padding:1px 6px;font-size:12px}
-.money{text-align:right;white-space:nowrap}
-svg{background:#fff;box-shadow:0 1px 3px #0002;margin-bottom:16px}
-.problems{background:#fff3e0;padding:8px 16px;border-radius:8px;margin:16px 0}
-"""
-
 
 def _timeline_svg(result: Board, actions: Sequence[Action], *, days: int = 7) -> str:
     """Each coming deadline as a dot on a line from ``at`` to ``at + days``."""
@@ -240,55 +238,74 @@ def board_to_html(
     *,
     title: str = "After-sales board",
 ) -> str:
-    esc = html.escape
+    """One self-contained page (``templates/board.html``): it opens from a file, with no
+    network, on a desktop as a table and on a phone as one card per row."""
+    zone = _zone(result)
     actions = result.actions
     bands = result.by_band()
     at_stake = sum((a.at_stake for a in actions), start=Money.ZERO)
-    cards = "".join(
-        f'<div class="card"><span>{band.value}</span><b style="color:{_BAND_COLOUR[band]}">'
-        f"{len(bands.get(band, ()))}</b></div>"
+    cards = [
+        {"name": band.value, "value": len(bands.get(band, ())), "colour": _BAND_COLOUR[band]}
         for band in Band
+    ]
+    cards.append({"name": "money at stake", "value": f"¥{at_stake}", "colour": "#222"})
+    rows = [
+        {
+            **a._asdict(),
+            "band": a.band.value,
+            "colour": _BAND_COLOUR[a.band],
+            "due": "" if a.due is None else a.due.in_timezone(zone).format("YYYY-MM-DD HH:mm"),
+            "left": _left_text(a.left),
+            "message": None if messages is None else messages.get(a.case_id),
+            "suggested": _with_rule_ids(a.suggested),
+            "on_expiry": _with_rule_ids(a.on_expiry),
+            "why_not": _NOT_AT_STAKE,
+            # WAIT_SELLER_CONFIRM_GOODS may break after an underscore (<wbr>: nothing
+            # is added to the text a reader copies)
+            "state_breaks": markupsafe.Markup("_<wbr>").join(a.state.split("_")),
+        }
+        for a in actions
+    ]
+    at = result.at.in_timezone(zone)
+    return _page().render(
+        title=title,
+        at_iso=result.at.isoformat(),
+        at_text=f"{at.format('ddd D MMM YYYY, HH:mm')} ({_zone_text(at, zone)})",
+        cards=cards,
+        timeline=markupsafe.Markup(_timeline_svg(result, actions)),
+        notes=result.notes,
+        problems=[_problem_text(p) for p in problems],
+        rows=rows,
+        owners=any(a.assignee for a in actions),
     )
-    cards += f'<div class="card"><span>money at stake</span><b>¥{at_stake}</b></div>'
-    rows = []
-    for a in actions:
-        due = "" if a.due is None else a.due.in_timezone(_zone(result)).format("YYYY-MM-DD HH:mm")
-        mark = ' <b class="provisional" title="provisional">*</b>' if a.provisional else ""
-        message = "" if messages is None else messages.get(a.case_id, "")
-        rows.append(
-            "<tr>"
-            f'<td><span class="band" style="background:{_BAND_COLOUR[a.band]}">'
-            f"{a.band.value}</span></td>"
-            f"<td>{esc(due)}{mark}<br><small>{esc(_left_text(a.left))}</small></td>"
-            f"<td>{esc(a.who)}</td>"
-            f"<td>{esc(a.case_id)}<br><small>{esc(a.workflow)} / {esc(a.state)}</small></td>"
-            f"<td>{esc(a.suggested)}"
-            + (f"<br><small>{esc(message)}</small>" if message else "")
-            + f"</td><td>{esc(a.on_expiry)}</td>"
-            f'<td class="money">{"¥" + str(a.at_stake) if a.at_stake else ""}</td>'
-            f"<td>{esc(a.rule)}</td><td>{esc(a.assignee or '')}</td></tr>"
-        )
-    notes = "".join(f"<li>* {esc(note)}</li>" for note in result.notes)
-    problem_html = f'<div class="problems"><ul>{notes}</ul></div>' if notes else ""
-    if problems:
-        items = "".join(f"<li>{esc(_problem_text(p))}</li>" for p in problems)
-        count = len(problems)
-        problem_html += (
-            f'<div class="problems"><b>{count} record{"" if count == 1 else "s"} '
-            f"could not be used</b><ul>{items}</ul></div>"
-        )
-    return (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{esc(title)}</h1>"
-        f'<p class="meta">as of {esc(result.at.isoformat())} · {len(actions)} actions</p>'
-        f'<div class="cards">{cards}</div>'
-        f"{_timeline_svg(result, actions)}"
-        f"{problem_html}"
-        "<table><thead><tr><th>urgency</th><th>due</th><th>who</th><th>case</th>"
-        "<th>next step</th><th>if nobody acts</th><th>at stake</th><th>rule</th>"
-        "<th>owner</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></body></html>"
+
+
+def _zone_text(at: pendulum.DateTime, zone: pendulum.Timezone | pendulum.FixedTimezone) -> str:
+    """``UTC+08:00, Asia/Shanghai``; only the offset when the zone has no name."""
+    offset = f"UTC{at.format('Z')}"
+    return f"{offset}, {zone.name}" if "/" in zone.name else offset
+
+
+#: A rule ID in running text: SHIP-ESCALATION, MAL-SHIP-IN-TIME, INT-EVIDENCE-3D.
+_RULE_ID = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
+
+
+def _with_rule_ids(text: str) -> markupsafe.Markup:
+    """``text`` escaped, each rule ID in it kept whole on one line (never SHIP- / ESCALATION)."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(_RULE_ID.sub(r'<span class="rule-id">\g<0></span>', escaped))
+
+
+#: Why a row that names an amount may still have none at stake (``Advice.costs_money``).
+_NOT_AT_STAKE = "a miss does not pay it out"
+
+
+@functools.cache
+def _page() -> jinja2.Template:
+    text = (importlib.resources.files(__package__) / "templates" / "board.html").read_text(
+        encoding="utf-8"
     )
+    return jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(text)
 
 
 def _problem_text(problem: Mapping[str, Any]) -> str:

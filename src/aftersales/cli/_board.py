@@ -56,6 +56,14 @@ def _assignees(path: Path | None) -> dict[str, str]:
     return doc
 
 
+def _excel_format(fmt: str) -> str:
+    """--excel is CSV: it stands in for the default format, and refuses another one."""
+    given = click.get_current_context().get_parameter_source("fmt")
+    if given is not click.core.ParameterSource.DEFAULT and fmt != "csv":
+        raise click.UsageError(f"--excel writes CSV; it cannot be used with --format {fmt}")
+    return "csv"
+
+
 def _format(
     fmt: str,
     result: Board,
@@ -63,11 +71,12 @@ def _format(
     messages: Mapping[str, str],
     limit: int,
     group_by: str | None = None,
+    excel: bool = False,
 ) -> str:
     if fmt == "json":
         return board_to_json(result, problems, messages)
     if fmt == "csv":
-        return board_to_csv(result)
+        return board_to_csv(result, excel=excel)
     if fmt == "html":
         return board_to_html(result, problems, messages)
     text = board_to_table(result, limit=limit, messages=messages, group_by=group_by)
@@ -120,6 +129,12 @@ def render_shown(
     help="text (or table): the board for a person; json, csv, html: every field.",
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for Excel (implies --format csv): a UTF-8 BOM, IDs kept as text, "
+    "due times as Excel reads them, in the board's zone.",
+)
 @policy_option("A preset for files that do not name one.")
 @calendar_options
 @click.option(
@@ -149,6 +164,7 @@ def board_command(
     at: pendulum.DateTime | None,
     fmt: str,
     output: Path | None,
+    excel: bool,
     policy: Policy,
     calendar_file: Path | None,
     strict_calendar: bool,
@@ -180,10 +196,12 @@ def board_command(
       aftersales board examples/shop --at 2026-03-31T18:00:00+08:00
       aftersales board --casebook shop.sqlite
       aftersales board examples/shop --format html --output board.html
+      aftersales board examples/shop --excel --output board.csv
       aftersales board exports/ --format json --policy tmall
     """
     if not paths and casebook is None:
         raise click.UsageError("give PATHS, --casebook, or both")
+    fmt = _excel_format(fmt) if excel else fmt
     policy = daily_policy(policy, calendar_file, strict_calendar)
     example = find_example(paths)
     if at is None and example is not None and example.as_of is not None:
@@ -224,9 +242,10 @@ def board_command(
         if casebook is not None:
             shown += _casebook_shown(casebook, policy, at, result, items, limit)
         messages = render_shown(result, shown, policy, info, locale=locale, limit=limit)
-    text = _format(fmt, result, problems, messages, limit, group_by)
+    text = _format(fmt, result, problems, messages, limit, group_by, excel)
     if output is not None:
-        output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+        ending = "" if text.endswith("\n") else "\n"
+        output.write_text(text + ending, encoding="utf-8", newline="")
         click.echo(f"wrote {output} ({len(result.actions)} actions)", err=True)
     else:
         click.echo(text)

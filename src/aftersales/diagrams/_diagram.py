@@ -15,8 +15,9 @@ from ..core._rules import RULES, SOURCES
 from ..core._workflows import WORKFLOWS
 
 __all__ = [
-    "follow_up_mermaid",
-    "malicious_mermaid",
+    "follow_up_dot",
+    "graphviz_block",
+    "malicious_dot",
     "rules_markdown",
     "table_page",
     "to_dot",
@@ -51,16 +52,94 @@ def to_mermaid(workflow: Workflow) -> str:
 
 
 def to_dot(workflow: Workflow) -> str:
-    """A Graphviz digraph of one workflow."""
-    lines = [f'digraph "{workflow.kind.value}" {{', "    rankdir=LR;", "    node [shape=box];"]
-    finals = sorted(workflow.final, key=lambda s: s.value)
-    lines += [f'    "{state.value}" [shape=doublecircle];' for state in finals]
-    lines += [
-        f'    "{source.value}" -> "{target.value}" [label="{label}"];'
-        for source, target, label in _edges(workflow)
+    """A Graphviz digraph of one workflow, laid out to stay readable at page width."""
+    start, *rest = _edges(workflow)
+    edges = [(s.value, t.value, label, label.startswith("timeout:")) for s, t, label in rest]
+    finals = {state.value for state in workflow.final}
+    return _dot(workflow.kind.value, [(start[1].value, start[2])], edges, finals)
+
+
+#: From this many states, the same move to the same state is drawn as one arrow.
+_SHARED_FROM = 3
+
+#: A drawn edge: source, target, label, and whether a timer (not an event) moves it.
+_DrawnEdge = tuple[str, str, str, bool]
+
+
+def _dot(
+    name: str, starts: list[tuple[str, str]], edges: list[_DrawnEdge], finals: set[str]
+) -> str:
+    """The common layout: top to bottom, so a long workflow grows down the page, not
+    across it. Edges between the same two states share one arrow (one label line
+    each), the same move from several states is one arrow from a note
+    naming them,
+    events that keep the state are listed in its box instead of as loops, and each
+    state that ends the case gets its own small final box, so the lines into CLOSED
+    or SUCCESS do not cross the whole drawing. Timers are dashed arrows."""
+    stays: dict[str, list[str]] = defaultdict(list)
+    merged: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
+    for source, target, label, timed in edges:
+        if source == target:
+            stays[source].append(label)
+        else:
+            merged[(source, target, timed)].append(label)
+    lines = [
+        f'digraph "{name}" {{',
+        "    rankdir=TB; nodesep=0.25; ranksep=0.35;",
+        '    node [shape=box, style=rounded, fontname="sans-serif", fontsize=11];',
+        '    edge [fontname="sans-serif", fontsize=9, color="#555555"];',
+        '    start [shape=point, width=0.15, label=""];',
     ]
+    states = dict.fromkeys(
+        [target for target, _ in starts]
+        + [s for s, t, _, _ in edges if s not in finals]
+        + [t for s, t, _, _ in edges if t not in finals]
+    )
+    for state in states:
+        text = f"<b>{_html(state)}</b>" + "".join(
+            f'<br/><font point-size="9">&#8635; {_html(label)}</font>' for label in stays[state]
+        )
+        lines.append(f'    "{state}" [label=<{text}>];')
+    for target, label in starts:
+        lines.append(f'    start -> "{target}" [label="{label}"];')
+    shared: dict[tuple[str, bool, tuple[str, ...]], list[str]] = defaultdict(list)
+    for (source, target, timed), labels in merged.items():
+        shared[(target, timed, tuple(labels))].append(source)
+    for (target, timed, moves), starts_from in shared.items():
+        sources = list(starts_from)
+        style = ', style=dashed, color="#1565c0", fontcolor="#1565c0"' if timed else ""
+        text = "\\n".join(_wrap(label) for label in moves)
+        if len(starts_from) >= _SHARED_FROM:
+            # one arrow for many states, from a note naming them,
+            # placed under the last of them
+            group = f"from:{len(states)}"
+            states[group] = None
+            named = "\\l".join(sources)
+            lines.append(
+                f'    "{group}" [shape=note, fontsize=9, label="from any of\\l{named}\\l"];'
+            )
+            lines.append(f'    "{sources[-1]}" -> "{group}" [style=invis];')
+            sources = [group]
+        for source in sources:
+            node = f"{target}:{source}" if target in finals else target
+            if node not in states:
+                states[node] = None
+                lines.append(
+                    f'    "{node}" [label="{target}", style="rounded,filled", '
+                    'fillcolor="#eeeeee", peripheries=2];'
+                )
+            lines.append(f'    "{source}" -> "{node}" [label="{text}"{style}];')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _wrap(label: str) -> str:
+    """An edge label on narrow lines: the event, its guard, its rule."""
+    return label.replace(" if ", "\\nif ").replace(" [", "\\n[")
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _TITLES = {
@@ -82,10 +161,7 @@ def workflow_markdown(kind: Kind, policy: Policy | None = None) -> str:
         "",
         "<!-- generated by `python docs/generate.py` from the workflow table; do not edit -->",
         "",
-        "```mermaid",
-        to_mermaid(workflow).rstrip(),
-        "```",
-        "",
+        graphviz_block(to_dot(workflow), f"state diagram of {kind.value}"),
         "## Timers",
         "",
         "| state | deadline | who must act | length (taobao) | policy field | on expiry | rule |",
@@ -93,10 +169,11 @@ def workflow_markdown(kind: Kind, policy: Policy | None = None) -> str:
     ]
     for state, timer in workflow.timers.items():
         lengths = ", ".join(f"{getattr(policy, f)}" for f in timer.fields)
-        fields = ", ".join(f"`{f}` ({policy.rule_of(f)})" for f in timer.fields)
+        # rule IDs as code: a table cell never breaks RET-RESPOND-5D at its hyphens
+        fields = ", ".join(f"`{f}` (`{policy.rule_of(f)}`)" for f in timer.fields)
         out.append(
             f"| `{state.value}` | `{timer.name}` | {timer.waits_for.value} | {lengths} | {fields} "
-            f"| {timer.on_expiry} -> `{timer.target.value}` | {timer.rule} |"
+            f"| {timer.on_expiry} -> `{timer.target.value}` | `{timer.rule}` |"
         )
     out += [
         "",
@@ -110,7 +187,7 @@ def workflow_markdown(kind: Kind, policy: Policy | None = None) -> str:
         if row.timer == "keep":
             guard = f"{guard} (deadline kept)"
         source, target = row.source.value, row.target.value
-        out.append(f"| `{source}` | `{row.event}` | {guard} | `{target}` | {row.rule} |")
+        out.append(f"| `{source}` | `{row.event}` | {guard} | `{target}` | `{row.rule}` |")
     out.append("")
     return "\n".join(out)
 
@@ -151,7 +228,7 @@ def rules_markdown() -> str:
     for rule_id in sorted(cited):
         r = RULES[rule_id]
         out.append(
-            f"| {r.id} | {r.source} | {r.summary} | {'; '.join(fields.get(rule_id, []))} "
+            f"| `{r.id}` | {r.source} | {r.summary} | {'; '.join(fields.get(rule_id, []))} "
             f"| {', '.join(sorted(cited[rule_id]))} |"
         )
     out += [
@@ -163,44 +240,47 @@ def rules_markdown() -> str:
     return "\n".join(out)
 
 
-def malicious_mermaid() -> str:
-    """The malicious-order handling table (``MAL_ROWS``, ``MAL_TIMEOUTS``) as Mermaid."""
+def malicious_dot() -> str:
+    """The malicious-order handling table (``MAL_ROWS``, ``MAL_TIMEOUTS``) as Graphviz dot."""
     from ..orders._malicious import MAL_ROWS, MAL_TIMEOUTS, MalState
 
-    lines = [
-        "stateDiagram-v2",
-        f"    [*] --> {MalState.UNPAID_WATCH.value}: unpaid",
-        f"    [*] --> {MalState.PAID_HANDLING.value}: paid",
-    ]
+    edges: list[_DrawnEdge] = []
     for (source, trigger), (target, rule, _action) in MAL_ROWS.items():
-        lines.append(f"    {source.value} --> {target.value}: {trigger} [{rule}]")
+        edges.append((source.value, target.value, f"{trigger} [{rule}]", False))
         if trigger == "appeal_decided":
             rejected = MalState.APPEAL_REJECTED.value
-            lines.append(f"    {source.value} --> {rejected}: {trigger} (rejected) [{rule}]")
+            edges.append((source.value, rejected, f"{trigger} (rejected) [{rule}]", False))
     for source, (name, rule, target) in MAL_TIMEOUTS.items():
-        lines.append(f"    {source.value} --> {target.value}: timeout:{name} [{rule}]")
-    return "\n".join(lines) + "\n"
+        edges.append((source.value, target.value, f"timeout:{name} [{rule}]", True))
+    starts = [(MalState.UNPAID_WATCH.value, "unpaid"), (MalState.PAID_HANDLING.value, "paid")]
+    sources = {source for source, _, _, _ in edges}
+    finals = {state.value for state in MalState if state.value not in sources}
+    return _dot("malicious_order", starts, edges, finals)
 
 
-def follow_up_mermaid() -> str:
-    """The negative-review follow-up table (``FOLLOW_UP_ROWS``) as Mermaid."""
+def follow_up_dot() -> str:
+    """The negative-review follow-up table (``FOLLOW_UP_ROWS``) as Graphviz dot."""
     from ..reviews._followup import FOLLOW_UP_ROWS, FollowUpState
 
-    lines = ["stateDiagram-v2", f"    [*] --> {FollowUpState.NEW.value}: review"]
-    seen: set[str] = set()
+    edges: list[_DrawnEdge] = []
     for row in FOLLOW_UP_ROWS:
-        guard = f" ({row.guard_name})" if row.guard_name else ""
-        line = f"    {row.source.value} --> {row.target.value}: {row.trigger}{guard} [{row.rule}]"
-        if line not in seen:
-            seen.add(line)
-            lines.append(line)
-    lines.append(f"    {FollowUpState.CLOSED.value} --> [*]")
-    return "\n".join(lines) + "\n"
+        guard = f" if {row.guard_name}" if row.guard_name else ""
+        label = f"{row.trigger}{guard} [{row.rule}]"
+        edge = (row.source.value, row.target.value, label, row.trigger.startswith("timeout:"))
+        if edge not in edges:
+            edges.append(edge)
+    finals = {FollowUpState.CLOSED.value}
+    return _dot("review_follow_up", [(FollowUpState.NEW.value, "review")], edges, finals)
 
 
-def table_page(title: str, intro: str, mermaid: str) -> str:
+def graphviz_block(dot: str, alt: str) -> str:
+    """A MyST ``graphviz`` directive: Sphinx renders it to SVG at build, no script needed."""
+    return f"```{{graphviz}}\n:alt: {alt}\n\n{dot.rstrip()}\n```\n"
+
+
+def table_page(title: str, intro: str, dot: str) -> str:
     """A generated page for a table that is not a refund workflow."""
     return (
         f"# {title}\n\n<!-- generated by docs/generate.py from the table; do not edit -->\n\n"
-        f"{intro}\n\n```mermaid\n{mermaid}```\n"
+        f"{intro}\n\n{graphviz_block(dot, f'state diagram: {title}')}"
     )
