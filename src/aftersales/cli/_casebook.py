@@ -207,6 +207,10 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
+#: Effects per hand-over step with the default handler (nothing happens outside).
+_LOG_ONLY_HAND_BATCH = 100
+
+
 def _log_only(log: Any) -> Callable[[Effect, Case], None]:
     """The default handler: the effect goes to the audit trail, nothing else happens."""
     bind = getattr(log, "bind", None)
@@ -257,11 +261,11 @@ def _audit_log(fmt: str, verbose: bool = False) -> Any:
 @click.option(
     "--hand-batch",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Effects marked handing per transaction. 1 keeps the outbox's promise whole: a "
-    "worker killed mid-hand-over leaves only the effect being handed over in doubt; N is "
-    "faster and leaves up to N for a person to settle.",
+    default=None,
+    help="Effects marked handing per transaction. Default: 1 with --handler (a worker "
+    "killed mid-hand-over leaves only the effect being handed over in doubt), "
+    f"{_LOG_ONLY_HAND_BATCH} without (the default handler only logs, so a kill costs at most "
+    "logging a batch again). N is faster and leaves up to N for a person to settle.",
 )
 @click.option(
     "--verbose", "-v", is_flag=True, help="Log every transition and effect (debug), not each pass."
@@ -288,7 +292,7 @@ def worker_command(
     policy: Policy,
     handler_spec: str | None,
     batch: int,
-    hand_batch: int,
+    hand_batch: int | None,
     verbose: bool,
     idle: float,
     once: bool,
@@ -314,6 +318,11 @@ def worker_command(
 
     log = _audit_log(fmt, verbose)
     handle = _load_handler(handler_spec) if handler_spec else _log_only(log)
+    if hand_batch is None:
+        # A real handler acts outside (a refund, a message): one effect per step, so a
+        # kill repeats at most one outside call. The default one only logs: a kill
+        # mid-batch costs a batch's log lines again, nothing a buyer sees.
+        hand_batch = 1 if handler_spec else _LOG_ONLY_HAND_BATCH
     book = open_casebook(casebook, policy)
 
     def now() -> pendulum.DateTime:
