@@ -236,7 +236,7 @@ def _casebook_items(
     from ..core._engine import advance
 
     source = f"--casebook {mask_url(where)}"
-    with open_casebook(where, policy) as book, naming(source):
+    with open_casebook(where, policy, board_only=True) as book, naming(source):
         summaries, cases = book.board_items(at)
     items: list[Case | CaseSummary] = list(summaries)
     problems: list[dict[str, object]] = []
@@ -291,7 +291,8 @@ def _casebook_shown(
     ]
     if not wanted:
         return []
-    with open_casebook(where, policy) as book, naming(f"--casebook {mask_url(where)}"):
+    source = f"--casebook {mask_url(where)}"
+    with open_casebook(where, policy, board_only=True) as book, naming(source):
         cases = book.cases_by_id(wanted)
     shown = []
     for case in cases.values():

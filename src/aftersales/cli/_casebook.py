@@ -73,8 +73,9 @@ def _POLICY(command: Callable[..., None]) -> Callable[..., None]:  # noqa: N802
     return policy_option("The preset every change is computed with.")(options)
 
 
-def open_casebook(where: str, policy: Policy) -> Casebook:
+def open_casebook(where: str, policy: Policy, *, board_only: bool = False) -> Casebook:
     """The casebook at ``where``; a failure names it (its password masked).
+    ``board_only``: see :meth:`Casebook.open` (the board reads, never writes).
 
     ``""`` and ``:memory:`` are usage errors (2): the casebook would be gone when the
     command ends, so "2 new" would be a lie. A path that cannot hold a casebook (a
@@ -96,7 +97,7 @@ def open_casebook(where: str, policy: Policy) -> Casebook:
     shown = mask_url(where)
     with naming(f"--casebook {shown}"):
         try:
-            return Casebook.open(where, policy=policy)
+            return Casebook.open(where, policy=policy, board_only=board_only)
         except NotACasebook as exc:  # its message starts with the path: once is enough
             text = str(exc).removeprefix(f"{where}: ")
             raise failure(f"--casebook {shown}: {text}", REFUSED) from None
