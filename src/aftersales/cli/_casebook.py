@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 import pendulum
-import structlog
 
 from ..core._case import Case
 from ..core._effects import Effect
@@ -231,6 +230,8 @@ def _audit_log(fmt: str, verbose: bool = False) -> Any:
     with the configured processors; a shop that set up another logger factory
     (the logging module, a file) keeps it.
     """
+    import structlog  # the worker's only: the board and ingest do without its imports
+
     factory = structlog.get_config()["logger_factory"]
     to_stdout = isinstance(factory, structlog.PrintLoggerFactory) and getattr(
         factory, "_file", None
