@@ -11,7 +11,10 @@ child's peak resident size (``ru_maxrss``); the worker's log lines are counted.
 ``python -m benchmarks casebook-scale`` (10k and 100k open cases, the worker over
 7,000 due ones; ``--quick``: 10k and 2,000). ``AFTERSALES_BENCH_PG=postgresql://...``
 adds PostgreSQL (a throwaway server is started when the binaries are found), and
-``AFTERSALES_BENCH_1M=1`` the 1,000,000-case board.
+``AFTERSALES_BENCH_1M=1`` the 1,000,000-case board, and
+``AFTERSALES_BENCH_BEFORE=/path/to/other/src`` the same commands run with that source
+tree first on ``PYTHONPATH`` (``git archive REV | tar -x -C /tmp/before``), on the same
+generated casebooks in the same run.
 """
 
 from __future__ import annotations
@@ -203,11 +206,20 @@ def timed(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float
     return seconds, rss / 1024, len(lines)
 
 
-def board_figure(where: str, cases: int, label: str) -> Figure:
-    seconds, rss, _ = timed(["board", "--casebook", where, "--at", BOARD_AT])
+def trees() -> list[tuple[str, dict[str, str]]]:
+    """This tree, and ``AFTERSALES_BENCH_BEFORE`` (another ``src``, first on ``PYTHONPATH``)
+    when set: each contender's name suffix and its environment."""
+    before = os.environ.get("AFTERSALES_BENCH_BEFORE")
+    return [("", {})] + ([(" (before)", {"PYTHONPATH": before})] if before else [])
+
+
+def board_figure(
+    where: str, cases: int, label: str, tree: tuple[str, dict[str, str]] = ("", {})
+) -> Figure:
+    seconds, rss, _ = timed(["board", "--casebook", where, "--at", BOARD_AT], tree[1])
     return Figure(
         "casebook-scale",
-        f"board --casebook, {label}, {cases:,} open",
+        f"board --casebook, {label}, {cases:,} open{tree[0]}",
         cases / seconds,
         "cases/s",
         1,
@@ -215,12 +227,14 @@ def board_figure(where: str, cases: int, label: str) -> Figure:
     )
 
 
-def worker_figure(where: str, cases: int, label: str, *, verbose: bool = False) -> Figure:
+def worker_figure(
+    where: str, cases: int, label: str, tree: tuple[str, dict[str, str]] = ("", {})
+) -> Figure:
     argv = ["worker", "--casebook", where, "--once", "--at", WORKER_AT]
-    seconds, rss, lines = timed(argv)
+    seconds, rss, lines = timed(argv, tree[1])
     return Figure(
         "casebook-scale",
-        f"worker --once, {label}, {cases:,} due",
+        f"worker --once, {label}, {cases:,} due{tree[0]}",
         cases / seconds,
         "cases/s",
         1,
@@ -277,13 +291,15 @@ def _check_handed_once(where: str, cases: int) -> str:
 
 
 def worker_processes(
-    where: str, cases: int, processes: int, *, hand_batch: int = 1
+    where: str, cases: int, processes: int, *, hand_batch: int | None = None
 ) -> tuple[float, str]:
     """``processes`` ``worker --once`` children on one casebook of ``cases`` due cases at
     once: wall seconds until the last is done, and what the check found wrong (empty)."""
     code = "import sys; from aftersales.cli import main; sys.exit(main())"
     argv = ["worker", "--casebook", where, "--once", "--at", WORKER_AT]
-    argv += ["--hand-batch", str(hand_batch), "--format", "json"]
+    argv += ["--format", "json"]
+    if hand_batch is not None:  # else the command's default (no --handler: 100)
+        argv += ["--hand-batch", str(hand_batch)]
     started = time.perf_counter()
     children = [
         subprocess.Popen(
@@ -303,7 +319,7 @@ def worker_processes(
 
 
 def curve(
-    url: str, cases: int, counts: Sequence[int] = (1, 2, 4), *, hand_batch: int = 1
+    url: str, cases: int, counts: Sequence[int] = (1, 2, 4), *, hand_batch: int | None = None
 ) -> list[Figure]:
     """``worker --once`` with 1, 2 and 4 processes claiming from one PostgreSQL casebook of
     ``cases`` due cases (refilled before each), each effect checked handed over once."""
@@ -321,7 +337,8 @@ def curve(
                 cases / seconds,
                 "cases/s",
                 1,
-                f"{seconds:.2f} s; --hand-batch {hand_batch}; every effect done, handed once",
+                f"{seconds:.2f} s; --hand-batch {hand_batch or 'default'}; "
+                "every effect done, handed once",
             )
         )
     return figures
@@ -337,19 +354,21 @@ def run(*, quick: bool) -> list[Figure]:
         for n in sizes:
             path = str(Path(folder) / f"board-{n}.sqlite")
             fill(path, n)
-            figures.append(board_figure(path, n, "SQLite"))
+            figures += [board_figure(path, n, "SQLite", tree) for tree in trees()]
             Path(path).unlink()
-        path = str(Path(folder) / "worker.sqlite")
-        fill(path, due, due=True)
-        figures.append(worker_figure(path, due, "SQLite"))
+        for i, tree in enumerate(trees()):  # the worker changes the casebook: a new one each
+            path = str(Path(folder) / f"worker-{i}.sqlite")
+            fill(path, due, due=True)
+            figures.append(worker_figure(path, due, "SQLite", tree))
         if url is not None:
             for n in sizes:
                 _reset(url)
                 fill(url, n)
-                figures.append(board_figure(url, n, "PostgreSQL"))
-            _reset(url)
-            fill(url, due, due=True)
-            figures.append(worker_figure(url, due, "PostgreSQL"))
+                figures += [board_figure(url, n, "PostgreSQL", tree) for tree in trees()]
+            for tree in trees():
+                _reset(url)
+                fill(url, due, due=True)
+                figures.append(worker_figure(url, due, "PostgreSQL", tree))
     return figures
 
 
@@ -358,7 +377,7 @@ def _curve_main(argv: Sequence[str]) -> None:
     throwaway server when the binaries are found."""
     cases = int(argv[0])
     counts: tuple[int, ...] = (1, 2, 4)
-    hand_batch = 1
+    hand_batch: int | None = None
     if "--processes" in argv:
         counts = tuple(int(n) for n in argv[argv.index("--processes") + 1].split(","))
     if "--hand-batch" in argv:

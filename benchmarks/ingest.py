@@ -12,7 +12,9 @@ resident size is its own (``os.wait4``):
   casebook of the same schema and settings, after ``json.load`` of the export;
   timed from the load to the commit.
 
-The ratio is ingest time over floor time. PostgreSQL runs when its server
+The ratio is ingest time over floor time. ``AFTERSALES_BENCH_BEFORE=/path/to/other/src``
+adds that tree's ingest (first on ``PYTHONPATH``) into a casebook of its own, in the same
+run, against the same floor. PostgreSQL runs when its server
 binaries are found (a throwaway server on loopback, ``tests/casebook_pg.py``,
 committing synchronously; fsync is off for both contenders alike).
 
@@ -42,17 +44,24 @@ TABLES = {
     "snapshot, order_id, aftersale",
     "events": "case_id, seq, event_id, type, at, version, body",
     "outbox": "case_id, version, position, type, body",
+    "board_rows": "case_id, workflow, state, timer, due_us, due_tz, due_at, who, rule, "
+    "outstanding, provisional",
 }
 STREAM_RECORDS = 376_054  # the 200 MB export of the issue
 
 
-def _child(args: list[str]) -> tuple[float, float, str]:
+def _child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Run ``python args``; wall seconds, peak resident MiB, standard output."""
     import subprocess
 
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, *args], stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         process.returncode = code = os.waitstatus_to_exitcode(status)
@@ -63,9 +72,9 @@ def _child(args: list[str]) -> tuple[float, float, str]:
     return elapsed, usage.ru_maxrss / 1024, text
 
 
-def _ingest(where: str, export: Path) -> tuple[float, float, str]:
+def _ingest(where: str, export: Path, env: dict[str, str]) -> tuple[float, float, str]:
     code = "import sys; from aftersales.cli import main; sys.exit(main())"
-    return _child(["-c", code, "ingest", "--casebook", where, str(export)])
+    return _child(["-c", code, "ingest", "--casebook", where, str(export)], env)
 
 
 def _floor(where: str, export: Path) -> tuple[float, float]:
@@ -95,7 +104,7 @@ def floor(where: str, export: Path) -> float:
         table: [tuple(r) for r in conn.execute(f"SELECT {cols} FROM {table}").fetchall()]
         for table, cols in TABLES.items()
     }
-    for table in ("outbox", "events", "cases"):
+    for table in ("board_rows", "outbox", "events", "cases"):
         conn.execute(f"DELETE FROM {table}")
     if not pg:
         conn.execute("VACUUM")
@@ -137,22 +146,24 @@ def _reset(url: str) -> None:
     reset(url)
 
 
+def _trees() -> list[tuple[str, dict[str, str]]]:
+    """This tree, and ``AFTERSALES_BENCH_BEFORE`` (another ``src``) when set."""
+    before = os.environ.get("AFTERSALES_BENCH_BEFORE")
+    return [("", {})] + ([(" (before)", {"PYTHONPATH": before})] if before else [])
+
+
 def _figures(backend: str, n: int, where: str, export: Path) -> list[Figure]:
-    seconds, rss, text = _ingest(where, export)
-    counts = text.strip().splitlines()[0] if text.strip() else ""
-    floor_seconds, floor_rss = _floor(where, export)
+    """Each tree's ingest into a new casebook, then the floor of this tree's rows."""
+    ingests = []
+    for i, (suffix, env) in enumerate(reversed(_trees())):  # this tree last: its rows stay
+        if backend == "PostgreSQL":
+            _reset(where)
+        target = where if backend == "PostgreSQL" else f"{where}.{i}"
+        ingests.append((suffix, _ingest(target, export, env)))
+    floor_seconds, floor_rss = _floor(target, export)
     size = export.stat().st_size / 2**20
     label = f"{n:,} records ({size:.0f} MiB), {backend}"
-    return [
-        Figure(
-            "ingest",
-            f"ingest, {label}",
-            n / seconds,
-            "records/s",
-            1,
-            f"{seconds:.1f} s, peak {rss:.0f} MiB; {seconds / floor_seconds:.1f}x the floor; "
-            f"{counts}",
-        ),
+    figures = [
         Figure(
             "ingest",
             f"floor, {label}",
@@ -160,8 +171,22 @@ def _figures(backend: str, n: int, where: str, export: Path) -> list[Figure]:
             "records/s",
             1,
             f"{floor_seconds:.1f} s (json.load + executemany), peak {floor_rss:.0f} MiB",
-        ),
+        )
     ]
+    for suffix, (seconds, rss, text) in reversed(ingests):
+        counts = text.strip().splitlines()[0] if text.strip() else ""
+        figures.append(
+            Figure(
+                "ingest",
+                f"ingest, {label}{suffix}",
+                n / seconds,
+                "records/s",
+                1,
+                f"{seconds:.1f} s, peak {rss:.0f} MiB; {seconds / floor_seconds:.1f}x the "
+                f"floor; {counts}",
+            )
+        )
+    return figures
 
 
 def run(*, quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
@@ -173,7 +198,6 @@ def run(*, quick: bool, sizes: tuple[int, ...] | None = None) -> list[Figure]:
             db = Path(folder) / f"book-{n}.sqlite"
             figures += _figures("SQLite", n, str(db), export)
             if pg is not None:
-                _reset(pg)
                 figures += _figures("PostgreSQL", n, pg, export)
             export.unlink()
     return figures

@@ -800,6 +800,59 @@ def test_cli_ingest_and_worker(tmp_path: Path) -> None:
         assert book.outbox("pending") == []
 
 
+def test_cli_worker_with_a_handler_killed_leaves_one_effect_in_doubt(tmp_path: Path) -> None:
+    """A shop's handler acts outside (a refund): by default one effect per step, so a
+    worker killed while handing over repeats at most that one outside call."""
+    import subprocess
+    import sys
+
+    from aftersales.cli._casebook import ingest_command
+
+    path = str(tmp_path / "shop.sqlite")
+    CliRunner().invoke(ingest_command, ["--casebook", path, *map(str, EXPORTS)])
+    with Casebook.open(path) as book:
+        assert len(book.outbox("pending")) > 3
+    (tmp_path / "dies.py").write_text(
+        "import os\ncalls = 0\ndef handle(effect, case):\n    global calls\n"
+        "    calls += 1\n    if calls == 3:\n        os._exit(9)\n",
+        encoding="utf-8",
+    )
+    code = "import sys; from aftersales.cli import main; sys.exit(main())"
+    argv = ["worker", "--casebook", path, "--once", "--handler", "dies:handle"]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv, "--at", "2026-06-01T00:00:00+08:00"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 9, done.stderr
+    with Casebook.open(path) as book:
+        assert len(book.outbox("done")) == 2
+        assert len(book.outbox("handing")) == 1
+
+
+def test_cli_worker_without_a_handler_hands_over_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default handler only logs: nothing outside happens twice after a kill, so the
+    command hands over 100 effects per step; ``--hand-batch`` still decides when given."""
+    import aftersales.casebook
+    from aftersales.cli._casebook import worker_command
+
+    seen: list[int] = []
+
+    def spy(*args: Any, hand_batch: int, **kwargs: Any) -> Any:
+        seen.append(hand_batch)
+        return run_worker(*args, hand_batch=hand_batch, **kwargs)
+
+    monkeypatch.setattr(aftersales.casebook, "run_worker", spy)
+    path = str(tmp_path / "shop.sqlite")
+    (tmp_path / "shop_effects.py").write_text("def handle(effect, case):\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for extra in ([], ["--hand-batch", "7"], ["--handler", "shop_effects:handle"]):
+        done = CliRunner().invoke(worker_command, ["--casebook", path, "--once", *extra])
+        assert done.exit_code == 0, done.output
+    assert seen == [100, 7, 1]
+
+
 def test_cli_ingest_of_a_shop_folder_skips_and_names_the_library_s_other_files(
     tmp_path: Path,
 ) -> None:

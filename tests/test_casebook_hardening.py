@@ -178,6 +178,42 @@ def test_a_path_that_cannot_hold_a_casebook_is_refused(
     )
 
 
+def _scribbled(path: Path, table: str) -> Path:
+    """A copy of the casebook at ``path`` with the root page of ``table`` scribbled over."""
+    with sqlite3.connect(path) as db:
+        (root,) = db.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)
+        ).fetchone()
+        (size,) = db.execute("PRAGMA page_size").fetchone()
+    db.close()
+    data = bytearray(path.read_bytes())
+    start = (root - 1) * size
+    data[start + 8 : start + size] = os.urandom(size - 8)
+    damaged = path.with_name(f"{table}-damaged.sqlite")
+    damaged.write_bytes(bytes(data))
+    return damaged
+
+
+def test_the_board_checks_the_pages_it_reads_and_writers_check_every_page(
+    tmp_path: Path,
+) -> None:
+    """``board --casebook`` checks only its projection's pages on open (checking every
+    page reads the whole file); the commands that write check them all."""
+    good = m.a_casebook(tmp_path / "good.sqlite", m.events_file(tmp_path, 200))
+    events = _scribbled(good, "events")  # pages the board never reads
+    board = run("board", "--casebook", events, *EXTRA["board"])
+    assert board.exit_code == 0, board.output
+    assert board.stdout == run("board", "--casebook", good, *EXTRA["board"]).stdout
+    for command in ("ingest", "worker", "outbox"):
+        refused = run(command, "--casebook", events, *EXTRA[command])
+        assert refused.exit_code == 1, refused.output
+        assert "damaged" in one_error_line(refused)
+    projection = _scribbled(good, "board_rows")
+    refused = run("board", "--casebook", projection, *EXTRA["board"])
+    assert refused.exit_code == 1, refused.output
+    assert "damaged" in one_error_line(refused)
+
+
 @pytest.mark.parametrize("kind", BAD)
 def test_the_python_api_raises_not_a_casebook(kind: str, tmp_path: Path) -> None:
     path = _bad(tmp_path, kind)

@@ -93,6 +93,29 @@ def test_a_loaded_notice_moves_an_open_provisional_deadline(tmp_path: Path) -> N
         assert book.recount_provisional() == []  # once
 
 
+def test_snapshots_in_the_earlier_spelling_are_read_and_recounted(tmp_path: Path) -> None:
+    """Snapshots written before the columns' compact JSON (``", "`` and ``": "``) are
+    still found by the recount's text test, read, and verified."""
+    where = str(tmp_path / "shop.sqlite")
+    case_id = _stored_under_provisional(where, pendulum.datetime(2027, 1, 1, 12, tz=SH))
+    with sqlite3.connect(where) as db:
+        (snapshot,) = db.execute("SELECT snapshot FROM cases").fetchone()
+        spaced = json.dumps(json.loads(snapshot), ensure_ascii=False, sort_keys=True)
+        assert '"provisional": true' in spaced
+        assert spaced != snapshot
+        db.execute("UPDATE cases SET snapshot = ?", (spaced,))
+    db.close()
+    provisional = _policy(WorkCalendar.china(fallback=Fallback.PROVISIONAL))
+    with Casebook.open(where, policy=provisional) as book:
+        assert book.verify() == []
+    calendar = _calendar_2027(tmp_path, holidays=["2027-01-01..2027-01-04"])
+    with Casebook.open(where, policy=_policy(calendar)) as book:
+        (recount,) = book.recount_provisional()
+        assert recount.stored
+        assert recount.case_id == case_id
+        assert book.case(case_id).deadline == recount.after
+
+
 def test_a_recount_that_would_have_fired_a_timer_is_left_for_a_person(tmp_path: Path) -> None:
     where = str(tmp_path / "shop.sqlite")
     # the seller wrote to customer service on 6 January at 11:00, the provisional

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import cattrs
+import orjson
 import pendulum
 
 from ..core import _effects
@@ -19,6 +19,7 @@ from ..core._events import Event
 from ..core._serialize import _snake, converter, event_from_dict, event_to_dict
 
 __all__ = [
+    "case_of_snapshot",
     "effect_from_json",
     "effect_to_json",
     "epoch",
@@ -40,8 +41,20 @@ def epoch(at: pendulum.DateTime) -> int:
     return math.ceil(at.timestamp())
 
 
-#: The columns' JSON: one encoder, made once (``json.dumps`` with options makes one per call).
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+def _encode(value: object) -> str:
+    """The columns' JSON: keys sorted, UTF-8 as it is, no spaces (orjson: a case's snapshot
+    in a fifth of the standard encoder's time). Rows written before are spaced
+    (``", "``, ``": "``); every reader takes both."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def case_of_snapshot(text: str | bytes) -> Case:
+    """The case a snapshot column holds (either spelling)."""
+    try:
+        result: Case = converter.structure(orjson.loads(text), Case)
+    except cattrs.BaseValidationError as exc:
+        raise InvalidInput("; ".join(cattrs.transform_error(exc))) from None
+    return result
 
 
 def event_to_json(event: Event) -> str:
@@ -57,7 +70,7 @@ def snapshot_of(case: Case, since: int) -> tuple[str, list[str]]:
 
 
 def event_from_json(text: str) -> Event:
-    return event_from_dict(json.loads(text))
+    return event_from_dict(orjson.loads(text))
 
 
 def effect_to_json(effect: Effect) -> str:
@@ -65,7 +78,7 @@ def effect_to_json(effect: Effect) -> str:
 
 
 def effect_from_json(text: str) -> Effect:
-    body: dict[str, Any] = json.loads(text)
+    body: dict[str, Any] = orjson.loads(text)
     kind = body.pop("type", None)
     cls = _EFFECT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:

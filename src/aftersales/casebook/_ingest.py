@@ -39,6 +39,7 @@ from ..core._events import Event
 from ..core._serialize import case_from_json, event_from_dict
 from ..shopfolder._stream import BrokenExport, refund_pages, streamed_prefix
 from ._errors import ConcurrencyConflict
+from ._paused import collector_paused
 from ._store import PageConflict, Store, Stored, _apply, commit, commit_many
 
 __all__ = ["IngestReport", "Outcome", "ingest_events", "ingest_files", "ingest_platform"]
@@ -148,7 +149,8 @@ def _refunds(book: Store, imported: Sequence[ImportedCase], *, trusted: bool) ->
     """
     outcomes: list[Outcome] = []
     for first in range(0, len(imported), PAGE):
-        outcomes.extend(_page(book, imported[first : first + PAGE], trusted=trusted))
+        with collector_paused():
+            outcomes.extend(_page(book, imported[first : first + PAGE], trusted=trusted))
     return outcomes
 
 
@@ -437,7 +439,8 @@ def ingest_files(book: Store, paths: Sequence[str | Path]) -> IngestReport:
             pairs.append((case_id, event))
     trades: tuple[TradeRecord, ...] = ()
     if exports:
-        result = import_exports(exports, policy=book.policy)
+        with collector_paused():  # the files are in memory already: bounded
+            result = import_exports(exports, policy=book.policy)
         outcomes = _refunds(book, result.cases, trusted=True)
         outcomes.extend(_problems(result))
         report += IngestReport(tuple(outcomes), ignored=len(result.trades) + len(result.reviews))
@@ -461,7 +464,8 @@ def _ingest_stream(
     ignored = 0
     try:
         for named in refund_pages(source, path, prefix):
-            result = import_refund_page(named, trades=trades, policy=book.policy)
+            with collector_paused():
+                result = import_refund_page(named, trades=trades, policy=book.policy)
             outcomes += _refunds(book, result.cases, trusted=True)
             outcomes += _problems(result)
             ignored += len(result.trades) + len(result.reviews)

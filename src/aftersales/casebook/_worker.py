@@ -217,7 +217,8 @@ def _hand_over(
         results = []
         if not claimed:
             break
-        missing = {e.case_id for e in claimed} - cases.keys()
+        # looked up one by one: ``set - cases.keys()`` would copy every key per batch
+        missing = {e.case_id for e in claimed if e.case_id not in cases}
         if missing:
             cases.update(casebook.cases_by_id(missing))
         pending = [e.id for e in claimed]

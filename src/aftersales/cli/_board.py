@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pendulum
@@ -16,7 +17,6 @@ from ..core._case import Case
 from ..core._document import DocumentError, json_document
 from ..core._errors import AfterSalesError
 from ..core._policy import Policy
-from ..messages import ShopInfo, context_for, environment, read_shop
 from ..shopfolder._load import ShopData, load_shop, shown_cases
 from ._casebook import open_casebook
 from ._example import find_example
@@ -31,6 +31,9 @@ from ._options import (
     policy_option,
     shop_option,
 )
+
+if TYPE_CHECKING:
+    from ..messages import ShopInfo
 
 __all__ = ["board_command"]
 
@@ -98,6 +101,8 @@ def render_shown(
     limit: int,
 ) -> dict[str, str]:
     """The message for each of the first ``limit`` rows that names a template."""
+    from ..messages import context_for, environment  # only with --shop: Jinja is slow to load
+
     cases = {item.id: item for item in items if isinstance(item, Case)}
     env = environment(locale=locale)
     messages: dict[str, str] = {}
@@ -232,6 +237,8 @@ def board_command(
     result = board(items, at, policy=policy, assignees=_assignees(assignees_file))
     messages = {}
     if shop_file is not None:
+        from ..messages import read_shop
+
         try:
             info = read_shop(shop_file)
         except AfterSalesError as exc:
@@ -270,7 +277,7 @@ def _casebook_items(
     from ..core._engine import advance
 
     source = f"--casebook {mask_url(where)}"
-    with open_casebook(where, policy) as book, naming(source):
+    with open_casebook(where, policy, board_only=True) as book, naming(source):
         summaries, cases = book.board_items(at)
     items: list[Case | CaseSummary] = list(summaries)
     problems: list[dict[str, object]] = []
@@ -325,7 +332,8 @@ def _casebook_shown(
     ]
     if not wanted:
         return []
-    with open_casebook(where, policy) as book, naming(f"--casebook {mask_url(where)}"):
+    source = f"--casebook {mask_url(where)}"
+    with open_casebook(where, policy, board_only=True) as book, naming(source):
         cases = book.cases_by_id(wanted)
     shown = []
     for case in cases.values():

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 import pendulum
-import structlog
 
 from ..core._case import Case
 from ..core._effects import Effect
@@ -74,8 +73,9 @@ def _POLICY(command: Callable[..., None]) -> Callable[..., None]:  # noqa: N802
     return policy_option("The preset every change is computed with.")(options)
 
 
-def open_casebook(where: str, policy: Policy) -> Casebook:
+def open_casebook(where: str, policy: Policy, *, board_only: bool = False) -> Casebook:
     """The casebook at ``where``; a failure names it (its password masked).
+    ``board_only``: see :meth:`Casebook.open` (the board reads, never writes).
 
     ``""`` and ``:memory:`` are usage errors (2): the casebook would be gone when the
     command ends, so "2 new" would be a lie. A path that cannot hold a casebook (a
@@ -97,7 +97,7 @@ def open_casebook(where: str, policy: Policy) -> Casebook:
     shown = mask_url(where)
     with naming(f"--casebook {shown}"):
         try:
-            return Casebook.open(where, policy=policy)
+            return Casebook.open(where, policy=policy, board_only=board_only)
         except NotACasebook as exc:  # its message starts with the path: once is enough
             text = str(exc).removeprefix(f"{where}: ")
             raise failure(f"--casebook {shown}: {text}", REFUSED) from None
@@ -215,6 +215,10 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
+#: Effects per hand-over step with the default handler (nothing happens outside).
+_LOG_ONLY_HAND_BATCH = 100
+
+
 def _log_only(log: Any) -> Callable[[Effect, Case], None]:
     """The default handler: the effect goes to the audit trail, nothing else happens."""
     bind = getattr(log, "bind", None)
@@ -234,6 +238,8 @@ def _audit_log(fmt: str, verbose: bool = False) -> Any:
     with the configured processors; a shop that set up another logger factory
     (the logging module, a file) keeps it.
     """
+    import structlog  # the worker's only: the board and ingest do without its imports
+
     factory = structlog.get_config()["logger_factory"]
     to_stdout = isinstance(factory, structlog.PrintLoggerFactory) and getattr(
         factory, "_file", None
@@ -265,11 +271,11 @@ def _audit_log(fmt: str, verbose: bool = False) -> Any:
 @click.option(
     "--hand-batch",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Effects marked handing per transaction. 1 keeps the outbox's promise whole: a "
-    "worker killed mid-hand-over leaves only the effect being handed over in doubt; N is "
-    "faster and leaves up to N for a person to settle.",
+    default=None,
+    help="Effects marked handing per transaction. Default: 1 with --handler (a worker "
+    "killed mid-hand-over leaves only the effect being handed over in doubt), "
+    f"{_LOG_ONLY_HAND_BATCH} without (the default handler only logs, so a kill costs at most "
+    "logging a batch again). N is faster and leaves up to N for a person to settle.",
 )
 @click.option(
     "--verbose", "-v", is_flag=True, help="Log every transition and effect (debug), not each pass."
@@ -296,7 +302,7 @@ def worker_command(
     policy: Policy,
     handler_spec: str | None,
     batch: int,
-    hand_batch: int,
+    hand_batch: int | None,
     verbose: bool,
     idle: float,
     once: bool,
@@ -322,6 +328,11 @@ def worker_command(
 
     log = _audit_log(fmt, verbose)
     handle = _load_handler(handler_spec) if handler_spec else _log_only(log)
+    if hand_batch is None:
+        # A real handler acts outside (a refund, a message): one effect per step, so a
+        # kill repeats at most one outside call. The default one only logs: a kill
+        # mid-batch costs a batch's log lines again, nothing a buyer sees.
+        hand_batch = 1 if handler_spec else _LOG_ONLY_HAND_BATCH
     book = open_casebook(casebook, policy)
 
     def now() -> pendulum.DateTime:
