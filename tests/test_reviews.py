@@ -26,7 +26,6 @@ from aftersales.reviews import (
     BuyerReplied,
     Cause,
     CauseRules,
-    ClassifierReport,
     Contacted,
     ExplanationPosted,
     FollowUp,
@@ -66,54 +65,97 @@ S = FollowUpState
 
 # -- the labelled corpus (REV-TYPES) -------------------------------------------------------
 
-#: In-sample: the default rules were written and tuned on these texts, so anything
-#: below (near) perfect means a change broke a word that used to work.
-DEVELOPMENT_THRESHOLD = 0.95
-#: Out of sample, fixed before the held-out texts were first classified. Keyword
-#: rules miss unseen wording; a miss is mostly UNKNOWN, which sends staff to ask
-#: (REV-LISTEN) rather than to the wrong apology, and staff confirm the cause
-#: while listening anyway. 0.60 means the classifier still picks the opening
-#: angle right more often than not on text nobody tuned it for.
-HELD_OUT_THRESHOLD = 0.60
+#: In-sample: the words were broadened on these texts (each batch after its
+#: first-sight run, docs/reviews.md), so anything lower means a change broke a word.
+DEVELOPMENT_THRESHOLD = 0.97
+#: Issue 19's goal on the held-out set written by someone else (never tuned on).
+HELDOUT_OVERALL = 0.90
+HELDOUT_PER_CAUSE = 0.85
+HELDOUT = CORPUS.with_name("reviews_heldout.json")
+CAUSES = [c.value for c in Cause]
 
 
-def corpus(part: str) -> list[tuple[str, Cause]]:
-    data = json.loads(CORPUS.read_text(encoding="utf-8"))
-    return [(item["text"], Cause(item["cause"])) for item in data[part]]
+def corpus_items(path: Path = CORPUS, key: str = "samples") -> list[dict[str, str]]:
+    items: list[dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))[key]
+    return items
 
 
-def corpus_reports() -> dict[str, ClassifierReport]:
-    return {part: evaluate_classifier(corpus(part)) for part in ("samples", "held_out")}
+def corpus(part: str = "samples") -> list[tuple[str, Cause]]:
+    return [(item["text"], Cause(item["cause"])) for item in corpus_items(key=part)]
+
+
+def _rate(hits: int, total: int) -> str:
+    return f"{hits}/{total} {hits / total:.1%}" if total else "-"
+
+
+def accuracy_table(title: str, items: list[dict[str, str]]) -> tuple[str, dict[str, float], float]:
+    """Per cause and per script accuracy, the confusion table, the ten hardest misses."""
+    rows = []
+    for item in items:
+        found = classify_review(item["text"])
+        rows.append((item, found.cause.value, found))
+    hits = sum(1 for item, got, _ in rows if got == item["cause"])
+    lines = [f"{title}: {_rate(hits, len(rows))}"]
+    per_cause: dict[str, float] = {}
+    for key in ("cause", "script"):
+        values = sorted({item[key] for item, _, _ in rows})
+        cells = []
+        for value in values:
+            group = [(item, got) for item, got, _ in rows if item[key] == value]
+            ok = sum(1 for item, got in group if got == item["cause"])
+            cells.append(f"{value} {_rate(ok, len(group))}")
+            if key == "cause":
+                per_cause[value] = ok / len(group)
+        lines.append(f"  per {key}: " + ", ".join(cells))
+    head = " ".join(f"{c[:7]:>7}" for c in CAUSES)
+    lines.append(f"  confusion (row: expected, column: got): {head}")
+    for expected in CAUSES:
+        pairs = [(item["cause"], got) for item, got, _ in rows]
+        counts = [pairs.count((expected, c)) for c in CAUSES]
+        if any(counts):
+            lines.append(f"  {expected:>39} " + " ".join(f"{n:>7}" for n in counts))
+    # hardest: a wrong cause before an unknown, then the surer the wrong answer
+    misses = sorted(
+        ((item, got, found) for item, got, found in rows if got != item["cause"]),
+        key=lambda r: (r[1] == "unknown", -max(r[2].scores.values(), default=0)),
+    )
+    for item, got, found in misses[:10]:
+        where = f"{item['cause']} -> {got} [{item['script']}]"
+        lines.append(f"  MISS {where}: {item['text']}  [{found.why}]")
+    return "\n".join(lines), per_cause, hits / len(rows) if rows else 0.0
 
 
 def classifier_report() -> str:
-    """Accuracy and misclassified texts on both sets, for pytest's terminal summary."""
-    reports = corpus_reports()
-    return "\n".join(
-        (
-            reports["samples"].render("review causes, development set (in-sample)"),
-            reports["held_out"].render("review causes, held-out set (written after the rules)"),
-        )
-    )
+    """Accuracy on the development set, for the test log (pytest -s)."""
+    return accuracy_table("review causes, development set (in-sample)", corpus_items())[0]
 
 
 def test_classifier_report_accuracy() -> None:
-    report = classifier_report()
+    title = "review causes, development set (in-sample)"
+    report, _, overall = accuracy_table(title, corpus_items())
     print(report)  # noqa: T201 - the figure and the misses belong in the test log
-    reports = corpus_reports()
-    assert reports["samples"].accuracy >= DEVELOPMENT_THRESHOLD, report
-    assert reports["held_out"].accuracy >= HELD_OUT_THRESHOLD, report
-    assert "accuracy" in report
+    assert overall >= DEVELOPMENT_THRESHOLD, report
+    assert "per script" in report
+
+
+def test_heldout_accuracy() -> None:
+    """Issue 19's held-out reviews, written separately and never used for tuning."""
+    if not HELDOUT.exists():
+        pytest.skip(f"{HELDOUT.name} is not in tests/data (the held-out set is kept apart)")
+    items = corpus_items(HELDOUT, "items")
+    report, per_cause, overall = accuracy_table("review causes, held-out set", items)
+    print(report)  # noqa: T201
+    assert overall >= HELDOUT_OVERALL, report
+    assert all(rate >= HELDOUT_PER_CAUSE for rate in per_cause.values()), report
 
 
 def test_corpus_is_big_bilingual_and_covers_every_cause() -> None:
-    data = json.loads(CORPUS.read_text(encoding="utf-8"))
-    items = data["samples"] + data["held_out"]
-    assert len(items) >= 40
+    items = corpus_items()
+    assert len(items) >= 200
     assert len({item["text"] for item in items}) == len(items), "duplicate texts"
     for cause in ("product", "service", "logistics", "buyer"):
-        langs = {item["lang"] for item in items if item["cause"] == cause}
-        assert {"zh", "en"} <= langs, cause
+        scripts = {item["script"] for item in items if item["cause"] == cause}
+        assert {"simplified", "traditional", "english"} <= scripts, cause
     assert sum(1 for item in items if "tricky" in item) >= 10
 
 
@@ -209,9 +251,9 @@ def test_full_width_case_and_traditional_text_are_folded() -> None:
 
 def test_a_shop_extends_and_moves_words() -> None:
     assert classify_review("鞋底开胶了").cause is Cause.PRODUCT  # a default word
-    custom = DEFAULT_CAUSE_RULES.extended(product=["起毛"], buyer=["偏小"])
-    assert classify_review("穿两次就起毛").cause is Cause.UNKNOWN
-    assert classify_review("穿两次就起毛", custom).cause is Cause.PRODUCT
+    custom = DEFAULT_CAUSE_RULES.extended(product=["炸毛"], buyer=["偏小"])
+    assert classify_review("穿两次就炸毛").cause is Cause.UNKNOWN
+    assert classify_review("穿两次就炸毛", custom).cause is Cause.PRODUCT
     # moved: a shop whose size chart is right reads "偏小" as the buyer's choice
     assert classify_review("尺码偏小").cause is Cause.PRODUCT
     assert classify_review("尺码偏小", custom).cause is Cause.BUYER
@@ -1110,9 +1152,7 @@ def test_traditional_script_reads_as_simplified(config: str) -> None:
     import opencc
 
     to_traditional = opencc.OpenCC(config)
-    data = json.loads(CORPUS.read_text(encoding="utf-8"))
-    chinese = [item for part in ("samples", "held_out") for item in data[part]]
-    chinese = [item for item in chinese if item["lang"] == "zh"]
+    chinese = [item for item in corpus_items() if item["script"] == "simplified"]
     differ = [
         item["text"]
         for item in chinese
