@@ -252,8 +252,8 @@ def test_full_width_case_and_traditional_text_are_folded() -> None:
 def test_a_shop_extends_and_moves_words() -> None:
     assert classify_review("鞋底开胶了").cause is Cause.PRODUCT  # a default word
     custom = DEFAULT_CAUSE_RULES.extended(product=["炸毛"], buyer=["偏小"])
-    assert classify_review("穿两次就炸毛").cause is Cause.UNKNOWN
-    assert classify_review("穿两次就炸毛", custom).cause is Cause.PRODUCT
+    assert classify_review("拉链头炸毛").cause is Cause.UNKNOWN
+    assert classify_review("拉链头炸毛", custom).cause is Cause.PRODUCT
     # moved: a shop whose size chart is right reads "偏小" as the buyer's choice
     assert classify_review("尺码偏小").cause is Cause.PRODUCT
     assert classify_review("尺码偏小", custom).cause is Cause.BUYER

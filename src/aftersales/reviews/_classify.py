@@ -54,6 +54,7 @@ __all__ = [
     "CONTRAST_WEIGHT",
     "DEFAULT_CAUSE_RULES",
     "MAX_GAP",
+    "MIN_DESCRIPTION",
     "PHRASE_POINTS",
     "TIE_ORDER",
     "TOPIC_POINTS",
@@ -94,6 +95,15 @@ CONTRAST_WEIGHT = 2
 _BREAKS = frozenset(",.!?;:。、~\n()[]")
 _WORD = re.compile(r"[a-z][a-z ]*")
 _GAP_NEGATIONS = ("不", "没", "无", "非", "not ", "n't", "no ", "never")
+# A count of days, uses or washes: "三天", "两次", "一水", "不到一个月".
+_COUNT = "[一二两三四五六七八九十几半0-9]+(?:个)?(?:天|次|周|星期|礼拜|月|下|晚|小时|回|水|遍)"
+_EN_COUNT = "a|an|one|two|three|four|five|a few|a couple of|[0-9]+"
+_EN_UNIT = "uses?|washes|wash|nights?|wears?|times|(?:days?|weeks?|months?) of (?:use|using|wear)"
+#: Characters (or English words) beyond vague words that make a review describe something.
+MIN_DESCRIPTION = 8
+_ENGLISH_WORD = re.compile(r"[a-z][a-z'-]+")
+# A pattern that matches nothing (an empty word list).
+_NEVER = "(?!)"
 # Degree words that may stand between a negation and a goods function ("不太亮").
 _DEGREE = "(?:太|很|怎么|够|是很|是太|大|能|会|再|咋|好|是|那么|咋么|太能)?"
 
@@ -153,10 +163,11 @@ class CauseMatch:
     weight: int = 1
     quoted: bool = False
     moved: bool = False
+    vague: bool = False
 
     @property
     def points(self) -> int:
-        if self.negated or self.quoted or (self.topic and self.praised):
+        if self.negated or self.quoted or self.vague or (self.topic and self.praised):
             return 0
         kind = _Kind.BLAME if self.blame else _Kind.TOPIC if self.topic else _Kind.PHRASE
         return _POINTS[kind] * self.weight
@@ -168,6 +179,8 @@ class CauseMatch:
             return "negated"
         if self.quoted:
             return "the agent's claim"
+        if self.vague:
+            return "no aspect of its own"
         return "praised" if self.topic and self.praised else ""
 
     @property
@@ -184,7 +197,7 @@ _FIELDS = {
     Cause.BUYER: "buyer",
 }
 # Lists that are not a cause's words: a word added to them moves nothing.
-_CUES = ("negations", "praise", "contrasts", "functions", "transit_damage")
+_CUES = ("negations", "praise", "contrasts", "functions", "transit_damage", "uses", "vague")
 
 
 @attrs.frozen(kw_only=True)
@@ -194,11 +207,16 @@ class CauseRules:
     ``product`` ... ``buyer`` hold problem phrases, ``*_topics`` topic words,
     ``courier_blame`` the buyer blaming the courier (logistics; damage named in
     the same review then counts for logistics too, if it is in
-    ``transit_damage``), ``agent_blame`` an agent blaming the buyer (service).
+    ``transit_damage``), ``agent_blame`` an agent blaming the buyer (service),
+    ``buyer_blame`` the buyer owning up ("是我的问题": buyer).
     ``negations`` cancel the match right after them, ``praise`` cancels the
     topic words of its clause, ``contrasts`` end a clause and double what
     follows, ``functions`` are what goods should do ("保温"): negated, they are
-    a product complaint.
+    a product complaint. ``uses`` are what a buyer does with goods: "用了三天就"
+    (used, then something went wrong) is a product complaint. ``verdicts`` are
+    complaints with no aspect of their own ("太差"): they count for the goods
+    when nothing else in the clause names the aspect and no ``vague`` word
+    ("体验太差") says the buyer means the whole purchase.
     """
 
     product: tuple[str, ...] = attrs.field(converter=_keywords)
@@ -211,11 +229,15 @@ class CauseRules:
     buyer_topics: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     courier_blame: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     agent_blame: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    buyer_blame: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     negations: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     praise: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     contrasts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     functions: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     transit_damage: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    uses: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    verdicts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    vague: tuple[str, ...] = attrs.field(converter=_keywords, default=())
 
     def words(self, cause: Cause, *, topics: bool = False) -> tuple[str, ...]:
         """The problem phrases (or, with ``topics``, the topic words) of a cause."""
@@ -269,14 +291,15 @@ class CauseRules:
             for kind, cause, word, parts, blame in compiled.keywords
             for start, end in _find(normal, parts)
         ]
-        found += (
-            [
-                (_Kind.PHRASE, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end()))
-                for m in compiled.functions.finditer(normal)
-            ]
-            if compiled.functions.pattern
-            else []
-        )
+        found += [
+            (_Kind.PHRASE, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end()))
+            for m in compiled.functions.finditer(normal)
+        ]
+        # "用了三天就…": goods that failed soon, a topic until the rest says what failed
+        found += [
+            (_Kind.TOPIC, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end(), topic=True))
+            for m in compiled.worn.finditer(normal)
+        ]
         # the longer match wins an overlap, then blame > phrase > topic, then the earlier
         rank = {_Kind.BLAME: 0, _Kind.PHRASE: 1, _Kind.TOPIC: 2}
         found.sort(
@@ -301,7 +324,36 @@ class CauseRules:
             )
             for m in sorted(taken, key=lambda m: m.start)
         ]
-        return _blamed(tuple(matches), compiled.transit, clauses)
+        judged = _subjectless(tuple(matches), compiled, normal, clauses)
+        return _blamed(judged, compiled.transit, clauses)
+
+
+def _subjectless(
+    matches: tuple[CauseMatch, ...], compiled: _Compiled, text: str, clauses: tuple[_Clause, ...]
+) -> tuple[CauseMatch, ...]:
+    """A verdict ("太差") counts for the goods only with no other aspect in its clause."""
+
+    def judged(m: CauseMatch) -> CauseMatch:
+        if m.cause is not Cause.PRODUCT or _normal(m.keyword) not in compiled.verdicts:
+            return m
+        clause = _clause_at(clauses, m.start)
+        others = [o for o in matches if o is not m and clause.start <= o.start < clause.end]
+        before = text[clause.start : m.start]
+        if others or any(word in before for word in compiled.vague):
+            return attrs.evolve(m, vague=True)
+        return m
+
+    return tuple(judged(m) for m in matches)
+
+
+def _describes(text: str, vague: tuple[str, ...]) -> bool:
+    """Whether a review says more than its mood ("不满意，中评" says nothing of the cause)."""
+    rest = _normal(text)
+    for word in sorted(vague, key=len, reverse=True):
+        rest = rest.replace(word, " ")
+    hanzi = sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff")
+    english = len(_ENGLISH_WORD.findall(rest))
+    return hanzi >= MIN_DESCRIPTION or english >= MIN_DESCRIPTION
 
 
 @attrs.frozen
@@ -315,6 +367,9 @@ class _Clause:
 class _Compiled:
     keywords: tuple[tuple[_Kind, Cause, str, tuple[str, ...], bool], ...]
     functions: re.Pattern[str]
+    worn: re.Pattern[str]
+    verdicts: frozenset[str]
+    vague: tuple[str, ...]
     negations: tuple[str, ...]
     praise: tuple[tuple[str, ...], ...]
     contrasts: frozenset[str]
@@ -338,10 +393,19 @@ def _compiled(rules: CauseRules) -> _Compiled:
         ]
     keywords += [(_Kind.BLAME, Cause.LOGISTICS, w, _parts(w), True) for w in rules.courier_blame]
     keywords += [(_Kind.BLAME, Cause.SERVICE, w, _parts(w), True) for w in rules.agent_blame]
+    keywords += [(_Kind.BLAME, Cause.BUYER, w, _parts(w), True) for w in rules.buyer_blame]
+    keywords += [(_Kind.TOPIC, Cause.PRODUCT, w, _parts(w), False) for w in rules.verdicts]
     functions = "|".join(
         sorted((re.escape(_normal(w)) for w in rules.functions), key=len, reverse=True)
     )
-    negated = f"(?:不|没有|没|无法|不能){_DEGREE}(?:{functions})" if functions else ""
+    negated = f"(?:不|没有|没|无法|不能){_DEGREE}(?:{functions})" if functions else _NEVER
+    uses = "|".join(sorted((re.escape(_normal(w)) for w in rules.uses), key=len, reverse=True))
+    worn = (
+        f"(?:{uses})了?(?:不到|没|才)?{_COUNT}(?:就|后就|之后就)"
+        f"|after (?:{_EN_COUNT}) (?:{_EN_UNIT})"
+        if uses
+        else _NEVER
+    )
     contrasts = frozenset(_normal(w) for w in rules.contrasts)
     words = frozenset(
         part for *_, parts, _ in keywords for part in parts if not part[0].isascii()
@@ -349,6 +413,9 @@ def _compiled(rules: CauseRules) -> _Compiled:
     compiled = _Compiled(
         keywords=tuple(keywords),
         functions=re.compile(negated),
+        worn=re.compile(worn),
+        verdicts=frozenset(_normal(w) for w in rules.verdicts),
+        vague=tuple(_normal(w) for w in rules.vague),
         negations=tuple(_normal(cue) for cue in rules.negations),
         praise=tuple(_parts(word) for word in rules.praise),
         contrasts=contrasts,
@@ -483,6 +550,8 @@ class Classification:
     matches: tuple[CauseMatch, ...]
     #: True when two causes had the same score and TIE_ORDER decided.
     tie: bool
+    #: True when no aspect word counted but the review describes something: the goods.
+    by_default: bool = False
 
     @property
     def scores(self) -> Mapping[Cause, int]:
@@ -522,19 +591,35 @@ class Classification:
         ignored = [f"{m.keyword} ({m.not_counted})" for m in self.matches if not m.points]
         if ignored:
             parts.append("not counted: " + ", ".join(ignored))
-        if self.cause is Cause.UNKNOWN:
+        if self.by_default:
+            parts.insert(
+                0,
+                "no aspect word counted, but the review describes something: read as the "
+                "goods, the usual cause (REV-TYPES); confirm while listening (REV-LISTEN)",
+            )
+        elif self.cause is Cause.UNKNOWN:
             parts.insert(0, "no cause keyword counted; ask the buyer what was wrong (REV-LISTEN)")
         return "; ".join(parts)
 
 
 def classify_review(text: str, rules: CauseRules | None = None) -> Classification:
-    """The cause a review's text names (REV-TYPES); nothing counted: UNKNOWN."""
-    matches = (DEFAULT_CAUSE_RULES if rules is None else rules).match(text)
+    """The cause a review's text names (REV-TYPES).
+
+    Nothing counted: the goods if the review still describes something (at least
+    :data:`MIN_DESCRIPTION` characters, or English words, besides its ``vague``
+    words: "洗脸巾一擦就掉屑") and does not clear the goods ("质量没问题"), else
+    UNKNOWN ("失望", "不推荐").
+    """
+    rules = DEFAULT_CAUSE_RULES if rules is None else rules
+    matches = rules.match(text)
     scores = dict.fromkeys(TIE_ORDER, 0)
     for m in matches:
         scores[m.cause] += m.points
     best = max(scores.values())
     if best == 0:
+        cleared = any(m.cause is Cause.PRODUCT and not m.points for m in matches)
+        if not cleared and _describes(text, _compiled(rules).vague):
+            return Classification(Cause.PRODUCT, matches, tie=False, by_default=True)
         return Classification(Cause.UNKNOWN, matches, tie=False)
     leaders = [cause for cause in TIE_ORDER if scores[cause] == best]
     return Classification(leaders[0], matches, tie=len(leaders) > 1)
@@ -604,9 +689,13 @@ DEFAULT_CAUSE_RULES = CauseRules(
     buyer_topics=_lexicon.BUYER_TOPICS,
     courier_blame=_lexicon.COURIER_BLAME,
     agent_blame=_lexicon.AGENT_BLAME,
+    buyer_blame=_lexicon.BUYER_BLAME,
     negations=_lexicon.NEGATIONS,
     praise=_lexicon.PRAISE,
     contrasts=_lexicon.CONTRASTS,
     functions=_lexicon.FUNCTIONS,
     transit_damage=_lexicon.TRANSIT_DAMAGE,
+    uses=_lexicon.USES,
+    verdicts=_lexicon.VERDICTS,
+    vague=_lexicon.VAGUE,
 )
