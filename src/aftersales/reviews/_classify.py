@@ -102,14 +102,25 @@ _EN_UNIT = "uses?|washes|wash|nights?|wears?|times|(?:days?|weeks?|months?) of (
 #: Characters (or English words) beyond vague words that make a review describe something.
 MIN_DESCRIPTION = 8
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'-]+")
+# A praise word right before one of these is part of a complaint ("态度好差").
+_SPOILERS = frozenset("差烂坏慢糟")
 # A pattern that matches nothing (an empty word list).
 _NEVER = "(?!)"
 # Degree words that may stand between a negation and a goods function ("不太亮").
 _DEGREE = "(?:太|很|怎么|够|是很|是太|大|能|会|再|咋|好|是|那么|咋么|太能)?"
 
 
+_DIALECT = dict(_lexicon.DIALECT)
+_DIALECT_WORDS = re.compile(
+    "|".join(sorted((re.escape(w) for w in _DIALECT), key=len, reverse=True)) + "|(?<![關关聯联])係"
+)
+
+
 def _normal(text: str) -> str:
-    folded = to_simplified(unicodedata.normalize("NFKC", text).casefold())
+    plain = unicodedata.normalize("NFKC", text).casefold()
+    # Cantonese written words to their Mandarin ones ("唔" is "不"), before OpenCC
+    spoken = _DIALECT_WORDS.sub(lambda m: _DIALECT.get(m.group(0), "是"), plain)
+    folded = to_simplified(spoken)
     # emoji and other symbols end a clause, as punctuation does
     marked = "".join("," if unicodedata.category(ch) in ("So", "Sk", "Cs") else ch for ch in folded)
     return " ".join(marked.split())
@@ -164,10 +175,13 @@ class CauseMatch:
     quoted: bool = False
     moved: bool = False
     vague: bool = False
+    context: bool = False
 
     @property
     def points(self) -> int:
-        if self.negated or self.quoted or self.vague or (self.topic and self.praised):
+        if self.negated or self.quoted or self.vague or self.context:
+            return 0
+        if self.topic and self.praised:
             return 0
         kind = _Kind.BLAME if self.blame else _Kind.TOPIC if self.topic else _Kind.PHRASE
         return _POINTS[kind] * self.weight
@@ -181,6 +195,8 @@ class CauseMatch:
             return "the agent's claim"
         if self.vague:
             return "no aspect of its own"
+        if self.context:
+            return "context of another complaint"
         return "praised" if self.topic and self.praised else ""
 
     @property
@@ -197,7 +213,16 @@ _FIELDS = {
     Cause.BUYER: "buyer",
 }
 # Lists that are not a cause's words: a word added to them moves nothing.
-_CUES = ("negations", "praise", "contrasts", "functions", "transit_damage", "uses", "vague")
+_CUES = (
+    "negations",
+    "praise",
+    "contrasts",
+    "functions",
+    "transit_damage",
+    "uses",
+    "vague",
+    "manners",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -216,7 +241,9 @@ class CauseRules:
     (used, then something went wrong) is a product complaint. ``verdicts`` are
     complaints with no aspect of their own ("太差"): they count for the goods
     when nothing else in the clause names the aspect and no ``vague`` word
-    ("体验太差") says the buyer means the whole purchase.
+    ("体验太差") says the buyer means the whole purchase. ``manners`` are words
+    about how someone behaved ("态度", "rude"): in a clause about the courier
+    they are the courier's, not the shop's.
     """
 
     product: tuple[str, ...] = attrs.field(converter=_keywords)
@@ -238,6 +265,7 @@ class CauseRules:
     uses: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     verdicts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     vague: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    manners: tuple[str, ...] = attrs.field(converter=_keywords, default=())
 
     def words(self, cause: Cause, *, topics: bool = False) -> tuple[str, ...]:
         """The problem phrases (or, with ``topics``, the topic words) of a cause."""
@@ -325,7 +353,8 @@ class CauseRules:
             for m in sorted(taken, key=lambda m: m.start)
         ]
         judged = _subjectless(tuple(matches), compiled, normal, clauses)
-        return _blamed(judged, compiled.transit, clauses)
+        judged = _blamed(judged, compiled.transit, clauses, compiled.manners)
+        return _in_context(judged, clauses)
 
 
 def _subjectless(
@@ -356,6 +385,32 @@ def _describes(text: str, vague: tuple[str, ...]) -> bool:
     return hanzi >= MIN_DESCRIPTION or english >= MIN_DESCRIPTION
 
 
+def _in_context(
+    matches: tuple[CauseMatch, ...], clauses: tuple[_Clause, ...]
+) -> tuple[CauseMatch, ...]:
+    """A clause with a complaint is about that complaint's aspect: other topics are context.
+
+    "the package was missing the remote pictured in the listing": the missing
+    remote is the complaint; the package and the listing only say where.
+    """
+
+    def judged(m: CauseMatch) -> CauseMatch:
+        if not m.topic or not m.points:
+            return m
+        clause = _clause_at(clauses, m.start)
+        complaints = [
+            o
+            for o in matches
+            if not o.topic
+            and o.points
+            and o.cause is not m.cause
+            and clause.start <= o.start < clause.end
+        ]
+        return attrs.evolve(m, context=True) if complaints else m
+
+    return tuple(judged(m) for m in matches)
+
+
 @attrs.frozen
 class _Clause:
     start: int
@@ -370,6 +425,7 @@ class _Compiled:
     worn: re.Pattern[str]
     verdicts: frozenset[str]
     vague: tuple[str, ...]
+    manners: tuple[str, ...]
     negations: tuple[str, ...]
     praise: tuple[tuple[str, ...], ...]
     contrasts: frozenset[str]
@@ -416,6 +472,7 @@ def _compiled(rules: CauseRules) -> _Compiled:
         worn=re.compile(worn),
         verdicts=frozenset(_normal(w) for w in rules.verdicts),
         vague=tuple(_normal(w) for w in rules.vague),
+        manners=tuple(_normal(w) for w in rules.manners),
         negations=tuple(_normal(cue) for cue in rules.negations),
         praise=tuple(_parts(word) for word in rules.praise),
         contrasts=contrasts,
@@ -463,7 +520,10 @@ def _praised(
 ) -> bool:
     clause = _clause_at(clauses, at)
     part = text[clause.start : clause.end]
-    return any(_find(part, parts) for parts in praise)
+    # "态度好差" is no praise: a praise word right before a complaint word is part of it
+    return any(
+        part[end : end + 1] not in _SPOILERS for parts in praise for _, end in _find(part, parts)
+    )
 
 
 def _starts_word(text: str, at: int, part: str) -> bool:
@@ -511,8 +571,15 @@ def _negated(text: str, start: int, clauses: tuple[_Clause, ...], cues: tuple[st
     return False
 
 
-def _subject(m: CauseMatch, matches: tuple[CauseMatch, ...], clauses: tuple[_Clause, ...]) -> bool:
-    """A shop-side complaint whose clause is about the courier ("送货的师傅态度恶劣")."""
+def _subject(
+    m: CauseMatch,
+    matches: tuple[CauseMatch, ...],
+    clauses: tuple[_Clause, ...],
+    manners: tuple[str, ...],
+) -> bool:
+    """A complaint about manners whose clause is about the courier ("送货的师傅态度恶劣")."""
+    if not any(word in _normal(m.keyword) for word in manners):
+        return False
     clause = _clause_at(clauses, m.start)
     near = [o for o in matches if o.topic and clause.start <= o.start < clause.end]
     return any(
@@ -521,7 +588,10 @@ def _subject(m: CauseMatch, matches: tuple[CauseMatch, ...], clauses: tuple[_Cla
 
 
 def _blamed(
-    matches: tuple[CauseMatch, ...], transit: frozenset[str], clauses: tuple[_Clause, ...]
+    matches: tuple[CauseMatch, ...],
+    transit: frozenset[str],
+    clauses: tuple[_Clause, ...],
+    manners: tuple[str, ...],
 ) -> tuple[CauseMatch, ...]:
     """Whom the buyer blames: the courier takes the damage, an agent's claim is not the buyer's."""
     courier = any(m.blame and m.cause is Cause.LOGISTICS and m.points for m in matches)
@@ -535,7 +605,7 @@ def _blamed(
         if courier and m.cause is Cause.PRODUCT and damage:
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
         shop_side = m.cause is Cause.SERVICE and not (m.topic or m.blame)
-        if shop_side and _subject(m, matches, clauses):
+        if shop_side and _subject(m, matches, clauses, manners):
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
         return m
 
@@ -698,4 +768,5 @@ DEFAULT_CAUSE_RULES = CauseRules(
     uses=_lexicon.USES,
     verdicts=_lexicon.VERDICTS,
     vague=_lexicon.VAGUE,
+    manners=_lexicon.MANNERS,
 )

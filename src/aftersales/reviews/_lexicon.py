@@ -995,6 +995,17 @@ LOGISTICS: tuple[str, ...] = (
     "refused to deliver",
     "made me go",
     "made me collect",
+    "没人来",
+    "没有人来",
+    "没人送",
+    "没送",
+    "说我不在家",
+    "说家里没人",
+    "no one came",
+    "nobody came",
+    "no one was home",
+    "nobody was home",
+    "nobody home",
 )
 
 BUYER: tuple[str, ...] = (
@@ -1150,6 +1161,12 @@ BUYER: tuple[str, ...] = (
     "don't actually need",
     "didn't need",
     "didn't actually need",
+    "没量好",
+    "没量",
+    "量错",
+    "自己量",
+    "没看好",
+    "没选好",
 )
 
 PRODUCT_TOPICS: tuple[str, ...] = (
@@ -1273,6 +1290,14 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "快递师傅",
     "送货的",
     "运输",
+    "速递",
+    "派件",
+    "派件员",
+    "配送员",
+    "送货员",
+    "送件",
+    "揽件",
+    "骑手",
 )
 
 BUYER_TOPICS: tuple[str, ...] = (
@@ -1411,6 +1436,12 @@ COURIER_BLAME: tuple[str, ...] = (
     "damaged in transit",
     "broken in transit",
     "crushed in transit",
+    "快递…踢",
+    "快递…脚印",
+    "快递…当球",
+    "快递…丢",
+    "外箱…脚印",
+    "箱子…脚印",
 )
 
 # An agent blaming the buyer: service, and the buyer's own words it quotes do not count.
@@ -1448,6 +1479,7 @@ CONTRASTS: tuple[str, ...] = (
     "然而",
     "无奈",
     "结果",
+    "最后",
     "but",
     "however",
     "though",
@@ -1564,6 +1596,11 @@ BUYER_BLAME: tuple[str, ...] = (
     "my own fault",
     "on me",
     "not the seller's fault",
+    "不关店家",
+    "不关商家",
+    "不关卖家",
+    "不关…事",
+    "nothing to do with the seller",
 )
 
 # What a buyer does with goods: "用了三天就…" is a product complaint.
@@ -1694,4 +1731,50 @@ VAGUE: tuple[str, ...] = (
     "this",
     "not worth",
     "worth",
+)
+
+# How someone behaved: in a clause about the courier, the courier's manners, not the shop's.
+MANNERS: tuple[str, ...] = (
+    "态度",
+    "凶",
+    "骂",
+    "耐烦",
+    "挂",
+    "不理",
+    "嚣张",
+    "拒绝",
+    "refuse",
+    "不回",
+    "不接",
+    "电话",
+    "rude",
+    "yell",
+    "shout",
+)
+
+# Cantonese written words (Hong Kong reviews) and their Mandarin ones, folded before OpenCC;
+# "係" is "是" except after "關/聯" (關係).
+DIALECT: tuple[tuple[str, str], ...] = (
+    ("唔該", "谢谢"),
+    ("唔", "不"),
+    ("冇", "没"),
+    ("喺", "在"),
+    ("嘅", "的"),
+    ("咗", "了"),
+    ("睇", "看"),
+    ("嚟", "来"),
+    ("佢", "他"),
+    ("啲", "些"),
+    ("嗰", "那"),
+    ("呢個", "这个"),
+    ("呢件", "这件"),
+    ("咁", "这么"),
+    ("乜", "什么"),
+    ("咩", "什么"),
+    ("搵", "找"),
+    ("攞", "拿"),
+    ("畀", "给"),
+    ("俾", "给"),
+    ("成日", "总是"),
+    ("屋企", "家里"),
 )
