@@ -201,8 +201,8 @@ class CauseMatch:
 
     @property
     def label(self) -> str:
-        """The keyword as staff read it: ``碎了→courier``, ``质量差×2``."""
-        mark = "→courier" if self.moved else ""
+        """The keyword as staff read it: ``碎了→logistics``, ``质量差×2``."""
+        mark = f"→{self.cause.value}" if self.moved else ""
         return f"{self.keyword}{mark}" + (f"×{self.weight}" if self.weight > 1 else "")
 
 
@@ -221,6 +221,7 @@ _CUES = (
     "transit_damage",
     "uses",
     "vague",
+    "moods",
     "manners",
 )
 
@@ -241,7 +242,9 @@ class CauseRules:
     (used, then something went wrong) is a product complaint. ``verdicts`` are
     complaints with no aspect of their own ("太差"): they count for the goods
     when nothing else in the clause names the aspect and no ``vague`` word
-    ("体验太差") says the buyer means the whole purchase. ``manners`` are words
+    ("体验太差") says the buyer means the whole purchase. ``moods`` say how the
+    buyer feels and nothing of the cause ("失望", "不推荐"): a review made of
+    them and vague words is UNKNOWN. ``manners`` are words
     about how someone behaved ("态度", "rude"): in a clause about the courier
     they are the courier's, not the shop's.
     """
@@ -265,6 +268,7 @@ class CauseRules:
     uses: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     verdicts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     vague: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    moods: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     manners: tuple[str, ...] = attrs.field(converter=_keywords, default=())
 
     def words(self, cause: Cause, *, topics: bool = False) -> tuple[str, ...]:
@@ -360,7 +364,7 @@ class CauseRules:
 def _subjectless(
     matches: tuple[CauseMatch, ...], compiled: _Compiled, text: str, clauses: tuple[_Clause, ...]
 ) -> tuple[CauseMatch, ...]:
-    """A verdict ("太差") counts for the goods only with no other aspect in its clause."""
+    """A verdict ("太差") is about its clause's aspect ("快递太坑了"), else the goods'."""
 
     def judged(m: CauseMatch) -> CauseMatch:
         if m.cause is not Cause.PRODUCT or _normal(m.keyword) not in compiled.verdicts:
@@ -368,18 +372,25 @@ def _subjectless(
         clause = _clause_at(clauses, m.start)
         others = [o for o in matches if o is not m and clause.start <= o.start < clause.end]
         before = text[clause.start : m.start]
-        if others or any(word in before for word in compiled.vague):
-            return attrs.evolve(m, vague=True)
+        if any(not o.topic for o in others) or any(word in before for word in compiled.vague):
+            return attrs.evolve(m, vague=True)  # the clause's complaint says it already
+        topics = [o for o in others if o.points]
+        if topics:
+            aspect = topics[0].cause
+            return attrs.evolve(m, cause=aspect, topic=False, moved=aspect is not Cause.PRODUCT)
         return m
 
     return tuple(judged(m) for m in matches)
 
 
-def _describes(text: str, vague: tuple[str, ...]) -> bool:
+def _describes(text: str, moods: tuple[str, ...]) -> bool:
     """Whether a review says more than its mood ("不满意，中评" says nothing of the cause)."""
     rest = _normal(text)
-    for word in sorted(vague, key=len, reverse=True):
-        rest = rest.replace(word, " ")
+    for word in sorted(moods, key=len, reverse=True):
+        if word.isascii():
+            rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest)
+        else:
+            rest = rest.replace(word, " ")
     hanzi = sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff")
     english = len(_ENGLISH_WORD.findall(rest))
     return hanzi >= MIN_DESCRIPTION or english >= MIN_DESCRIPTION
@@ -398,15 +409,14 @@ def _in_context(
         if not m.topic or not m.points:
             return m
         clause = _clause_at(clauses, m.start)
-        complaints = [
-            o
-            for o in matches
-            if not o.topic
-            and o.points
-            and o.cause is not m.cause
-            and clause.start <= o.start < clause.end
-        ]
-        return attrs.evolve(m, context=True) if complaints else m
+        near = [o for o in matches if o.points and clause.start <= o.start < clause.end]
+        complaints = [o for o in near if not o.topic and o.cause is not m.cause]
+        # with no complaint phrase, the clause's first aspect is its subject:
+        # "快递把我的东西给了邻居" is about the courier, not the goods
+        subject = next((o for o in near if o.topic and o.keyword not in _lexicon.OBJECTS), m)
+        if complaints or (all(o.topic for o in near) and subject.cause is not m.cause):
+            return attrs.evolve(m, context=True)
+        return m
 
     return tuple(judged(m) for m in matches)
 
@@ -425,6 +435,7 @@ class _Compiled:
     worn: re.Pattern[str]
     verdicts: frozenset[str]
     vague: tuple[str, ...]
+    moods: tuple[str, ...]
     manners: tuple[str, ...]
     negations: tuple[str, ...]
     praise: tuple[tuple[str, ...], ...]
@@ -472,6 +483,7 @@ def _compiled(rules: CauseRules) -> _Compiled:
         worn=re.compile(worn),
         verdicts=frozenset(_normal(w) for w in rules.verdicts),
         vague=tuple(_normal(w) for w in rules.vague),
+        moods=tuple(_normal(w) for w in (*rules.vague, *rules.moods)),
         manners=tuple(_normal(w) for w in rules.manners),
         negations=tuple(_normal(cue) for cue in rules.negations),
         praise=tuple(_parts(word) for word in rules.praise),
@@ -688,7 +700,7 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
     best = max(scores.values())
     if best == 0:
         cleared = any(m.cause is Cause.PRODUCT and not m.points for m in matches)
-        if not cleared and _describes(text, _compiled(rules).vague):
+        if not cleared and _describes(text, _compiled(rules).moods):
             return Classification(Cause.PRODUCT, matches, tie=False, by_default=True)
         return Classification(Cause.UNKNOWN, matches, tie=False)
     leaders = [cause for cause in TIE_ORDER if scores[cause] == best]
@@ -768,5 +780,6 @@ DEFAULT_CAUSE_RULES = CauseRules(
     uses=_lexicon.USES,
     verdicts=_lexicon.VERDICTS,
     vague=_lexicon.VAGUE,
+    moods=_lexicon.MOODS,
     manners=_lexicon.MANNERS,
 )

@@ -802,6 +802,11 @@ SERVICE: tuple[str, ...] = (
     "不是我订的",
     "别人的订单",
     "别人的货",
+    "备货",
+    "还在备货",
+    "改了…地址",
+    "改…地址",
+    "擅自改",
 )
 
 LOGISTICS: tuple[str, ...] = (
@@ -1006,6 +1011,12 @@ LOGISTICS: tuple[str, ...] = (
     "no one was home",
     "nobody was home",
     "nobody home",
+    "给了…邻居",
+    "放…邻居",
+    "邻居",
+    "取件短信",
+    "取件码",
+    "取件通知",
 )
 
 BUYER: tuple[str, ...] = (
@@ -1167,6 +1178,10 @@ BUYER: tuple[str, ...] = (
     "自己量",
     "没看好",
     "没选好",
+    "没注意",
+    "没留意",
+    "没留心",
+    "没在意",
 )
 
 PRODUCT_TOPICS: tuple[str, ...] = (
@@ -1197,7 +1212,6 @@ PRODUCT_TOPICS: tuple[str, ...] = (
     "宝贝",
     "商品",
     "产品",
-    "货",
     "衣服",
     "鞋",
     "颜色",
@@ -1330,6 +1344,10 @@ NEGATIONS: tuple[str, ...] = (
     "n't the",
     "no problem with the",
     "nothing wrong with the",
+    "以为",
+    "以为被",
+    "差点以为",
+    "还以为",
 )
 
 PRAISE: tuple[str, ...] = (
@@ -1664,7 +1682,7 @@ VERDICTS: tuple[str, ...] = (
 )
 
 # Words that say nothing of the aspect: a verdict after them ("体验太差") is about the whole
-# purchase, and a review made of them ("不满意，中评") is unknown.
+# purchase.
 VAGUE: tuple[str, ...] = (
     "体验",
     "感觉",
@@ -1675,12 +1693,62 @@ VAGUE: tuple[str, ...] = (
     "心情",
     "印象",
     "一切",
-    "都",
     "总之",
     "总的来说",
     "overall",
     "experience",
     "everything",
+)
+
+# How someone behaved: in a clause about the courier, the courier's manners, not the shop's.
+MANNERS: tuple[str, ...] = (
+    "态度",
+    "凶",
+    "骂",
+    "耐烦",
+    "挂",
+    "不理",
+    "嚣张",
+    "拒绝",
+    "refuse",
+    "不回",
+    "不接",
+    "电话",
+    "rude",
+    "yell",
+    "shout",
+)
+
+# Cantonese written words (Hong Kong reviews) and their Mandarin ones, folded before OpenCC;
+# "係" is "是" except after "關/聯" (關係).
+DIALECT: tuple[tuple[str, str], ...] = (
+    ("唔該", "谢谢"),
+    ("唔", "不"),
+    ("冇", "没"),
+    ("喺", "在"),
+    ("嘅", "的"),
+    ("咗", "了"),
+    ("睇", "看"),
+    ("嚟", "来"),
+    ("佢", "他"),
+    ("啲", "些"),
+    ("嗰", "那"),
+    ("呢個", "这个"),
+    ("呢件", "这件"),
+    ("咁", "这么"),
+    ("乜", "什么"),
+    ("咩", "什么"),
+    ("搵", "找"),
+    ("攞", "拿"),
+    ("畀", "给"),
+    ("俾", "给"),
+    ("成日", "总是"),
+    ("屋企", "家里"),
+)
+
+# How the buyer feels, nothing of the cause: a review made of these (and VAGUE) is unknown.
+MOODS: tuple[str, ...] = (
+    "都",
     "差评",
     "中评",
     "失望",
@@ -1731,50 +1799,20 @@ VAGUE: tuple[str, ...] = (
     "this",
     "not worth",
     "worth",
+    "不值",
+    "这个价",
+    "emmm",
+    "stars",
+    "star",
+    "that's all",
+    "all",
+    "two",
+    "one",
+    "不太行",
+    "不行",
+    "懂",
+    "家人们",
 )
 
-# How someone behaved: in a clause about the courier, the courier's manners, not the shop's.
-MANNERS: tuple[str, ...] = (
-    "态度",
-    "凶",
-    "骂",
-    "耐烦",
-    "挂",
-    "不理",
-    "嚣张",
-    "拒绝",
-    "refuse",
-    "不回",
-    "不接",
-    "电话",
-    "rude",
-    "yell",
-    "shout",
-)
-
-# Cantonese written words (Hong Kong reviews) and their Mandarin ones, folded before OpenCC;
-# "係" is "是" except after "關/聯" (關係).
-DIALECT: tuple[tuple[str, str], ...] = (
-    ("唔該", "谢谢"),
-    ("唔", "不"),
-    ("冇", "没"),
-    ("喺", "在"),
-    ("嘅", "的"),
-    ("咗", "了"),
-    ("睇", "看"),
-    ("嚟", "来"),
-    ("佢", "他"),
-    ("啲", "些"),
-    ("嗰", "那"),
-    ("呢個", "这个"),
-    ("呢件", "这件"),
-    ("咁", "这么"),
-    ("乜", "什么"),
-    ("咩", "什么"),
-    ("搵", "找"),
-    ("攞", "拿"),
-    ("畀", "给"),
-    ("俾", "给"),
-    ("成日", "总是"),
-    ("屋企", "家里"),
-)
+# Words for the goods as a thing handled ("东西放门口"): never a clause's subject.
+OBJECTS: frozenset[str] = frozenset(("东西", "宝贝", "商品", "产品", "货物", "item", "product"))
