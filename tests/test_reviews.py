@@ -53,6 +53,8 @@ from aftersales.reviews import (
     review_from_dict,
     step_follow_up,
 )
+from aftersales.reviews._classify import _compiled
+from aftersales.reviews._segment import tokens
 from aftersales.scenarios import review_report
 
 from .helpers import sh
@@ -126,8 +128,12 @@ def accuracy_table(title: str, items: list[dict[str, str]]) -> tuple[str, dict[s
 
 
 def classifier_report() -> str:
-    """Accuracy on the development set, for the test log (pytest -s)."""
-    return accuracy_table("review causes, development set (in-sample)", corpus_items())[0]
+    """Accuracy on the development set (and the held-out set if present), for the test log."""
+    reports = [accuracy_table("review causes, development set (in-sample)", corpus_items())[0]]
+    if HELDOUT.exists():
+        items = corpus_items(HELDOUT, "items")
+        reports.append(accuracy_table("review causes, held-out set", items)[0])
+    return "\n".join(reports)
 
 
 def test_classifier_report_accuracy() -> None:
@@ -236,6 +242,79 @@ def test_gapped_keyword_stops_at_negation_and_clause_end() -> None:
     assert classify_review("物流也太慢了").cause is Cause.LOGISTICS
     assert "物流…慢" not in classify_review("物流不慢").keywords.get(Cause.LOGISTICS, ())
     assert "物流…慢" not in classify_review("物流，慢").keywords.get(Cause.LOGISTICS, ())
+
+
+def test_the_clause_after_a_contrast_weighs_double() -> None:
+    result = classify_review("质量还行，做工也不错，就是物流太慢了")
+    assert result.cause is Cause.LOGISTICS
+    assert "物流太慢×2" in result.why
+
+
+def test_praised_and_negated_aspects_count_for_nothing() -> None:
+    result = classify_review("物流很快，质量没问题，客服不回消息")
+    assert result.cause is Cause.SERVICE
+    assert {"物流", "质量"} <= set(result.ignored)
+    assert "物流 (praised)" in result.why
+
+
+def test_damage_blamed_on_the_courier_is_logistics() -> None:
+    blamed = classify_review("箱子被快递压得稀巴烂，里面的碗碎了两个")
+    assert blamed.cause is Cause.LOGISTICS
+    assert "碎了→logistics" in blamed.why
+    # no one blamed: damaged goods are the product's (REV-TYPES)
+    assert classify_review("收到打开一看，碗碎了两个").cause is Cause.PRODUCT
+
+
+def test_an_agent_blaming_the_buyer_is_service() -> None:
+    result = classify_review("客服说是我自己摔坏的，明明收到就是坏的")
+    assert result.cause is Cause.SERVICE
+    assert "the agent's claim" in result.why
+
+
+def test_a_courier_making_the_buyer_fetch_is_logistics() -> None:
+    assert classify_review("快递不送上门，打电话叫我自己下楼去拿").cause is Cause.LOGISTICS
+
+
+def test_the_buyer_owning_up_is_the_buyers_own() -> None:
+    result = classify_review("插头用不了，没提前问清楚，是我的错")
+    assert result.cause is Cause.BUYER
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("保温杯一点都不保温", Cause.PRODUCT),  # a goods function, negated
+        ("沙发坐了一个月就塌了", Cause.PRODUCT),  # used, then failed
+        ("快递太坑了", Cause.LOGISTICS),  # a verdict takes its clause's aspect
+        ("体验太差", Cause.UNKNOWN),  # ... or none: the whole purchase
+        ("送货的师傅态度恶劣", Cause.LOGISTICS),  # manners follow the clause's subject
+        ("客服态度恶劣", Cause.SERVICE),
+        ("速遞話我唔在家，根本冇人嚟過", Cause.LOGISTICS),  # Cantonese, traditional
+        ("收到的是別人的訂單，裡面的東西根本不是我買的", Cause.SERVICE),
+    ],
+)
+def test_aspect_rules(text: str, cause: Cause) -> None:
+    assert classify_review(text).cause is cause
+
+
+def test_a_describing_review_with_no_aspect_word_is_the_goods() -> None:
+    described = classify_review("洗脸巾一擦就掉屑，糊得满脸都是")
+    assert described.cause is Cause.PRODUCT
+    assert described.by_default
+    assert "REV-LISTEN" in described.why
+    # only a mood: nothing to read a cause from
+    assert classify_review("不满意，中评").cause is Cause.UNKNOWN
+    assert classify_review("Disappointed. Would not buy again.").cause is Cause.UNKNOWN
+    # the buyer cleared the goods: not the goods by default
+    cleared = classify_review("Turns out I need it less than I thought, the product is fine.")
+    assert cleared.cause is not Cause.PRODUCT
+
+
+def test_a_shops_words_join_the_segmenter() -> None:
+    # "不过" inside a shop word is no contrast
+    assert ("不过关", 2, 5) in tokens("质量不过关", frozenset({"不过关"}))
+    custom = DEFAULT_CAUSE_RULES.extended(product=["起坨"])
+    assert "起坨" in _compiled(custom).segmenter_words
 
 
 def test_english_words_match_at_word_start() -> None:
