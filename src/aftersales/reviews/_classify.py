@@ -104,6 +104,9 @@ MIN_DESCRIPTION = 8
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'-]+")
 # A praise word right before one of these is part of a complaint ("态度好差").
 _SPOILERS = frozenset("差烂坏慢糟")
+# English negations before a goods function ("doesn't seal") and what may stand between.
+_EN_NOT = "doesn't|does not|won't|will not|didn't|did not|can't|cannot|couldn't|isn't|wouldn't"
+_EN_DEGREE = "even |really |properly |fully |actually |always "
 # A pattern that matches nothing (an empty word list).
 _NEVER = "(?!)"
 # Degree words that may stand between a negation and a goods function ("不太亮").
@@ -428,6 +431,11 @@ class _Clause:
     weight: int
 
 
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, longest first."""
+    return "|".join(sorted((re.escape(_normal(w)) for w in words), key=len, reverse=True))
+
+
 @attrs.frozen
 class _Compiled:
     keywords: tuple[tuple[_Kind, Cause, str, tuple[str, ...], bool], ...]
@@ -462,10 +470,15 @@ def _compiled(rules: CauseRules) -> _Compiled:
     keywords += [(_Kind.BLAME, Cause.SERVICE, w, _parts(w), True) for w in rules.agent_blame]
     keywords += [(_Kind.BLAME, Cause.BUYER, w, _parts(w), True) for w in rules.buyer_blame]
     keywords += [(_Kind.TOPIC, Cause.PRODUCT, w, _parts(w), False) for w in rules.verdicts]
-    functions = "|".join(
-        sorted((re.escape(_normal(w)) for w in rules.functions), key=len, reverse=True)
+    chinese = _alternatives(w for w in rules.functions if not w.isascii())
+    english = _alternatives(w for w in rules.functions if w.isascii())
+    negated = (
+        "|".join(
+            [f"(?:不|没有|没|无法|不能){_DEGREE}(?:{chinese})"] * bool(chinese)
+            + [rf"\b(?:{_EN_NOT}) (?:{_EN_DEGREE})?(?:{english})\b"] * bool(english)
+        )
+        or _NEVER
     )
-    negated = f"(?:不|没有|没|无法|不能){_DEGREE}(?:{functions})" if functions else _NEVER
     uses = "|".join(sorted((re.escape(_normal(w)) for w in rules.uses), key=len, reverse=True))
     worn = (
         f"(?:{uses})了?(?:不到|没|才)?{_COUNT}(?:就|后就|之后就)"
@@ -592,11 +605,17 @@ def _subject(
     """A complaint about manners whose clause is about the courier ("送货的师傅态度恶劣")."""
     if not any(word in _normal(m.keyword) for word in manners):
         return False
-    clause = _clause_at(clauses, m.start)
-    near = [o for o in matches if o.topic and clause.start <= o.start < clause.end]
-    return any(
-        o.cause is Cause.LOGISTICS and o.start < m.start and o.points for o in near
-    ) and not any(o.cause is Cause.SERVICE for o in near)
+    index = clauses.index(_clause_at(clauses, m.start))
+    # a clause with no aspect of its own goes on about the previous clause's
+    # ("快递员把包裹塞在电表箱里，也不说一声")
+    for clause in clauses[index::-1][:2]:
+        near = [o for o in matches if o.topic and clause.start <= o.start < clause.end]
+        near = [o for o in near if o.start < m.start and o.keyword not in _lexicon.OBJECTS]
+        if near:
+            return near[0].cause is Cause.LOGISTICS and not any(
+                o.cause is Cause.SERVICE for o in near
+            )
+    return False
 
 
 def _blamed(

@@ -807,6 +807,17 @@ SERVICE: tuple[str, ...] = (
     "改了…地址",
     "改…地址",
     "擅自改",
+    "发来…一样",
+    "发了两件一样",
+    "发来两",
+    "承诺…补发",
+    "说补发",
+    "补发…没",
+    "漏掉",
+    "订单漏",
+    "没出货",
+    "没有出货",
+    "未出货",
 )
 
 LOGISTICS: tuple[str, ...] = (
@@ -974,7 +985,6 @@ LOGISTICS: tuple[str, ...] = (
     "left my package",
     "dumped",
     "tossed",
-    "soaked",
     "rain",
     "weeks to arrive",
     "took forever",
@@ -1017,6 +1027,15 @@ LOGISTICS: tuple[str, ...] = (
     "取件短信",
     "取件码",
     "取件通知",
+    "塞在",
+    "塞到",
+    "塞进",
+    "电表箱",
+    "took…days to get",
+    "to get here",
+    "rerouting",
+    "rerouted",
+    "reroute",
 )
 
 BUYER: tuple[str, ...] = (
@@ -1027,10 +1046,6 @@ BUYER: tuple[str, ...] = (
     "点错",
     "点成",
     "选错",
-    "手滑",
-    "填错…地址",
-    "地址填错",
-    "写错地址",
     "买多了",
     "拍多了",
     "多拍",
@@ -1150,10 +1165,6 @@ BUYER: tuple[str, ...] = (
     "nothing wrong with the product",
     "item is fine",
     "product is fine",
-    "手贱",
-    "手欠",
-    "手抖",
-    "自己手",
     "accidentally",
     "by accident",
     "totally my",
@@ -1182,6 +1193,15 @@ BUYER: tuple[str, ...] = (
     "没留意",
     "没留心",
     "没在意",
+    "没看评论",
+    "没看清楚",
+    "没看说明",
+    "白买",
+    "realised i",
+    "realized i",
+    "i don't suit",
+    "don't suit",
+    "doesn't suit",
 )
 
 PRODUCT_TOPICS: tuple[str, ...] = (
@@ -1312,6 +1332,7 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "送件",
     "揽件",
     "骑手",
+    "carrier",
 )
 
 BUYER_TOPICS: tuple[str, ...] = (
@@ -1460,6 +1481,11 @@ COURIER_BLAME: tuple[str, ...] = (
     "快递…丢",
     "外箱…脚印",
     "箱子…脚印",
+    "运输途中",
+    "途中被",
+    "路上被",
+    "被重物",
+    "in transit",
 )
 
 # An agent blaming the buyer: service, and the buyer's own words it quotes do not count.
@@ -1562,6 +1588,26 @@ FUNCTIONS: tuple[str, ...] = (
     "起泡",
     "卷",
     "定型",
+    "seal",
+    "work",
+    "charge",
+    "close",
+    "lock",
+    "stick",
+    "hold",
+    "turn on",
+    "switch on",
+    "heat",
+    "heat up",
+    "cool",
+    "connect",
+    "pair",
+    "light up",
+    "stay",
+    "spin",
+    "fit together",
+    "stay on",
+    "stay closed",
 )
 
 # Damage that happens in transit: blamed on the courier, it is logistics.
@@ -1619,6 +1665,15 @@ BUYER_BLAME: tuple[str, ...] = (
     "不关卖家",
     "不关…事",
     "nothing to do with the seller",
+    "手贱",
+    "手欠",
+    "手滑",
+    "手残",
+    "手抖",
+    "自己手",
+    "填错…地址",
+    "地址填错",
+    "写错地址",
 )
 
 # What a buyer does with goods: "用了三天就…" is a product complaint.
@@ -1812,6 +1867,19 @@ MOODS: tuple[str, ...] = (
     "不行",
     "懂",
     "家人们",
+    "还行",
+    "还可以",
+    "凑合",
+    "将就",
+    "一分钱一分货",
+    "性价比",
+    "价格",
+    "值",
+    "便宜",
+    "not great",
+    "not terrible",
+    "great",
+    "terrible",
 )
 
 # Words for the goods as a thing handled ("东西放门口"): never a clause's subject.
