@@ -195,7 +195,7 @@ class CauseMatch:
         if self.negated:
             return "negated"
         if self.quoted:
-            return "the agent's claim"
+            return "disputed with the agent"
         if self.vague:
             return "no aspect of its own"
         if self.context:
@@ -676,6 +676,16 @@ class Classification:
     def ignored(self) -> tuple[str, ...]:
         """Keywords that matched but did not count (negated, praised, or an agent's claim)."""
         return tuple(m.keyword for m in self.matches if not m.points)
+
+    @property
+    def brief(self) -> str:
+        """The cause and its deciding words in a few characters, for the board."""
+        if self.cause is Cause.UNKNOWN:
+            return "unknown: ask the buyer (REV-LISTEN)"
+        if self.by_default:
+            return "product? no aspect word: confirm while listening"
+        words = ", ".join(m.label for m in self.matches if m.points and m.cause is self.cause)
+        return f"{self.cause.value}: {words}"
 
     @property
     def why(self) -> str:
