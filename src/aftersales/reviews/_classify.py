@@ -104,6 +104,8 @@ MIN_DESCRIPTION = 8
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'-]+")
 # A praise word right before one of these is part of a complaint ("态度好差").
 _SPOILERS = frozenset("差烂坏慢糟")
+# A praise word right after one of these is negated ("不一样").
+_NOT = frozenset("不没无非")
 # English negations before a goods function ("doesn't seal") and what may stand between.
 _EN_NOT = "doesn't|does not|won't|will not|didn't|did not|can't|cannot|couldn't|isn't|wouldn't"
 _EN_DEGREE = "even |really |properly |fully |actually |always "
@@ -413,7 +415,9 @@ def _in_context(
             return m
         clause = _clause_at(clauses, m.start)
         near = [o for o in matches if o.points and clause.start <= o.start < clause.end]
-        complaints = [o for o in near if not o.topic and o.cause is not m.cause]
+        complaints = [o for o in near if not o.topic]
+        if any(o.cause is m.cause for o in complaints):
+            return m  # its own aspect complains here too
         # with no complaint phrase, the clause's first aspect is its subject:
         # "快递把我的东西给了邻居" is about the courier, not the goods
         subject = next((o for o in near if o.topic and o.keyword not in _lexicon.OBJECTS), m)
@@ -545,9 +549,12 @@ def _praised(
 ) -> bool:
     clause = _clause_at(clauses, at)
     part = text[clause.start : clause.end]
-    # "态度好差" is no praise: a praise word right before a complaint word is part of it
+    # "态度好差" is no praise: a praise word right before a complaint word is part of
+    # it; nor is a negated one ("不一样")
     return any(
-        part[end : end + 1] not in _SPOILERS for parts in praise for _, end in _find(part, parts)
+        part[end : end + 1] not in _SPOILERS and part[start - 1 : start] not in _NOT
+        for parts in praise
+        for start, end in _find(part, parts)
     )
 
 

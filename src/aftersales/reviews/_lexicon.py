@@ -512,6 +512,10 @@ PRODUCT: tuple[str, ...] = (
     "frayed",
     "fray",
     "接触不好",
+    "报错",
+    "痘",
+    "卡在原地",
+    "原地不动",
 )
 
 SERVICE: tuple[str, ...] = (
@@ -818,6 +822,23 @@ SERVICE: tuple[str, ...] = (
     "没出货",
     "没有出货",
     "未出货",
+    "错的颜色",
+    "错的尺码",
+    "错的款",
+    "发的错",
+    "说有现货",
+    "要预订",
+    "不支持退换",
+    "不支持退",
+    "不支持换",
+    "不能退换",
+    "写着送",
+    "说好送",
+    "送…都没有",
+    "different model",
+    "sent a completely different",
+    "their mistake",
+    "return postage",
 )
 
 LOGISTICS: tuple[str, ...] = (
@@ -1202,6 +1223,18 @@ BUYER: tuple[str, ...] = (
     "i don't suit",
     "don't suit",
     "doesn't suit",
+    "不好玩",
+    "不爱玩",
+    "不爱用",
+    "自己觉得",
+    "个人觉得",
+    "我觉得…不适合",
+    "thought it was",
+    "misread",
+    "misunderstood",
+    "买成",
+    "拍成",
+    "选成",
 )
 
 PRODUCT_TOPICS: tuple[str, ...] = (
@@ -1249,6 +1282,7 @@ PRODUCT_TOPICS: tuple[str, ...] = (
     "color",
     "size",
     "smell",
+    "扫地机器人",
 )
 
 SERVICE_TOPICS: tuple[str, ...] = (
@@ -1435,6 +1469,15 @@ PRAISE: tuple[str, ...] = (
     "well packaged",
     "no issues",
     "no complaints",
+    "精致",
+    "漂亮",
+    "好看",
+    "精美",
+    "做工好",
+    "一样",
+    "一模一样",
+    "一致",
+    "相符",
 )
 
 # The buyer blames the courier: logistics, and damage in TRANSIT_DAMAGE goes with it.
@@ -1511,7 +1554,8 @@ AGENT_BLAME: tuple[str, ...] = (
     "told me it was my",
 )
 
-# A contrast turns the review: what follows it weighs double.
+# A contrast turns the review: what follows it weighs double. So does the buyer turning to
+# the shop ("找客服"): what follows is how the shop answered.
 CONTRASTS: tuple[str, ...] = (
     "但是",
     "但",
@@ -1529,6 +1573,17 @@ CONTRASTS: tuple[str, ...] = (
     "though",
     "unfortunately",
     "sadly",
+    "找客服",
+    "联系客服",
+    "问客服",
+    "找售后",
+    "联系售后",
+    "联系卖家",
+    "找商家",
+    "联系商家",
+    "找卖家",
+    "contacted the seller",
+    "contacted support",
 )
 
 # What goods should do: negated ("不保温", "没声音"), a product complaint.
@@ -1674,6 +1729,8 @@ BUYER_BLAME: tuple[str, ...] = (
     "填错…地址",
     "地址填错",
     "写错地址",
+    "自己的失误",
+    "我的失误",
 )
 
 # What a buyer does with goods: "用了三天就…" is a product complaint.
