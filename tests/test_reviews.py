@@ -310,6 +310,19 @@ def test_a_describing_review_with_no_aspect_word_is_the_goods() -> None:
     assert cleared.cause is not Cause.PRODUCT
 
 
+def test_a_review_that_clears_the_goods_and_blames_no_one_is_the_buyers_own() -> None:
+    result = classify_review("东西本身没问题，就是跟我家的装修风格不搭")
+    assert result.cause is Cause.BUYER
+    assert result.by_default
+    # the goods cleared, but the courier blamed: the courier's
+    assert classify_review("东西本身没问题，快递太慢了").cause is Cause.LOGISTICS
+
+
+def test_taiwan_words_fold_to_mainland_ones() -> None:
+    # OpenCC's Taiwan conversion: 寫著 is 写着, so "写着送" still matches
+    assert classify_review("拍下的時候明明寫著送收納袋，收到什麼都沒有").cause is Cause.SERVICE
+
+
 def test_a_shops_words_join_the_segmenter() -> None:
     # "不过" inside a shop word is no contrast
     assert ("不过关", 2, 5) in tokens("质量不过关", frozenset({"不过关"}))

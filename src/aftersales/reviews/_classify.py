@@ -12,8 +12,10 @@ answer says which words decided it.
 
 Reading, in order:
 
-1. The text is normalised: NFKC, case folded, traditional script folded to
-   simplified with OpenCC, runs of spaces made one.
+1. The text is normalised: NFKC, case folded, written Cantonese folded to
+   Mandarin, traditional script and Taiwan words folded to simplified mainland
+   ones with OpenCC (寫著 is 写着), emoji read as clause ends, runs of spaces
+   made one.
 2. It is cut into words by a maintained segmenter (rjieba, with the rule set's
    own words added) and split into clauses at punctuation, emoji and contrast
    words (可惜, 就是, 但是, 不过, but, however). Whatever follows a contrast
@@ -45,7 +47,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ..core._errors import InvalidInput
-from ..core._script import to_simplified
+from ..core._script import to_mainland
 from . import _lexicon
 from ._segment import tokens
 
@@ -125,7 +127,7 @@ def _normal(text: str) -> str:
     plain = unicodedata.normalize("NFKC", text).casefold()
     # Cantonese written words to their Mandarin ones ("唔" is "不"), before OpenCC
     spoken = _DIALECT_WORDS.sub(lambda m: _DIALECT.get(m.group(0), "是"), plain)
-    folded = to_simplified(spoken)
+    folded = to_mainland(spoken)
     # emoji and other symbols end a clause, as punctuation does
     marked = "".join("," if unicodedata.category(ch) in ("So", "Sk", "Cs") else ch for ch in folded)
     return " ".join(marked.split())
@@ -658,7 +660,8 @@ class Classification:
     matches: tuple[CauseMatch, ...]
     #: True when two causes had the same score and TIE_ORDER decided.
     tie: bool
-    #: True when no aspect word counted but the review describes something: the goods.
+    #: True when no aspect word decided: a describing review read as the goods, or as
+    #: the buyer's own when it clears the goods and blames no one.
     by_default: bool = False
 
     @property
@@ -690,7 +693,7 @@ class Classification:
         if self.cause is Cause.UNKNOWN:
             return "unknown: ask the buyer (REV-LISTEN)"
         if self.by_default:
-            return "product? no aspect word: confirm while listening"
+            return f"{self.cause.value}? no aspect word: confirm while listening"
         words = ", ".join(m.label for m in self.matches if m.points and m.cause is self.cause)
         return f"{self.cause.value}: {words}"
 
@@ -709,7 +712,13 @@ class Classification:
         ignored = [f"{m.keyword} ({m.not_counted})" for m in self.matches if not m.points]
         if ignored:
             parts.append("not counted: " + ", ".join(ignored))
-        if self.by_default:
+        if self.by_default and self.cause is Cause.BUYER:
+            parts.insert(
+                0,
+                "the goods cleared and no one else blamed: read as the buyer's own "
+                "(REV-TYPES); confirm while listening (REV-LISTEN)",
+            )
+        elif self.by_default:
             parts.insert(
                 0,
                 "no aspect word counted, but the review describes something: read as the "
@@ -726,7 +735,8 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
     Nothing counted: the goods if the review still describes something (at least
     :data:`MIN_DESCRIPTION` characters, or English words, besides its ``vague``
     words: "洗脸巾一擦就掉屑") and does not clear the goods ("质量没问题"), else
-    UNKNOWN ("失望", "不推荐").
+    UNKNOWN ("失望", "不推荐"). A describing review that clears the goods and
+    blames no one ("东西没问题，就是跟我家风格不搭") is the buyer's own.
     """
     rules = DEFAULT_CAUSE_RULES if rules is None else rules
     matches = rules.match(text)
@@ -734,8 +744,12 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
     for m in matches:
         scores[m.cause] += m.points
     best = max(scores.values())
+    cleared = any(m.cause is Cause.PRODUCT and (m.negated or m.praised) for m in matches)
+    complained = any(m.points and not m.topic for m in matches)
+    if cleared and not complained and _describes(text, _compiled(rules).moods):
+        # "东西没问题，就是跟我家风格不搭": the goods cleared, no one else blamed
+        return Classification(Cause.BUYER, matches, tie=False, by_default=True)
     if best == 0:
-        cleared = any(m.cause is Cause.PRODUCT and not m.points for m in matches)
         if not cleared and _describes(text, _compiled(rules).moods):
             return Classification(Cause.PRODUCT, matches, tie=False, by_default=True)
         return Classification(Cause.UNKNOWN, matches, tie=False)
