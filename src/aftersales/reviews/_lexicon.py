@@ -858,6 +858,15 @@ SERVICE: tuple[str, ...] = (
     "跟订单…不一样",
     "与订单…不符",
     "订单上…不一样",
+    "还没…给快递",
+    "没交给快递",
+    "没给快递",
+    "显示已发货…没",
+    "备注",
+    "跟我下单的",
+    "和我下单的",
+    "下单的…不同",
+    "下单的…不一样",
 )
 
 LOGISTICS: tuple[str, ...] = (
@@ -1076,6 +1085,7 @@ LOGISTICS: tuple[str, ...] = (
     "rerouting",
     "rerouted",
     "reroute",
+    "没有更新",
 )
 
 BUYER: tuple[str, ...] = (
@@ -1255,6 +1265,9 @@ BUYER: tuple[str, ...] = (
     "拍成",
     "选成",
     "嫌",
+    "i just expected",
+    "i expected",
+    "my taste",
 )
 
 PRODUCT_TOPICS: tuple[str, ...] = (
@@ -1335,6 +1348,7 @@ SERVICE_TOPICS: tuple[str, ...] = (
     "shop",
     "store",
     "service",
+    "仓库",
 )
 
 LOGISTICS_TOPICS: tuple[str, ...] = (
@@ -1387,6 +1401,10 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "揽件",
     "骑手",
     "carrier",
+    "转运站",
+    "转运",
+    "中转站",
+    "分拣中心",
 )
 
 BUYER_TOPICS: tuple[str, ...] = (
@@ -1397,8 +1415,6 @@ BUYER_TOPICS: tuple[str, ...] = (
     "想象",
     "本来想",
     "myself",
-    "expected",
-    "expectation",
     "anymore",
 )
 
@@ -1572,6 +1588,12 @@ AGENT_BLAME: tuple[str, ...] = (
     "said it was my fault",
     "says it's my fault",
     "told me it was my",
+    "硬说",
+    "非说",
+    "客服…说是",
+    "客服…硬说",
+    "坚持说",
+    "狡辩",
 )
 
 # A contrast turns the review: what follows it weighs double. So does the buyer turning to
@@ -1957,6 +1979,8 @@ MOODS: tuple[str, ...] = (
     "not terrible",
     "great",
     "terrible",
+    "expected better",
+    "better",
 )
 
 # Words for the goods as a thing handled ("东西放门口"): never a clause's subject.
