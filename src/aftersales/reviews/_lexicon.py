@@ -867,6 +867,21 @@ SERVICE: tuple[str, ...] = (
     "和我下单的",
     "下单的…不同",
     "下单的…不一样",
+    "别人退回",
+    "退回来的…发给我",
+    "吊牌…剪",
+    "二次销售",
+    "把我的地址写错",
+    "把地址写错",
+    "店家…写错",
+    "卖家…写错",
+    "商家…写错",
+    "店家…搞错",
+    "卖家…搞错",
+    "商家…搞错",
+    "店家…弄错",
+    "卖家…弄错",
+    "商家…弄错",
 )
 
 LOGISTICS: tuple[str, ...] = (
@@ -1268,6 +1283,8 @@ BUYER: tuple[str, ...] = (
     "i just expected",
     "i expected",
     "my taste",
+    "不穿",
+    "不戴",
 )
 
 PRODUCT_TOPICS: tuple[str, ...] = (
@@ -1416,6 +1433,7 @@ BUYER_TOPICS: tuple[str, ...] = (
     "本来想",
     "myself",
     "anymore",
+    "风格",
 )
 
 NEGATIONS: tuple[str, ...] = (
@@ -1565,6 +1583,11 @@ COURIER_BLAME: tuple[str, ...] = (
     "路上被",
     "被重物",
     "in transit",
+    "driver…dropped",
+    "driver…threw",
+    "dropped the box",
+    "dropped the parcel",
+    "dropped the package",
 )
 
 # An agent blaming the buyer: service, and the buyer's own words it quotes do not count.
