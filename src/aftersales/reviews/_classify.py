@@ -24,17 +24,26 @@ Reading, in order:
    one clause, gaps of at most :data:`MAX_GAP` characters with no negation. An
    English part matches at the start of a word. The longer of two overlapping
    matches wins, then a blame phrase over a problem phrase over a topic word.
-4. A goods function negated ("不保温", "不亮") is a product complaint.
+4. Shapes with no list of their own words: a goods function negated ("不保温",
+   "doesn't seal") and goods used then failing ("用了三天就") are the product's;
+   a verdict ("太坑") takes its clause's aspect ("快递太坑了"), else the goods'.
 5. Polarity: a match right after a negation in its clause counts nothing
    ("不是质量问题"); a topic word in a clause that praises counts nothing
-   ("物流很快", "质量没问题").
+   ("物流很快", "质量没问题"). In a clause with a complaint, other aspects'
+   topic words are context; in a clause of topic words only, the first is the
+   subject.
 6. Blame: damage the buyer blames on the courier ("被快递摔坏") is logistics;
-   an agent blaming the buyer ("客服说是我自己弄坏的") is service, and the
-   buyer's own words it quotes do not count for the buyer.
+   an agent blaming the buyer ("客服说是我自己弄坏的") is service, and what it
+   disputes does not count; the buyer owning up ("是我的问题") is the buyer's.
+   Manners ("态度差") belong to the clause's subject, or the previous clause's.
 7. Points: blame phrase 3, problem phrase 2, topic word 1, doubled after a
    contrast. The cause with most points wins; a tie goes to the first in
-   :data:`TIE_ORDER`. Nothing counted: :attr:`Cause.UNKNOWN`, and the listening
+   :data:`TIE_ORDER`. A describing review with nothing counted is the goods'
+   (or, if it clears the goods, the buyer's), flagged ``by_default``; one that
+   only says how the buyer feels is :attr:`Cause.UNKNOWN`, and the listening
    step (REV-LISTEN) finds the cause out.
+
+``docs/reviews.md`` walks through each step with examples.
 """
 
 from __future__ import annotations
