@@ -882,6 +882,20 @@ SERVICE: tuple[str, ...] = (
     "店家…弄错",
     "卖家…弄错",
     "商家…弄错",
+    "让我自己",
+    "叫我自己",
+    "要我自己",
+    "推说",
+    "推说没空",
+    "少东西",
+    "缺一件",
+    "少一件",
+    "缺了一件",
+    "they shipped a",
+    "they sent a",
+    "they sent me",
+    "instead of",
+    "investigate",
 )
 
 LOGISTICS: tuple[str, ...] = (
@@ -1285,6 +1299,11 @@ BUYER: tuple[str, ...] = (
     "my taste",
     "不穿",
     "不戴",
+    "忘了家里",
+    "又买了",
+    "囤太多",
+    "囤多了",
+    "没用完",
 )
 
 PRODUCT_TOPICS: tuple[str, ...] = (
@@ -1366,6 +1385,8 @@ SERVICE_TOPICS: tuple[str, ...] = (
     "store",
     "service",
     "仓库",
+    "安装",
+    "安装师傅",
 )
 
 LOGISTICS_TOPICS: tuple[str, ...] = (
@@ -1434,6 +1455,23 @@ BUYER_TOPICS: tuple[str, ...] = (
     "myself",
     "anymore",
     "风格",
+    "我没",
+    "自己没",
+    "我忘",
+    "自己忘",
+    "我不会",
+    "我不懂",
+    "我不知道",
+    "自己选",
+    "自己买",
+    "自己拍",
+    "自己量",
+    "自己算",
+    "my own",
+    "i didn't",
+    "i forgot",
+    "i thought",
+    "i should",
 )
 
 NEGATIONS: tuple[str, ...] = (
@@ -1796,6 +1834,10 @@ BUYER_BLAME: tuple[str, ...] = (
     "写错地址",
     "自己的失误",
     "我的失误",
+    "not the seller's problem",
+    "not the shop's problem",
+    "not the shop's fault",
+    "not the seller's",
 )
 
 # What a buyer does with goods: "用了三天就…" is a product complaint.
@@ -1894,6 +1936,9 @@ MANNERS: tuple[str, ...] = (
     "rude",
     "yell",
     "shout",
+    "让我自己",
+    "叫我自己",
+    "要我自己",
 )
 
 # Cantonese written words (Hong Kong reviews) and their Mandarin ones, folded before OpenCC;
@@ -2004,6 +2049,10 @@ MOODS: tuple[str, ...] = (
     "terrible",
     "expected better",
     "better",
+    "也就那样",
+    "就那样",
+    "没什么好说",
+    "好说",
 )
 
 # Words for the goods as a thing handled ("东西放门口"): never a clause's subject.
