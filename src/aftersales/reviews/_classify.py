@@ -208,7 +208,7 @@ class CauseMatch:
         if self.negated:
             return "negated"
         if self.quoted:
-            return "disputed with the agent"
+            return "disputed, or someone else's claim"
         if self.vague:
             return "no aspect of its own"
         if self.context:
@@ -374,6 +374,7 @@ class CauseRules:
         ]
         judged = _subjectless(tuple(matches), compiled, normal, clauses)
         judged = _blamed(judged, compiled.transit, clauses, compiled.manners)
+        judged = _reported(judged, normal, clauses)
         return _in_context(judged, clauses)
 
 
@@ -656,6 +657,36 @@ def _blamed(
         shop_side = m.cause is Cause.SERVICE and not (m.topic or m.blame)
         if shop_side and _subject(m, matches, clauses, manners):
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
+        return m
+
+    return tuple(judged(m) for m in matches)
+
+
+_SAYS = ("说", "讲", "称", "says", "said", "claimed", "claims", "told me")
+
+
+def _reported(
+    matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...]
+) -> tuple[CauseMatch, ...]:
+    """What the courier or an agent says is their claim, not the buyer's complaint.
+
+    "快递员说件太大放不进车": the parcel being too big is the courier's excuse.
+    """
+
+    def judged(m: CauseMatch) -> CauseMatch:
+        if m.cause is not Cause.PRODUCT or m.blame or not m.points:
+            return m
+        clause = _clause_at(clauses, m.start)
+        speakers = [
+            o
+            for o in matches
+            if o.topic
+            and o.cause in (Cause.SERVICE, Cause.LOGISTICS)
+            and clause.start <= o.start
+            and o.end <= m.start
+        ]
+        if any(any(say in text[o.end : m.start] for say in _SAYS) for o in speakers):
+            return attrs.evolve(m, quoted=True)
         return m
 
     return tuple(judged(m) for m in matches)

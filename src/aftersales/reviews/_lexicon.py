@@ -896,6 +896,20 @@ SERVICE: tuple[str, ...] = (
     "they sent me",
     "instead of",
     "investigate",
+    "拆开只有",
+    "打开只有",
+    "只有…瓶",
+    "只有…包",
+    "只有…件",
+    "只有…盒",
+    "只有…支",
+    "旧版",
+    "旧款",
+    "老款",
+    "去年的",
+    "不保修",
+    "人为损坏",
+    "人为",
 )
 
 LOGISTICS: tuple[str, ...] = (
@@ -1304,6 +1318,11 @@ BUYER: tuple[str, ...] = (
     "囤太多",
     "囤多了",
     "没用完",
+    "没装上",
+    "不会弄",
+    "三分钟热度",
+    "放着",
+    "吃灰",
 )
 
 PRODUCT_TOPICS: tuple[str, ...] = (
@@ -1735,7 +1754,6 @@ FUNCTIONS: tuple[str, ...] = (
     "灵敏",
     "准",
     "正品",
-    "够",
     "达标",
     "锋利",
     "顺滑",
@@ -1838,6 +1856,7 @@ BUYER_BLAME: tuple[str, ...] = (
     "not the shop's problem",
     "not the shop's fault",
     "not the seller's",
+    "手笨",
 )
 
 # What a buyer does with goods: "用了三天就…" is a product complaint.
