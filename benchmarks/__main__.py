@@ -23,6 +23,7 @@ from . import (
     instructions,
     rendering,
     replay,
+    reviews,
     startup,
 )
 from ._timing import Figure
@@ -36,6 +37,7 @@ SUITES: dict[str, Callable[..., list[Figure]]] = {
     "casebook": casebook.run,
     "casebook-scale": casebook_scale.run,
     "startup": startup.run,
+    "reviews": reviews.run,
 }
 #: Suites run only when named: they need tools or minutes the default run does not.
 EXTRA_SUITES: dict[str, Callable[..., list[Figure]]] = {

@@ -86,6 +86,7 @@ NOT_AT_START = (
     "lunar_python",
     "opencc",
     "psycopg",
+    "rjieba",
     "sqlite3",
     "structlog",
 )

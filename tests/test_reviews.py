@@ -26,7 +26,6 @@ from aftersales.reviews import (
     BuyerReplied,
     Cause,
     CauseRules,
-    ClassifierReport,
     Contacted,
     ExplanationPosted,
     FollowUp,
@@ -54,6 +53,8 @@ from aftersales.reviews import (
     review_from_dict,
     step_follow_up,
 )
+from aftersales.reviews._classify import _compiled
+from aftersales.reviews._segment import tokens
 from aftersales.scenarios import review_report
 
 from .helpers import sh
@@ -66,54 +67,101 @@ S = FollowUpState
 
 # -- the labelled corpus (REV-TYPES) -------------------------------------------------------
 
-#: In-sample: the default rules were written and tuned on these texts, so anything
-#: below (near) perfect means a change broke a word that used to work.
-DEVELOPMENT_THRESHOLD = 0.95
-#: Out of sample, fixed before the held-out texts were first classified. Keyword
-#: rules miss unseen wording; a miss is mostly UNKNOWN, which sends staff to ask
-#: (REV-LISTEN) rather than to the wrong apology, and staff confirm the cause
-#: while listening anyway. 0.60 means the classifier still picks the opening
-#: angle right more often than not on text nobody tuned it for.
-HELD_OUT_THRESHOLD = 0.60
+#: In-sample: the words were broadened on these texts (each batch after its
+#: first-sight run, docs/reviews.md), so anything lower means a change broke a word.
+DEVELOPMENT_THRESHOLD = 0.97
+#: Issue 19's goal on the held-out set written by someone else (never tuned on).
+HELDOUT_OVERALL = 0.90
+HELDOUT_PER_CAUSE = 0.85
+HELDOUT = CORPUS.with_name("reviews_heldout.json")
+CAUSES = [c.value for c in Cause]
 
 
-def corpus(part: str) -> list[tuple[str, Cause]]:
-    data = json.loads(CORPUS.read_text(encoding="utf-8"))
-    return [(item["text"], Cause(item["cause"])) for item in data[part]]
+def corpus_items(path: Path = CORPUS, key: str = "samples") -> list[dict[str, str]]:
+    items: list[dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))[key]
+    return items
 
 
-def corpus_reports() -> dict[str, ClassifierReport]:
-    return {part: evaluate_classifier(corpus(part)) for part in ("samples", "held_out")}
+def corpus(part: str = "samples") -> list[tuple[str, Cause]]:
+    return [(item["text"], Cause(item["cause"])) for item in corpus_items(key=part)]
+
+
+def _rate(hits: int, total: int) -> str:
+    return f"{hits}/{total} {hits / total:.1%}" if total else "-"
+
+
+def accuracy_table(title: str, items: list[dict[str, str]]) -> tuple[str, dict[str, float], float]:
+    """Per cause and per script accuracy, the confusion table, the ten hardest misses."""
+    rows = []
+    for item in items:
+        found = classify_review(item["text"])
+        rows.append((item, found.cause.value, found))
+    hits = sum(1 for item, got, _ in rows if got == item["cause"])
+    lines = [f"{title}: {_rate(hits, len(rows))}"]
+    per_cause: dict[str, float] = {}
+    for key in ("cause", "script"):
+        values = sorted({item[key] for item, _, _ in rows})
+        cells = []
+        for value in values:
+            group = [(item, got) for item, got, _ in rows if item[key] == value]
+            ok = sum(1 for item, got in group if got == item["cause"])
+            cells.append(f"{value} {_rate(ok, len(group))}")
+            if key == "cause":
+                per_cause[value] = ok / len(group)
+        lines.append(f"  per {key}: " + ", ".join(cells))
+    head = " ".join(f"{c[:7]:>7}" for c in CAUSES)
+    lines.append(f"  confusion (row: expected, column: got): {head}")
+    for expected in CAUSES:
+        pairs = [(item["cause"], got) for item, got, _ in rows]
+        counts = [pairs.count((expected, c)) for c in CAUSES]
+        if any(counts):
+            lines.append(f"  {expected:>39} " + " ".join(f"{n:>7}" for n in counts))
+    # hardest: a wrong cause before an unknown, then the surer the wrong answer
+    misses = sorted(
+        ((item, got, found) for item, got, found in rows if got != item["cause"]),
+        key=lambda r: (r[1] == "unknown", -max(r[2].scores.values(), default=0)),
+    )
+    for item, got, found in misses[:10]:
+        where = f"{item['cause']} -> {got} [{item['script']}]"
+        lines.append(f"  MISS {where}: {item['text']}  [{found.why}]")
+    return "\n".join(lines), per_cause, hits / len(rows) if rows else 0.0
 
 
 def classifier_report() -> str:
-    """Accuracy and misclassified texts on both sets, for pytest's terminal summary."""
-    reports = corpus_reports()
-    return "\n".join(
-        (
-            reports["samples"].render("review causes, development set (in-sample)"),
-            reports["held_out"].render("review causes, held-out set (written after the rules)"),
-        )
-    )
+    """Accuracy on the development set (and the held-out set if present), for the test log."""
+    reports = [accuracy_table("review causes, development set (in-sample)", corpus_items())[0]]
+    if HELDOUT.exists():
+        items = corpus_items(HELDOUT, "items")
+        reports.append(accuracy_table("review causes, held-out set", items)[0])
+    return "\n".join(reports)
 
 
 def test_classifier_report_accuracy() -> None:
-    report = classifier_report()
+    title = "review causes, development set (in-sample)"
+    report, _, overall = accuracy_table(title, corpus_items())
     print(report)  # noqa: T201 - the figure and the misses belong in the test log
-    reports = corpus_reports()
-    assert reports["samples"].accuracy >= DEVELOPMENT_THRESHOLD, report
-    assert reports["held_out"].accuracy >= HELD_OUT_THRESHOLD, report
-    assert "accuracy" in report
+    assert overall >= DEVELOPMENT_THRESHOLD, report
+    assert "per script" in report
+
+
+def test_heldout_accuracy() -> None:
+    """Issue 19's held-out reviews, written separately and never used for tuning."""
+    if not HELDOUT.exists():
+        pytest.skip(f"{HELDOUT.name} is not in tests/data (the held-out set is kept apart)")
+    items = corpus_items(HELDOUT, "items")
+    report, per_cause, overall = accuracy_table("review causes, held-out set", items)
+    print(report)  # noqa: T201
+    assert overall >= HELDOUT_OVERALL, report
+    assert all(rate >= HELDOUT_PER_CAUSE for rate in per_cause.values()), report
 
 
 def test_corpus_is_big_bilingual_and_covers_every_cause() -> None:
-    data = json.loads(CORPUS.read_text(encoding="utf-8"))
-    items = data["samples"] + data["held_out"]
-    assert len(items) >= 40
+    items = corpus_items()
+    assert len(items) >= 200
     assert len({item["text"] for item in items}) == len(items), "duplicate texts"
     for cause in ("product", "service", "logistics", "buyer"):
-        langs = {item["lang"] for item in items if item["cause"] == cause}
-        assert {"zh", "en"} <= langs, cause
+        scripts = {item["script"] for item in items if item["cause"] == cause}
+        assert {"simplified", "traditional", "english"} <= scripts, cause
     assert sum(1 for item in items if "tricky" in item) >= 10
 
 
@@ -196,6 +244,93 @@ def test_gapped_keyword_stops_at_negation_and_clause_end() -> None:
     assert "物流…慢" not in classify_review("物流，慢").keywords.get(Cause.LOGISTICS, ())
 
 
+def test_the_clause_after_a_contrast_weighs_double() -> None:
+    result = classify_review("质量还行，做工也不错，就是物流太慢了")
+    assert result.cause is Cause.LOGISTICS
+    assert "物流太慢×2" in result.why
+
+
+def test_praised_and_negated_aspects_count_for_nothing() -> None:
+    result = classify_review("物流很快，质量没问题，客服不回消息")
+    assert result.cause is Cause.SERVICE
+    assert {"物流", "质量"} <= set(result.ignored)
+    assert "物流 (praised)" in result.why
+
+
+def test_damage_blamed_on_the_courier_is_logistics() -> None:
+    blamed = classify_review("箱子被快递压得稀巴烂，里面的碗碎了两个")
+    assert blamed.cause is Cause.LOGISTICS
+    assert "碎了→logistics" in blamed.why
+    # no one blamed: damaged goods are the product's (REV-TYPES)
+    assert classify_review("收到打开一看，碗碎了两个").cause is Cause.PRODUCT
+
+
+def test_an_agent_blaming_the_buyer_is_service() -> None:
+    result = classify_review("客服说是我自己摔坏的，明明收到就是坏的")
+    assert result.cause is Cause.SERVICE
+    assert "disputed, or someone else's claim" in result.why
+
+
+def test_a_courier_making_the_buyer_fetch_is_logistics() -> None:
+    assert classify_review("快递不送上门，打电话叫我自己下楼去拿").cause is Cause.LOGISTICS
+
+
+def test_the_buyer_owning_up_is_the_buyers_own() -> None:
+    result = classify_review("插头用不了，没提前问清楚，是我的错")
+    assert result.cause is Cause.BUYER
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("保温杯一点都不保温", Cause.PRODUCT),  # a goods function, negated
+        ("沙发坐了一个月就塌了", Cause.PRODUCT),  # used, then failed
+        ("快递太坑了", Cause.LOGISTICS),  # a verdict takes its clause's aspect
+        ("体验太差", Cause.UNKNOWN),  # ... or none: the whole purchase
+        ("送货的师傅态度恶劣", Cause.LOGISTICS),  # manners follow the clause's subject
+        ("客服态度恶劣", Cause.SERVICE),
+        ("速遞話我唔在家，根本冇人嚟過", Cause.LOGISTICS),  # Cantonese, traditional
+        ("收到的是別人的訂單，裡面的東西根本不是我買的", Cause.SERVICE),
+        ("快递员说件太大放不进车，让我自己去站点拉", Cause.LOGISTICS),  # the courier's excuse
+    ],
+)
+def test_aspect_rules(text: str, cause: Cause) -> None:
+    assert classify_review(text).cause is cause
+
+
+def test_a_describing_review_with_no_aspect_word_is_the_goods() -> None:
+    described = classify_review("洗脸巾一擦就掉屑，糊得满脸都是")
+    assert described.cause is Cause.PRODUCT
+    assert described.by_default
+    assert "REV-LISTEN" in described.why
+    # only a mood: nothing to read a cause from
+    assert classify_review("不满意，中评").cause is Cause.UNKNOWN
+    assert classify_review("Disappointed. Would not buy again.").cause is Cause.UNKNOWN
+    # the buyer cleared the goods: not the goods by default
+    cleared = classify_review("Turns out I need it less than I thought, the product is fine.")
+    assert cleared.cause is not Cause.PRODUCT
+
+
+def test_a_review_that_clears_the_goods_and_blames_no_one_is_the_buyers_own() -> None:
+    result = classify_review("东西本身没问题，就是跟我家的装修风格不搭")
+    assert result.cause is Cause.BUYER
+    assert result.by_default
+    # the goods cleared, but the courier blamed: the courier's
+    assert classify_review("东西本身没问题，快递太慢了").cause is Cause.LOGISTICS
+
+
+def test_taiwan_words_fold_to_mainland_ones() -> None:
+    # OpenCC's Taiwan conversion: 寫著 is 写着, so "写着送" still matches
+    assert classify_review("拍下的時候明明寫著送收納袋，收到什麼都沒有").cause is Cause.SERVICE
+
+
+def test_a_shops_words_join_the_segmenter() -> None:
+    # "不过" inside a shop word is no contrast
+    assert ("不过关", 2, 5) in tokens("质量不过关", frozenset({"不过关"}))
+    custom = DEFAULT_CAUSE_RULES.extended(product=["起坨"])
+    assert "起坨" in _compiled(custom).segmenter_words
+
+
 def test_english_words_match_at_word_start() -> None:
     rules = CauseRules(product=["rust"], service=[], logistics=[], buyer=[])
     assert classify_review("I trust this shop", rules).cause is Cause.UNKNOWN
@@ -209,9 +344,9 @@ def test_full_width_case_and_traditional_text_are_folded() -> None:
 
 def test_a_shop_extends_and_moves_words() -> None:
     assert classify_review("鞋底开胶了").cause is Cause.PRODUCT  # a default word
-    custom = DEFAULT_CAUSE_RULES.extended(product=["起毛"], buyer=["偏小"])
-    assert classify_review("穿两次就起毛").cause is Cause.UNKNOWN
-    assert classify_review("穿两次就起毛", custom).cause is Cause.PRODUCT
+    custom = DEFAULT_CAUSE_RULES.extended(product=["炸毛"], buyer=["偏小"])
+    assert classify_review("拉链头炸毛").cause is Cause.UNKNOWN
+    assert classify_review("拉链头炸毛", custom).cause is Cause.PRODUCT
     # moved: a shop whose size chart is right reads "偏小" as the buyer's choice
     assert classify_review("尺码偏小").cause is Cause.PRODUCT
     assert classify_review("尺码偏小", custom).cause is Cause.BUYER
@@ -1110,9 +1245,7 @@ def test_traditional_script_reads_as_simplified(config: str) -> None:
     import opencc
 
     to_traditional = opencc.OpenCC(config)
-    data = json.loads(CORPUS.read_text(encoding="utf-8"))
-    chinese = [item for part in ("samples", "held_out") for item in data[part]]
-    chinese = [item for item in chinese if item["lang"] == "zh"]
+    chinese = [item for item in corpus_items() if item["script"] == "simplified"]
     differ = [
         item["text"]
         for item in chinese

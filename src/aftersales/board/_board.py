@@ -478,6 +478,8 @@ def _review_action(case: FollowUp, now: float) -> Action | None:
     if step is None:
         return None
     field, rule, suggested, template = step
+    # the cause and the words that decided it, so staff open with the right apology
+    suggested = f"{suggested} (cause {case.classification.brief})"
     due: pendulum.DateTime = getattr(case, field)
     left = _left(due, now)
     expiry = {

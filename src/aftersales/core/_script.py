@@ -12,14 +12,23 @@ import functools
 
 import opencc
 
-__all__ = ["to_simplified"]
+__all__ = ["to_mainland", "to_simplified"]
 
 
 @functools.cache
-def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
+def _converter(config: str = "t2s") -> opencc.OpenCC:
+    return opencc.OpenCC(config)
 
 
 def to_simplified(text: str) -> str:
     """``text`` with traditional characters and phrases in their simplified form."""
     return str(_converter().convert(text))
+
+
+def to_mainland(text: str) -> str:
+    """``text`` in simplified script and mainland words: 寫著 is 写着, 螢幕 is 屏幕.
+
+    For buyers' own words (reviews), where Taiwan usage differs from the mainland's
+    in words as well as characters; the holiday notice needs only ``to_simplified``.
+    """
+    return str(_converter("tw2sp").convert(text))

@@ -9,8 +9,11 @@ REV-WINDOWS) and says what staff do next. See ``docs/reviews.md``.
 from __future__ import annotations
 
 from ._classify import (
+    BLAME_POINTS,
+    CONTRAST_WEIGHT,
     DEFAULT_CAUSE_RULES,
     MAX_GAP,
+    MIN_DESCRIPTION,
     PHRASE_POINTS,
     TIE_ORDER,
     TOPIC_POINTS,
@@ -60,10 +63,13 @@ from ._followup import (
 )
 
 __all__ = [
+    "BLAME_POINTS",
+    "CONTRAST_WEIGHT",
     "DEFAULT_CAUSE_RULES",
     "FOLLOW_UP_EVENT_TYPES",
     "FOLLOW_UP_ROWS",
     "MAX_GAP",
+    "MIN_DESCRIPTION",
     "PHRASE_POINTS",
     "TEMPLATES",
     "TIE_ORDER",

@@ -1,37 +1,49 @@
-"""What a medium or negative review is about (REV-TYPES).
+"""What a medium or negative review is about (REV-TYPES), read aspect by aspect.
 
 The seed names four causes: the product (poor quality, damaged packaging, not as
 described), the shop's service (late shipment, missing or wrong items,
 after-sales attitude, slow replies), the logistics (the courier: rude, slow,
 mis-delivered, lost, left carelessly) and the buyer's own reasons (not as
 expected, ordered by mistake). The cause decides how a follow-up opens, so it is
-read with transparent keyword lists a shop can read and extend, in the style of
-``_postage.ReasonRules``; every answer says which words decided it.
+read the way a customer-service lead reads a review: which aspect (the goods,
+the shop, the courier, the buyer) carries the complaint. The words are data
+(``_lexicon``), a shop adds its own (:meth:`CauseRules.extended`), and every
+answer says which words decided it.
 
-Matching, in order:
+Reading, in order:
 
-1. The text is normalised: NFKC (full-width letters; "…" becomes "..."), case
-   folded, traditional script folded to simplified with OpenCC (the seed itself is
-   traditional), runs of spaces made one.
-2. A keyword matches as a substring. A keyword with ``…`` (or ``...``) between
-   parts matches the parts in order within one clause, each gap at most
-   :data:`MAX_GAP` characters with no negation in it: ``物流…慢`` matches
-   "物流也太慢了" but not "物流不慢". A part that starts with an English letter
-   matches at the start of a word ("rust" does not match "trust").
-3. Where two matches overlap, the longer one wins (then a phrase over a topic
-   word, then the earlier): in "快递员态度很差" the courier's ``快递员态度``
-   beats the shop's ``态度很差``.
-4. A problem phrase ("质量太差") scores 2, a topic word ("质量") 1. A match
-   right after a negation (``不是``, ``没有``, "not", "isn't"...) in the same
-   clause scores nothing: "不是质量问题，是我自己买错了" is the buyer's own. A
-   topic word in a clause that praises ("快递很快") scores nothing either.
-5. The cause with the most points wins. A tie goes to the first in
-   :data:`TIE_ORDER` (product, service, logistics, buyer): what the shop can
-   fix comes first, and the buyer's own reason, rare by the seed's account,
-   wins only outright.
-6. Nothing scored: :attr:`Cause.UNKNOWN`. The cause is not guessed: a wrong one
-   would open with the wrong apology, and the listening step (REV-LISTEN)
-   finds it out.
+1. The text is normalised: NFKC, case folded, written Cantonese folded to
+   Mandarin, traditional script and Taiwan words folded to simplified mainland
+   ones with OpenCC (寫著 is 写着), emoji read as clause ends, runs of spaces
+   made one.
+2. It is cut into words by a maintained segmenter (rjieba, with the rule set's
+   own words added) and split into clauses at punctuation, emoji and contrast
+   words (可惜, 就是, 但是, 不过, but, however). Whatever follows a contrast
+   weighs double: "快递很快，可惜质量不行" is about the goods.
+3. A keyword matches as a substring; ``A…B`` matches the parts in order within
+   one clause, gaps of at most :data:`MAX_GAP` characters with no negation. An
+   English part matches at the start of a word. The longer of two overlapping
+   matches wins, then a blame phrase over a problem phrase over a topic word.
+4. Shapes with no list of their own words: a goods function negated ("不保温",
+   "doesn't seal") and goods used then failing ("用了三天就") are the product's;
+   a verdict ("太坑") takes its clause's aspect ("快递太坑了"), else the goods'.
+5. Polarity: a match right after a negation in its clause counts nothing
+   ("不是质量问题"); a topic word in a clause that praises counts nothing
+   ("物流很快", "质量没问题"). In a clause with a complaint, other aspects'
+   topic words are context; in a clause of topic words only, the first is the
+   subject.
+6. Blame: damage the buyer blames on the courier ("被快递摔坏") is logistics;
+   an agent blaming the buyer ("客服说是我自己弄坏的") is service, and what it
+   disputes does not count; the buyer owning up ("是我的问题") is the buyer's.
+   Manners ("态度差") belong to the clause's subject, or the previous clause's.
+7. Points: blame phrase 3, problem phrase 2, topic word 1, doubled after a
+   contrast. The cause with most points wins; a tie goes to the first in
+   :data:`TIE_ORDER`. A describing review with nothing counted is the goods'
+   (or, if it clears the goods, the buyer's), flagged ``by_default``; one that
+   only says how the buyer feels is :attr:`Cause.UNKNOWN`, and the listening
+   step (REV-LISTEN) finds the cause out.
+
+``docs/reviews.md`` walks through each step with examples.
 """
 
 from __future__ import annotations
@@ -44,12 +56,19 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ..core._errors import InvalidInput
-from ..core._script import to_simplified
+from ..core._script import to_mainland
+from . import _lexicon
+from ._segment import tokens
 
 __all__ = [
+    "BLAME_POINTS",
+    "CONTRAST_WEIGHT",
     "DEFAULT_CAUSE_RULES",
     "MAX_GAP",
+    "MIN_DESCRIPTION",
+    "PHRASE_POINTS",
     "TIE_ORDER",
+    "TOPIC_POINTS",
     "Cause",
     "CauseMatch",
     "CauseRules",
@@ -74,16 +93,53 @@ class Cause(enum.Enum):
 TIE_ORDER: tuple[Cause, ...] = (Cause.PRODUCT, Cause.SERVICE, Cause.LOGISTICS, Cause.BUYER)
 #: Most characters between the parts of a ``A…B`` keyword.
 MAX_GAP = 12
+#: A problem phrase ("质量太差") says what went wrong: two points.
+PHRASE_POINTS = 2
+#: A topic word ("质量") only says what the buyer talks about: one point.
+TOPIC_POINTS = 1
+#: The buyer says whose fault it was ("快递的锅"): three points.
+BLAME_POINTS = 3
+#: What follows a contrast word ("可惜", "but") is what the buyer means.
+CONTRAST_WEIGHT = 2
 
 # A clause ends at punctuation (after NFKC: "，" is ",", "！" is "!").
-_BREAKS = frozenset(",.!?;:。、~\n")
+_BREAKS = frozenset(",.!?;:。、~\n()[]")
 _WORD = re.compile(r"[a-z][a-z ]*")
 _GAP_NEGATIONS = ("不", "没", "无", "非", "not ", "n't", "no ", "never")
+# A count of days, uses or washes: "三天", "两次", "一水", "不到一个月".
+_COUNT = "[一二两三四五六七八九十几半0-9]+(?:个)?(?:天|次|周|星期|礼拜|月|下|晚|小时|回|水|遍)"
+_EN_COUNT = "a|an|one|two|three|four|five|a few|a couple of|[0-9]+"
+_EN_UNIT = "uses?|washes|wash|nights?|wears?|times|(?:days?|weeks?|months?) of (?:use|using|wear)"
+#: Characters (or English words) beyond vague words that make a review describe something.
+MIN_DESCRIPTION = 8
+_ENGLISH_WORD = re.compile(r"[a-z][a-z'-]+")
+# A praise word right before one of these is part of a complaint ("态度好差").
+_SPOILERS = frozenset("差烂坏慢糟")
+# A praise word right after one of these is negated ("不一样").
+_NOT = frozenset("不没无非")
+# English negations before a goods function ("doesn't seal") and what may stand between.
+_EN_NOT = "doesn't|does not|won't|will not|didn't|did not|can't|cannot|couldn't|isn't|wouldn't"
+_EN_DEGREE = "even |really |properly |fully |actually |always "
+# A pattern that matches nothing (an empty word list).
+_NEVER = "(?!)"
+# Degree words that may stand between a negation and a goods function ("不太亮").
+_DEGREE = "(?:太|很|怎么|够|是很|是太|大|能|会|再|咋|好|是|那么|咋么|太能)?"
+
+
+_DIALECT = dict(_lexicon.DIALECT)
+_DIALECT_WORDS = re.compile(
+    "|".join(sorted((re.escape(w) for w in _DIALECT), key=len, reverse=True)) + "|(?<![關关聯联])係"
+)
 
 
 def _normal(text: str) -> str:
-    folded = to_simplified(unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(folded.split())
+    plain = unicodedata.normalize("NFKC", text).casefold()
+    # Cantonese written words to their Mandarin ones ("唔" is "不"), before OpenCC
+    spoken = _DIALECT_WORDS.sub(lambda m: _DIALECT.get(m.group(0), "是"), plain)
+    folded = to_mainland(spoken)
+    # emoji and other symbols end a clause, as punctuation does
+    marked = "".join("," if unicodedata.category(ch) in ("So", "Sk", "Cs") else ch for ch in folded)
+    return " ".join(marked.split())
 
 
 def _parts(word: str) -> tuple[str, ...]:
@@ -102,13 +158,25 @@ def _keywords(value: Iterable[str]) -> tuple[str, ...]:
     return words
 
 
+class _Kind(enum.Enum):
+    TOPIC = "topic"
+    PHRASE = "phrase"
+    BLAME = "blame"
+
+
+_POINTS = {_Kind.TOPIC: TOPIC_POINTS, _Kind.PHRASE: PHRASE_POINTS, _Kind.BLAME: BLAME_POINTS}
+
+
 @attrs.frozen
 class CauseMatch:
-    """One keyword found in the text, where, and whether it counted.
+    """One keyword found in the text (an aspect), where, and whether it counted.
 
-    A problem phrase scores :data:`PHRASE_POINTS`, a topic word
-    :data:`TOPIC_POINTS`; a match right after a negation scores nothing, and so
-    does a topic word in a clause that praises.
+    A blame phrase scores :data:`BLAME_POINTS`, a problem phrase
+    :data:`PHRASE_POINTS`, a topic word :data:`TOPIC_POINTS`, times ``weight``
+    (:data:`CONTRAST_WEIGHT` after a contrast word). A match right after a
+    negation scores nothing, nor does a topic word in a clause that praises, nor
+    the buyer's own words an agent put on the buyer (``quoted``). ``moved``: the
+    damage the buyer blamed on the courier, counted for logistics.
     """
 
     cause: Cause
@@ -118,18 +186,41 @@ class CauseMatch:
     topic: bool = False
     negated: bool = False
     praised: bool = False
+    blame: bool = False
+    weight: int = 1
+    quoted: bool = False
+    moved: bool = False
+    vague: bool = False
+    context: bool = False
 
     @property
     def points(self) -> int:
-        if self.negated or (self.topic and self.praised):
+        if self.negated or self.quoted or self.vague or self.context:
             return 0
-        return TOPIC_POINTS if self.topic else PHRASE_POINTS
+        if self.topic and self.praised:
+            return 0
+        kind = _Kind.BLAME if self.blame else _Kind.TOPIC if self.topic else _Kind.PHRASE
+        return _POINTS[kind] * self.weight
 
+    @property
+    def not_counted(self) -> str:
+        """Why a match scores nothing ("" when it counts)."""
+        if self.negated:
+            return "negated"
+        if self.quoted:
+            return "disputed, or someone else's claim"
+        if self.vague:
+            return "no aspect of its own"
+        if self.context:
+            return "context of another complaint"
+        return "praised" if self.topic and self.praised else ""
 
-#: A problem phrase ("质量太差") says what went wrong: two points.
-PHRASE_POINTS = 2
-#: A topic word ("质量") only says what the buyer talks about: one point.
-TOPIC_POINTS = 1
+    @property
+    def label(self) -> str:
+        """The keyword as staff read it: ``碎了→logistics``, ``质量差×2``."""
+        mark = f"→{self.cause.value}" if self.moved else ""
+        return f"{self.keyword}{mark}" + (f"×{self.weight}" if self.weight > 1 else "")
+
 
 _FIELDS = {
     Cause.PRODUCT: "product",
@@ -137,15 +228,41 @@ _FIELDS = {
     Cause.LOGISTICS: "logistics",
     Cause.BUYER: "buyer",
 }
+# Lists that are not a cause's words: a word added to them moves nothing.
+_CUES = (
+    "negations",
+    "praise",
+    "contrasts",
+    "functions",
+    "transit_damage",
+    "uses",
+    "vague",
+    "moods",
+    "manners",
+)
 
 
 @attrs.frozen(kw_only=True)
 class CauseRules:
-    """Keyword lists per cause (REV-TYPES), and the words that cancel a match.
+    """Keyword lists per cause (REV-TYPES), and the words that steer them.
 
-    ``product`` ... ``buyer`` hold problem phrases, ``*_topics`` topic words;
+    ``product`` ... ``buyer`` hold problem phrases, ``*_topics`` topic words,
+    ``courier_blame`` the buyer blaming the courier (logistics; damage named in
+    the same review then counts for logistics too, if it is in
+    ``transit_damage``), ``agent_blame`` an agent blaming the buyer (service),
+    ``buyer_blame`` the buyer owning up ("是我的问题": buyer).
     ``negations`` cancel the match right after them, ``praise`` cancels the
-    topic words of its clause ("快递很快" is not about a courier problem).
+    topic words of its clause, ``contrasts`` end a clause and double what
+    follows, ``functions`` are what goods should do ("保温"): negated, they are
+    a product complaint. ``uses`` are what a buyer does with goods: "用了三天就"
+    (used, then something went wrong) is a product complaint. ``verdicts`` are
+    complaints with no aspect of their own ("太差"): they count for the goods
+    when nothing else in the clause names the aspect and no ``vague`` word
+    ("体验太差") says the buyer means the whole purchase. ``moods`` say how the
+    buyer feels and nothing of the cause ("失望", "不推荐"): a review made of
+    them and vague words is UNKNOWN. ``manners`` are words
+    about how someone behaved ("态度", "rude"): in a clause about the courier
+    they are the courier's, not the shop's.
     """
 
     product: tuple[str, ...] = attrs.field(converter=_keywords)
@@ -156,8 +273,19 @@ class CauseRules:
     service_topics: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     logistics_topics: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     buyer_topics: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    courier_blame: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    agent_blame: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    buyer_blame: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     negations: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     praise: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    contrasts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    functions: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    transit_damage: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    uses: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    verdicts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    vague: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    moods: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    manners: tuple[str, ...] = attrs.field(converter=_keywords, default=())
 
     def words(self, cause: Cause, *, topics: bool = False) -> tuple[str, ...]:
         """The problem phrases (or, with ``topics``, the topic words) of a cause."""
@@ -171,9 +299,10 @@ class CauseRules:
         """A copy with a shop's own words added; keywords are the field names.
 
         ``rules.extended(product=["开胶"], logistics_topics=["顺丰"])``. A word
-        added to one cause list leaves all the other cause lists (phrases and
-        topics alike), so a shop can move a word: a shop whose size chart is
-        known to be right may move ``偏小`` to ``buyer``.
+        added to one cause list leaves all the other cause lists (phrases, topics
+        and blame alike), so a shop can move a word: a shop whose size chart is
+        known to be right may move ``偏小`` to ``buyer``. The new words also join
+        the segmenter's dictionary.
         """
         fields = attrs.fields_dict(CauseRules)
         unknown = sorted(set(added) - set(fields))
@@ -189,7 +318,7 @@ class CauseRules:
         changes: dict[str, tuple[str, ...]] = {}
         for name in fields:
             kept = list(getattr(self, name))
-            if name not in ("negations", "praise"):
+            if name not in _CUES:
                 kept = [w for w in kept if _normal(w) not in moving[name]]
             known = {_normal(k) for k in kept}
             for word in new.get(name, ()):
@@ -204,42 +333,241 @@ class CauseRules:
         if not isinstance(text, str):
             raise InvalidInput(f"a review's text must be text, got {type(text).__name__}")
         normal = _normal(text)
+        compiled = _compiled(self)
         found = [
-            CauseMatch(cause, word, start, end, topic=topic)
-            for topic in (False, True)
-            for cause in TIE_ORDER
-            for word in self.words(cause, topics=topic)
-            for start, end in _find(normal, _parts(word))
+            (kind, CauseMatch(cause, word, start, end, topic=kind is _Kind.TOPIC, blame=blame))
+            for kind, cause, word, parts, blame in compiled.keywords
+            for start, end in _find(normal, parts)
         ]
-        # the longer match wins an overlap, then a phrase over a topic word,
-        # then the earlier, then the tie order
-        found.sort(key=lambda m: (-(m.end - m.start), m.topic, m.start, TIE_ORDER.index(m.cause)))
+        found += [
+            (_Kind.PHRASE, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end()))
+            for m in compiled.functions.finditer(normal)
+        ]
+        # "用了三天就…": goods that failed soon, a topic until the rest says what failed
+        found += [
+            (_Kind.TOPIC, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end(), topic=True))
+            for m in compiled.worn.finditer(normal)
+        ]
+        # the longer match wins an overlap, then blame > phrase > topic, then the earlier
+        rank = {_Kind.BLAME: 0, _Kind.PHRASE: 1, _Kind.TOPIC: 2}
+        found.sort(
+            key=lambda f: (
+                -(f[1].end - f[1].start),
+                rank[f[0]],
+                f[1].start,
+                TIE_ORDER.index(f[1].cause),
+            )
+        )
         taken: list[CauseMatch] = []
-        for candidate in found:
+        for _, candidate in found:
             if all(candidate.end <= m.start or m.end <= candidate.start for m in taken):
                 taken.append(candidate)
-        cues = tuple(_normal(cue) for cue in self.negations)
-        praise = tuple(_parts(word) for word in self.praise)
-        return tuple(
+        clauses = _clauses(normal, compiled)
+        matches = [
             attrs.evolve(
                 m,
-                negated=_negated(normal, m.start, cues),
-                praised=m.topic and _praised(normal, m.start, praise),
+                negated=_negated(normal, m.start, clauses, compiled.negations),
+                praised=m.topic and _praised(normal, m.start, clauses, compiled.praise),
+                weight=_weight(m.start, clauses),
             )
             for m in sorted(taken, key=lambda m: m.start)
+        ]
+        judged = _subjectless(tuple(matches), compiled, normal, clauses)
+        judged = _blamed(judged, compiled.transit, clauses, compiled.manners)
+        judged = _reported(judged, normal, clauses)
+        return _in_context(judged, clauses)
+
+
+def _subjectless(
+    matches: tuple[CauseMatch, ...], compiled: _Compiled, text: str, clauses: tuple[_Clause, ...]
+) -> tuple[CauseMatch, ...]:
+    """A verdict ("太差") is about its clause's aspect ("快递太坑了"), else the goods'."""
+
+    def judged(m: CauseMatch) -> CauseMatch:
+        if m.cause is not Cause.PRODUCT or _normal(m.keyword) not in compiled.verdicts:
+            return m
+        clause = _clause_at(clauses, m.start)
+        others = [o for o in matches if o is not m and clause.start <= o.start < clause.end]
+        before = text[clause.start : m.start]
+        if any(not o.topic for o in others) or any(word in before for word in compiled.vague):
+            return attrs.evolve(m, vague=True)  # the clause's complaint says it already
+        topics = [o for o in others if o.points]
+        if topics:
+            aspect = topics[0].cause
+            return attrs.evolve(m, cause=aspect, topic=False, moved=aspect is not Cause.PRODUCT)
+        return m
+
+    return tuple(judged(m) for m in matches)
+
+
+def _describes(text: str, moods: tuple[str, ...]) -> bool:
+    """Whether a review says more than its mood ("不满意，中评" says nothing of the cause)."""
+    rest = _normal(text)
+    for word in sorted(moods, key=len, reverse=True):
+        if word.isascii():
+            rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest)
+        else:
+            rest = rest.replace(word, " ")
+    hanzi = sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff")
+    english = len(_ENGLISH_WORD.findall(rest))
+    return hanzi >= MIN_DESCRIPTION or english >= MIN_DESCRIPTION
+
+
+def _in_context(
+    matches: tuple[CauseMatch, ...], clauses: tuple[_Clause, ...]
+) -> tuple[CauseMatch, ...]:
+    """A clause with a complaint is about that complaint's aspect: other topics are context.
+
+    "the package was missing the remote pictured in the listing": the missing
+    remote is the complaint; the package and the listing only say where.
+    """
+
+    def judged(m: CauseMatch) -> CauseMatch:
+        if not m.topic or not m.points:
+            return m
+        clause = _clause_at(clauses, m.start)
+        near = [o for o in matches if o.points and clause.start <= o.start < clause.end]
+        complaints = [o for o in near if not o.topic]
+        if any(o.cause is m.cause for o in complaints):
+            return m  # its own aspect complains here too
+        # with no complaint phrase, the clause's first aspect is its subject:
+        # "快递把我的东西给了邻居" is about the courier, not the goods
+        subject = next((o for o in near if o.topic and o.keyword not in _lexicon.OBJECTS), m)
+        if complaints or (all(o.topic for o in near) and subject.cause is not m.cause):
+            return attrs.evolve(m, context=True)
+        return m
+
+    return tuple(judged(m) for m in matches)
+
+
+@attrs.frozen
+class _Clause:
+    start: int
+    end: int
+    weight: int
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, longest first."""
+    return "|".join(sorted((re.escape(_normal(w)) for w in words), key=len, reverse=True))
+
+
+@attrs.frozen
+class _Compiled:
+    keywords: tuple[tuple[_Kind, Cause, str, tuple[str, ...], bool], ...]
+    functions: re.Pattern[str]
+    worn: re.Pattern[str]
+    verdicts: frozenset[str]
+    vague: tuple[str, ...]
+    moods: tuple[str, ...]
+    manners: tuple[str, ...]
+    negations: tuple[str, ...]
+    praise: tuple[tuple[str, ...], ...]
+    contrasts: frozenset[str]
+    transit: frozenset[str]
+    segmenter_words: frozenset[str]
+
+
+_COMPILED: dict[int, tuple[CauseRules, _Compiled]] = {}
+
+
+def _compiled(rules: CauseRules) -> _Compiled:
+    """The rule set's words prepared once (cached per rule set)."""
+    cached = _COMPILED.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    keywords: list[tuple[_Kind, Cause, str, tuple[str, ...], bool]] = []
+    for cause in TIE_ORDER:
+        keywords += [(_Kind.PHRASE, cause, w, _parts(w), False) for w in rules.words(cause)]
+        keywords += [
+            (_Kind.TOPIC, cause, w, _parts(w), False) for w in rules.words(cause, topics=True)
+        ]
+    keywords += [(_Kind.BLAME, Cause.LOGISTICS, w, _parts(w), True) for w in rules.courier_blame]
+    keywords += [(_Kind.BLAME, Cause.SERVICE, w, _parts(w), True) for w in rules.agent_blame]
+    keywords += [(_Kind.BLAME, Cause.BUYER, w, _parts(w), True) for w in rules.buyer_blame]
+    keywords += [(_Kind.TOPIC, Cause.PRODUCT, w, _parts(w), False) for w in rules.verdicts]
+    chinese = _alternatives(w for w in rules.functions if not w.isascii())
+    english = _alternatives(w for w in rules.functions if w.isascii())
+    negated = (
+        "|".join(
+            [f"(?:不|没有|没|无法|不能){_DEGREE}(?:{chinese})"] * bool(chinese)
+            + [rf"\b(?:{_EN_NOT}) (?:{_EN_DEGREE})?(?:{english})\b"] * bool(english)
         )
+        or _NEVER
+    )
+    uses = "|".join(sorted((re.escape(_normal(w)) for w in rules.uses), key=len, reverse=True))
+    worn = (
+        f"(?:{uses})了?(?:不到|没|才)?{_COUNT}(?:就|后就|之后就)"
+        f"|after (?:{_EN_COUNT}) (?:{_EN_UNIT})"
+        if uses
+        else _NEVER
+    )
+    contrasts = frozenset(_normal(w) for w in rules.contrasts)
+    words = frozenset(
+        part for *_, parts, _ in keywords for part in parts if not part[0].isascii()
+    ) | frozenset(w for w in contrasts if not w[0].isascii())
+    compiled = _Compiled(
+        keywords=tuple(keywords),
+        functions=re.compile(negated),
+        worn=re.compile(worn),
+        verdicts=frozenset(_normal(w) for w in rules.verdicts),
+        vague=tuple(_normal(w) for w in rules.vague),
+        moods=tuple(_normal(w) for w in (*rules.vague, *rules.moods)),
+        manners=tuple(_normal(w) for w in rules.manners),
+        negations=tuple(_normal(cue) for cue in rules.negations),
+        praise=tuple(_parts(word) for word in rules.praise),
+        contrasts=contrasts,
+        transit=frozenset(_normal(w) for w in rules.transit_damage),
+        segmenter_words=words,
+    )
+    if len(_COMPILED) > 32:
+        _COMPILED.clear()
+    _COMPILED[id(rules)] = (rules, compiled)
+    return compiled
 
 
-def _clause(text: str, at: int) -> tuple[int, int]:
-    start = max((text.rfind(ch, 0, at) for ch in _BREAKS), default=-1) + 1
-    ends = [i for i in (text.find(ch, at) for ch in _BREAKS) if i != -1]
-    return start, min(ends, default=len(text))
+def _clauses(text: str, compiled: _Compiled) -> tuple[_Clause, ...]:
+    """Clauses at punctuation and contrast words; after a contrast, double weight."""
+    cuts: list[tuple[int, int, bool]] = []  # (where the clause starts, skip, contrast)
+    for word, start, end in tokens(text, compiled.segmenter_words):
+        if word.strip() in compiled.contrasts:
+            cuts.append((start, end - start, True))
+        elif len(word) == 1 and word in _BREAKS:
+            cuts.append((start, 1, False))
+    clauses = []
+    at, weight = 0, 1
+    for start, skip, contrast in cuts:
+        clauses.append(_Clause(at, start, weight))
+        if contrast:
+            weight = CONTRAST_WEIGHT
+        at = start + skip
+    clauses.append(_Clause(at, len(text), weight))
+    return tuple(clauses)
 
 
-def _praised(text: str, at: int, praise: tuple[tuple[str, ...], ...]) -> bool:
-    start, end = _clause(text, at)
-    clause = text[start:end]
-    return any(_find(clause, parts) for parts in praise)
+def _clause_at(clauses: tuple[_Clause, ...], at: int) -> _Clause:
+    for clause in clauses:
+        if clause.start <= at < clause.end or (at == clause.end == clause.start):
+            return clause
+    return next((c for c in clauses if c.start > at), clauses[-1])
+
+
+def _weight(at: int, clauses: tuple[_Clause, ...]) -> int:
+    return _clause_at(clauses, at).weight
+
+
+def _praised(
+    text: str, at: int, clauses: tuple[_Clause, ...], praise: tuple[tuple[str, ...], ...]
+) -> bool:
+    clause = _clause_at(clauses, at)
+    part = text[clause.start : clause.end]
+    # "态度好差" is no praise: a praise word right before a complaint word is part of
+    # it; nor is a negated one ("不一样")
+    return any(
+        part[end : end + 1] not in _SPOILERS and part[start - 1 : start] not in _NOT
+        for parts in praise
+        for start, end in _find(part, parts)
+    )
 
 
 def _starts_word(text: str, at: int, part: str) -> bool:
@@ -275,9 +603,9 @@ def _find(text: str, parts: tuple[str, ...]) -> list[tuple[int, int]]:
     return spans
 
 
-def _negated(text: str, start: int, cues: tuple[str, ...]) -> bool:
-    clause_start, _ = _clause(text, start)
-    before = text[clause_start:start].rstrip()
+def _negated(text: str, start: int, clauses: tuple[_Clause, ...], cues: tuple[str, ...]) -> bool:
+    clause = _clause_at(clauses, start)
+    before = text[clause.start : start].rstrip()
     for cue in cues:
         if before.endswith(cue):
             head = before[: len(before) - len(cue)]
@@ -287,18 +615,98 @@ def _negated(text: str, start: int, cues: tuple[str, ...]) -> bool:
     return False
 
 
+def _subject(
+    m: CauseMatch,
+    matches: tuple[CauseMatch, ...],
+    clauses: tuple[_Clause, ...],
+    manners: tuple[str, ...],
+) -> bool:
+    """A complaint about manners whose clause is about the courier ("送货的师傅态度恶劣")."""
+    if not any(word in _normal(m.keyword) for word in manners):
+        return False
+    index = clauses.index(_clause_at(clauses, m.start))
+    # a clause with no aspect of its own goes on about the previous clause's
+    # ("快递员把包裹塞在电表箱里，也不说一声")
+    for clause in clauses[index::-1][:2]:
+        near = [o for o in matches if o.topic and clause.start <= o.start < clause.end]
+        near = [o for o in near if o.start < m.start and o.keyword not in _lexicon.OBJECTS]
+        if near:
+            return near[0].cause is Cause.LOGISTICS and not any(
+                o.cause is Cause.SERVICE for o in near
+            )
+    return False
+
+
+def _blamed(
+    matches: tuple[CauseMatch, ...],
+    transit: frozenset[str],
+    clauses: tuple[_Clause, ...],
+    manners: tuple[str, ...],
+) -> tuple[CauseMatch, ...]:
+    """Whom the buyer blames: the courier takes the damage, an agent's claim is not the buyer's."""
+    courier = any(m.blame and m.cause is Cause.LOGISTICS and m.points for m in matches)
+    agent = any(m.blame and m.cause is Cause.SERVICE and m.points for m in matches)
+
+    def judged(m: CauseMatch) -> CauseMatch:
+        damage = _normal(m.keyword) in transit
+        if agent and (m.cause is Cause.BUYER or damage):
+            # the buyer disputes what the agent claimed: the complaint is the agent
+            return attrs.evolve(m, quoted=True)
+        if courier and m.cause is Cause.PRODUCT and damage:
+            return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
+        shop_side = m.cause is Cause.SERVICE and not (m.topic or m.blame)
+        if shop_side and _subject(m, matches, clauses, manners):
+            return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
+        return m
+
+    return tuple(judged(m) for m in matches)
+
+
+_SAYS = ("说", "讲", "称", "says", "said", "claimed", "claims", "told me")
+
+
+def _reported(
+    matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...]
+) -> tuple[CauseMatch, ...]:
+    """What the courier or an agent says is their claim, not the buyer's complaint.
+
+    "快递员说件太大放不进车": the parcel being too big is the courier's excuse.
+    """
+
+    def judged(m: CauseMatch) -> CauseMatch:
+        if m.cause is not Cause.PRODUCT or m.blame or not m.points:
+            return m
+        clause = _clause_at(clauses, m.start)
+        speakers = [
+            o
+            for o in matches
+            if o.topic
+            and o.cause in (Cause.SERVICE, Cause.LOGISTICS)
+            and clause.start <= o.start
+            and o.end <= m.start
+        ]
+        if any(any(say in text[o.end : m.start] for say in _SAYS) for o in speakers):
+            return attrs.evolve(m, quoted=True)
+        return m
+
+    return tuple(judged(m) for m in matches)
+
+
 @attrs.frozen
 class Classification:
-    """The cause of a review, the keywords that decided it, and how."""
+    """The cause of a review, the aspects (keywords) that decided it, and how."""
 
     cause: Cause
     matches: tuple[CauseMatch, ...]
     #: True when two causes had the same score and TIE_ORDER decided.
     tie: bool
+    #: True when no aspect word decided: a describing review read as the goods, or as
+    #: the buyer's own when it clears the goods and blames no one.
+    by_default: bool = False
 
     @property
     def scores(self) -> Mapping[Cause, int]:
-        """Points per cause (phrases 2, topic words 1), causes with points only."""
+        """Points per cause, causes with points only."""
         result: dict[Cause, int] = {}
         for m in self.matches:
             if m.points:
@@ -316,31 +724,74 @@ class Classification:
 
     @property
     def ignored(self) -> tuple[str, ...]:
-        """Keywords that matched but did not count (after a negation, or praised)."""
+        """Keywords that matched but did not count (negated, praised, or an agent's claim)."""
         return tuple(m.keyword for m in self.matches if not m.points)
+
+    @property
+    def brief(self) -> str:
+        """The cause and its deciding words in a few characters, for the board."""
+        if self.cause is Cause.UNKNOWN:
+            return "unknown: ask the buyer (REV-LISTEN)"
+        if self.by_default:
+            return f"{self.cause.value}? no aspect word: confirm while listening"
+        words = ", ".join(m.label for m in self.matches if m.points and m.cause is self.cause)
+        return f"{self.cause.value}: {words}"
 
     @property
     def why(self) -> str:
         """One line a member of staff can check against the review."""
-        if self.cause is Cause.UNKNOWN:
-            return "no cause keyword counted; ask the buyer what was wrong (REV-LISTEN)"
-        scores, counted = self.scores, self.keywords
+        scores = self.scores
         parts = [
-            f"{cause.value} {scores[cause]} ({', '.join(counted[cause])})"
+            f"{cause.value} {scores[cause]} ("
+            + ", ".join(m.label for m in self.matches if m.points and m.cause is cause)
+            + ")"
             for cause in sorted(scores, key=lambda c: (-scores[c], TIE_ORDER.index(c)))
         ]
-        how = "tie broken by the order product > service > logistics > buyer" if self.tie else ""
-        return "; ".join(parts) + (f"; {how}" if how else "")
+        if self.tie:
+            parts.append("tie broken by the order product > service > logistics > buyer")
+        ignored = [f"{m.keyword} ({m.not_counted})" for m in self.matches if not m.points]
+        if ignored:
+            parts.append("not counted: " + ", ".join(ignored))
+        if self.by_default and self.cause is Cause.BUYER:
+            parts.insert(
+                0,
+                "the goods cleared and no one else blamed: read as the buyer's own "
+                "(REV-TYPES); confirm while listening (REV-LISTEN)",
+            )
+        elif self.by_default:
+            parts.insert(
+                0,
+                "no aspect word counted, but the review describes something: read as the "
+                "goods, the usual cause (REV-TYPES); confirm while listening (REV-LISTEN)",
+            )
+        elif self.cause is Cause.UNKNOWN:
+            parts.insert(0, "no cause keyword counted; ask the buyer what was wrong (REV-LISTEN)")
+        return "; ".join(parts)
 
 
 def classify_review(text: str, rules: CauseRules | None = None) -> Classification:
-    """The cause a review's text names (REV-TYPES); nothing counted: UNKNOWN."""
-    matches = (DEFAULT_CAUSE_RULES if rules is None else rules).match(text)
+    """The cause a review's text names (REV-TYPES).
+
+    Nothing counted: the goods if the review still describes something (at least
+    :data:`MIN_DESCRIPTION` characters, or English words, besides its ``vague``
+    words: "洗脸巾一擦就掉屑") and does not clear the goods ("质量没问题"), else
+    UNKNOWN ("失望", "不推荐"). A describing review that clears the goods and
+    blames no one ("东西没问题，就是跟我家风格不搭") is the buyer's own.
+    """
+    rules = DEFAULT_CAUSE_RULES if rules is None else rules
+    matches = rules.match(text)
     scores = dict.fromkeys(TIE_ORDER, 0)
     for m in matches:
         scores[m.cause] += m.points
     best = max(scores.values())
+    cleared = any(m.cause is Cause.PRODUCT and (m.negated or m.praised) for m in matches)
+    complained = any(m.points and not m.topic for m in matches)
+    if cleared and not complained and _describes(text, _compiled(rules).moods):
+        # "东西没问题，就是跟我家风格不搭": the goods cleared, no one else blamed
+        return Classification(Cause.BUYER, matches, tie=False, by_default=True)
     if best == 0:
+        if not cleared and _describes(text, _compiled(rules).moods):
+            return Classification(Cause.PRODUCT, matches, tie=False, by_default=True)
         return Classification(Cause.UNKNOWN, matches, tie=False)
     leaders = [cause for cause in TIE_ORDER if scores[cause] == best]
     return Classification(leaders[0], matches, tie=len(leaders) > 1)
@@ -398,578 +849,27 @@ def evaluate_classifier(
     return ClassifierReport(total, correct, tuple(misses))
 
 
-#: The default words, from the seed's list of causes (REV-TYPES): Chinese first,
-#: then English. Phrases name a problem; topic words only what the buyer talks about.
+#: The default words (``_lexicon``), from the seed's list of causes (REV-TYPES).
 DEFAULT_CAUSE_RULES = CauseRules(
-    product=(
-        # poor quality
-        "质量差",
-        "质量太差",
-        "质量很差",
-        "质量不好",
-        "质量不行",
-        "质量一般",
-        "质量问题",
-        "质量有问题",
-        "质量…差",
-        "质量…不行",
-        "质量…不好",
-        "做工差",
-        "做工粗糙",
-        "做工…差",
-        "粗糙",
-        "劣质",
-        "次品",
-        "残次",
-        "瑕疵",
-        "破洞",
-        "破了",
-        "裂了",
-        "裂开",
-        "裂缝",
-        "是裂的",
-        "缺口",
-        "划痕",
-        "坏了",
-        "坏的",
-        "坏掉",
-        "断了",
-        "开胶",
-        "脱胶",
-        "掉色",
-        "褪色",
-        "起球",
-        "开线",
-        "脱线",
-        "线头",
-        "起皱",
-        "变形",
-        "缩水",
-        "太薄",
-        "很薄",
-        "掉漆",
-        "脱落",
-        "掉了",
-        "松了",
-        "生锈",
-        "锈了",
-        "漏水",
-        "漏气",
-        "漏液",
-        "异味",
-        "味道大",
-        "味道很大",
-        "刺鼻",
-        "发霉",
-        "霉了",
-        "烂了",
-        "腐烂",
-        "变质",
-        "过期",
-        "不新鲜",
-        "不好用",
-        "没效果",
-        "没有效果",
-        "不能用",
-        "用不了",
-        "无法使用",
-        "故障",
-        "失灵",
-        "卡顿",
-        "死机",
-        "杂音",
-        "没声音",
-        "充不进电",
-        "充不上电",
-        "不充电",
-        "过敏",
-        "红疹",
-        # damaged packaging
-        "破损",
-        "包装…破",
-        "包装…简陋",
-        "压扁",
-        "压坏",
-        "碎了",
-        # not as described
-        "色差",
-        "描述不符",
-        "描述…不符",
-        "描述…差别",
-        "描述…不一样",
-        "货不对板",
-        "图片…不一样",
-        "图片…不符",
-        "图上…两样",
-        "图…不一样",
-        "实物…不符",
-        "实物…差",
-        "尺码表…对不上",
-        "尺码…不准",
-        "偏小",
-        "偏大",
-        "假货",
-        "假的",
-        "仿品",
-        "山寨",
-        "不是正品",
-        "专柜…不一样",
-        "像化纤",
-        # English
-        "poor quality",
-        "bad quality",
-        "low quality",
-        "cheap quality",
-        "quality is bad",
-        "quality is poor",
-        "looks cheap",
-        "feels cheap",
-        "flimsy",
-        "broke",
-        "damaged",
-        "defect",
-        "faulty",
-        "cracked",
-        "scratched",
-        "leaking",
-        "leaked",
-        "torn",
-        "ripped",
-        "rusted",
-        "rusty",
-        "faded",
-        "peeling",
-        "came off",
-        "fell off",
-        "fell apart",
-        "falls apart",
-        "stopped working",
-        "doesn't work",
-        "does not work",
-        "not working",
-        "won't turn on",
-        "doesn't charge",
-        "dead on arrival",
-        "smells",
-        "bad smell",
-        "odor",
-        "odour",
-        "rotten",
-        "mouldy",
-        "moldy",
-        "expired",
-        "crushed",
-        "dented",
-        "not as described",
-        "not as pictured",
-        "different from the picture",
-        "nowhere near what",
-        "listing claims",
-        "colour is…off",
-        "color is…off",
-        "off from the photo",
-        "runs small",
-        "runs large",
-        "fake",
-        "counterfeit",
-        "knock-off",
-    ),
-    service=(
-        # late shipment (and a shipment that only exists on paper, SHIP-FAKE)
-        "发货慢",
-        "发货太慢",
-        "发货…慢",
-        "才发货",
-        "才发出",
-        "才给发",
-        "迟迟不发",
-        "不发货",
-        "没发货",
-        "未发货",
-        "延迟发货",
-        "拖…发货",
-        "没有及时发货",
-        "虚假发货",
-        "假发货",
-        "才有物流信息",
-        # missing or wrong items
-        "漏发",
-        "少发",
-        "少件",
-        "缺件",
-        "少了一个",
-        "少了一件",
-        "少了…个",
-        "只有一只",
-        "只有一个",
-        "只收到",
-        "另一只呢",
-        "发错",
-        "错发",
-        "发来的不是",
-        "赠品没",
-        "赠品…没收到",
-        "没有赠品",
-        "没给赠品",
-        "没送赠品",
-        # after-sales attitude, slow replies
-        "客服态度",
-        "态度差",
-        "态度很差",
-        "态度极差",
-        "态度恶劣",
-        "态度不好",
-        "说话…冲",
-        "没耐心",
-        "耐心…没有",
-        "不耐烦",
-        "爱答不理",
-        "爱理不理",
-        "不理人",
-        "不回复",
-        "没回复",
-        "不回消息",
-        "没人回",
-        "回复慢",
-        "回复太慢",
-        "回复…慢",
-        "客服…慢",
-        "只会说",
-        "不处理",
-        "拖着",
-        "推脱",
-        "推卸",
-        "踢皮球",
-        "售后差",
-        "售后太差",
-        "售后…差",
-        "不给退",
-        "不给换",
-        "不退不换",
-        "不同意…退",
-        "不同意也不拒绝",
-        "拒绝退款",
-        # English
-        "slow to ship",
-        "shipped late",
-        "late shipment",
-        "late dispatch",
-        "took…to ship",
-        "took…to send",
-        "never shipped",
-        "didn't ship",
-        "not shipped",
-        "hasn't shipped",
-        "wrong item",
-        "wrong…sent",
-        "sent the wrong",
-        "sent me the wrong",
-        "missing",
-        "not in the box",
-        "received one",
-        "only received",
-        "only got one",
-        "never answered",
-        "never replied",
-        "no reply",
-        "no response",
-        "no answer",
-        "didn't reply",
-        "didn't respond",
-        "slow to reply",
-        "slow to respond",
-        "waited…for a reply",
-        "ignored me",
-        "ignored my",
-        "unhelpful",
-        "seller…rude",
-        "shop…rude",
-        "staff…rude",
-        "customer service…rude",
-        "refused to refund",
-        "refused to exchange",
-        "refused to return",
-    ),
-    logistics=(
-        # slow
-        "物流慢",
-        "物流太慢",
-        "物流…慢",
-        "快递慢",
-        "快递太慢",
-        "快递…慢",
-        "配送慢",
-        "送货慢",
-        "运输慢",
-        "到货慢",
-        "才到",
-        "还在中转",
-        "中转…天",
-        "物流…不更新",
-        "不更新",
-        "物流…不动",
-        "快递…不动",
-        # the courier's attitude, careless delivery
-        "快递员态度",
-        "快递员…态度",
-        "快递态度",
-        "快递小哥态度",
-        "送货员…态度",
-        "扔在门口",
-        "扔门口",
-        "放门口",
-        "丢在门口",
-        "丢在楼下",
-        "放在楼下",
-        "乱放",
-        "暴力分拣",
-        "摔坏",
-        "不送货上门",
-        "没送货上门",
-        "不送上门",
-        "没送上门",
-        "不打…电话",
-        "不打招呼",
-        "去驿站",
-        "快递柜",
-        "什么快递",
-        "破快递",
-        "垃圾快递",
-        "差评给快递",
-        "快递…差",
-        # mis-delivered, lost
-        "送错",
-        "派错",
-        "错送",
-        "冒签",
-        "代签",
-        "签收…没给",
-        "没收到",
-        "找不到地址",
-        "被退回",
-        "给退回",
-        "丢件",
-        "丢了",
-        "包裹丢",
-        "快递丢",
-        # English
-        "courier…rude",
-        "driver…rude",
-        "delivery took",
-        "took…to arrive",
-        "took…to deliver",
-        "slow delivery",
-        "delivery was slow",
-        "shipping was slow",
-        "slow shipping",
-        "shipping took",
-        "tracking…didn't update",
-        "tracking…not updated",
-        "tracking never updated",
-        "stuck at",
-        "stuck in",
-        "sat at the",
-        "lost in transit",
-        "parcel was lost",
-        "package was lost",
-        "never arrived",
-        "never delivered",
-        "not delivered",
-        "delivered to the wrong",
-        "wrong address",
-        "left at the door",
-        "left outside",
-        "left…in the rain",
-        "thrown",
-        "threw",
-    ),
-    buyer=(
-        # ordered by mistake
-        "拍错",
-        "买错",
-        "下错单",
-        "点错",
-        "点成",
-        "选错",
-        "手滑",
-        "填错…地址",
-        "地址填错",
-        "写错地址",
-        "买多了",
-        "拍多了",
-        "多拍",
-        # not as expected, the buyer's own choice
-        "不喜欢",
-        "不太喜欢",
-        "想象的不一样",
-        "想象…不一样",
-        "没有我期待",
-        "不是我想要的",
-        "不适合我",
-        "不适合自己",
-        "肤质问题",
-        "用不上",
-        "用不到",
-        "后悔",
-        "冲动",
-        "已经有一个",
-        "不想要",
-        "懒得退",
-        "自己的原因",
-        "个人原因",
-        "自己的问题",
-        "七天无理由",
-        "无理由",
-        # English
-        "by mistake",
-        "my mistake",
-        "my fault",
-        "my own fault",
-        "ordered the wrong",
-        "bought the wrong",
-        "gave the wrong address",
-        "not what i expected",
-        "not…what i wanted",
-        "not my style",
-        "not for me",
-        "changed my mind",
-        "change of mind",
-        "don't like",
-        "didn't like",
-        "do not like",
-        "doesn't want it",
-        "don't want it",
-        "no longer need",
-        "don't need",
-        "regret",
-    ),
-    product_topics=(
-        "质量",
-        "做工",
-        "面料",
-        "材质",
-        "材料",
-        "用料",
-        "描述",
-        "图片",
-        "实物",
-        "包装",
-        "味道",
-        "效果",
-        "尺码",
-        "quality",
-        "material",
-        "fabric",
-        "stitching",
-        "listing",
-        "photo",
-        "picture",
-        "battery",
-        "packaging",
-    ),
-    service_topics=(
-        "发货",
-        "客服",
-        "商家",
-        "卖家",
-        "店家",
-        "掌柜",
-        "售后",
-        "回复",
-        "退货",
-        "退款",
-        "换货",
-        "赠品",
-        "少了",
-        "seller",
-        "customer service",
-        "the shop",
-        "the store",
-        "refund",
-        "reply",
-        "dispatch",
-    ),
-    logistics_topics=(
-        "快递",
-        "物流",
-        "派送",
-        "配送",
-        "送货",
-        "签收",
-        "驿站",
-        "中转",
-        "快递员",
-        "小哥",
-        "顺丰",
-        "中通",
-        "圆通",
-        "申通",
-        "韵达",
-        "邮政",
-        "courier",
-        "delivery",
-        "shipping",
-        "parcel",
-        "package",
-        "tracking",
-        "depot",
-        "driver",
-    ),
-    buyer_topics=(
-        "自己",
-        "个人",
-        "期待",
-        "期望",
-        "预期",
-        "想象",
-        "本来想",
-        "myself",
-        "expected",
-        "expectation",
-        "anymore",
-    ),
-    negations=(
-        "不是",
-        "不是因为",
-        "并非",
-        "没有",
-        "没",
-        "无",
-        "不怪",
-        "不算",
-        "not",
-        "no",
-        "n't",
-        "never",
-        "not the",
-        "n't the",
-        "no problem with the",
-        "nothing wrong with the",
-    ),
-    praise=(
-        "很快",
-        "挺快",
-        "速度快",
-        "不错",
-        "很好",
-        "挺好",
-        "还好",
-        "还行",
-        "还可以",
-        "可以",
-        "满意",
-        "热情",
-        "耐心",
-        "没问题",
-        "没毛病",
-        "好评",
-        "fast",
-        "quick",
-        "great",
-        "good",
-        "fine",
-        "friendly",
-        "helpful",
-        "no problem",
-    ),
+    product=_lexicon.PRODUCT,
+    service=_lexicon.SERVICE,
+    logistics=_lexicon.LOGISTICS,
+    buyer=_lexicon.BUYER,
+    product_topics=_lexicon.PRODUCT_TOPICS,
+    service_topics=_lexicon.SERVICE_TOPICS,
+    logistics_topics=_lexicon.LOGISTICS_TOPICS,
+    buyer_topics=_lexicon.BUYER_TOPICS,
+    courier_blame=_lexicon.COURIER_BLAME,
+    agent_blame=_lexicon.AGENT_BLAME,
+    buyer_blame=_lexicon.BUYER_BLAME,
+    negations=_lexicon.NEGATIONS,
+    praise=_lexicon.PRAISE,
+    contrasts=_lexicon.CONTRASTS,
+    functions=_lexicon.FUNCTIONS,
+    transit_damage=_lexicon.TRANSIT_DAMAGE,
+    uses=_lexicon.USES,
+    verdicts=_lexicon.VERDICTS,
+    vague=_lexicon.VAGUE,
+    moods=_lexicon.MOODS,
+    manners=_lexicon.MANNERS,
 )
