@@ -387,8 +387,8 @@ def _waiting_now(
 
     form = "%Y-%m-%d %H:%M:%S"
     now = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)  # noqa: TID251
-    by = now.replace(second=0, microsecond=0) - dt.timedelta(hours=1)
-    by -= dt.datetime.strptime(template["modified"], form)  # noqa: DTZ007  (Beijing wall time)
+    last = now.replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    by = last - dt.datetime.strptime(template["modified"], form)  # noqa: DTZ007  (Beijing time)
 
     def moved(text: str) -> str:
         return (dt.datetime.strptime(text, form) + by).strftime(form)  # noqa: DTZ007
