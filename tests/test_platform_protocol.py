@@ -14,6 +14,7 @@ import datetime as _dt
 import hashlib
 import hmac
 import logging
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -215,3 +216,28 @@ def test_the_gateway_takes_the_python_sdk_s_call() -> None:
     with FakeGateway(refunds=[{**record, "modified": "2026-03-01 12:00:00"}]) as gateway:
         answer = _python_sdk_call(gateway, "2051000000000000001")
     assert answer == {"refund_get_response": {"refund": record}}
+
+
+def test_a_multipart_call_s_text_parts_name_their_charset() -> None:
+    """``top/api/base.py`` ``MultiPartForm``: ``Content-Type: text/plain; charset=UTF-8``
+    on every text part, so the message's Chinese is read as UTF-8 whatever the server's
+    default."""
+    from aftersales.platform import Proof
+
+    client, seen = _capture(body={"refund_refuse_response": {"is_success": True}})
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    with client:
+        client.call(
+            "taobao.refund.refuse",
+            {"refund_id": "2051000000000000001", "refuse_message": "商品已签收"},
+            write=True,
+            files={"refuse_proof": Proof.of(png, "proof.png")},
+        )
+    body = seen[0].read()
+    heads = re.findall(rb'name="(\w+)"(?:; filename="[^"]*")?\r\nContent-Type: ([^\r]+)', body)
+    assert dict(heads) == {
+        b"refund_id": b"text/plain; charset=UTF-8",
+        b"refuse_message": b"text/plain; charset=UTF-8",
+        b"refuse_proof": b"image/png",
+    }
+    assert "商品已签收".encode() in body

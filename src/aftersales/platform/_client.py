@@ -90,6 +90,7 @@ _CALLER_FIX: Mapping[int, str] = {
 
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
+_TEXT_PART = "text/plain; charset=UTF-8"
 #: The system parameters (the SDKs' ``sys_parameters``): in the URL's query.
 _SYSTEM = ("method", "app_key", "session", "timestamp", "format", "v", "sign_method", "sign")
 #: ``session=...`` in a URL httpx logs (its INFO line "HTTP Request: POST <url> ...").
@@ -318,8 +319,12 @@ class TopClient:
         system = {k: body.pop(k) for k in _SYSTEM if k in body}
         if not files:
             return self._http.post(self.config.gateway, params=system, data=body, headers=_FORM)
-        parts = {name: (p.name, p.content, p.media) for name, p in files.items()}
-        return self._http.post(self.config.gateway, params=system, data=body, files=parts)
+        # each text part names its charset, as the Python SDK's MultiPartForm writes it
+        parts: dict[str, tuple[str | None, bytes, str]] = {
+            name: (None, value.encode("utf-8"), _TEXT_PART) for name, value in body.items()
+        }
+        parts.update({name: (p.name, p.content, p.media) for name, p in files.items()})
+        return self._http.post(self.config.gateway, params=system, files=parts)
 
     def _once(
         self,
