@@ -241,3 +241,23 @@ def test_a_multipart_call_s_text_parts_name_their_charset() -> None:
         b"refuse_proof": b"image/png",
     }
     assert "商品已签收".encode() in body
+
+
+def test_a_write_the_platform_s_backend_failed_is_not_sent_again() -> None:
+    """An ``isp.*`` failure may come after the backend applied the write: sending it
+    again could agree twice or leave two messages; the outcome is unknown instead."""
+    from aftersales.platform import PlatformFailure
+
+    with FakeGateway(refunds=[{"refund_id": "2051000000000000001", "modified": ""}]) as gw:
+        gw.inject("isp_timeout", times=3)
+        config = TopConfig.from_env(gw.environment())
+        with TopClient(config, sleep=lambda s: None) as client:
+            with pytest.raises(PlatformFailure, match="may have taken effect"):
+                client.call(
+                    "taobao.refund.message.add",
+                    {"refund_id": "2051000000000000001", "content": "已补发"},
+                    write=True,
+                )
+            client.call("taobao.refund.get", {"refund_id": "2051000000000000001"})
+            assert client.stats.retries == 2  # a read is retried as before
+    assert [c.error for c in gw.calls] == ["15", "15", "15", None]

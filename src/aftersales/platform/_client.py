@@ -20,8 +20,10 @@ sends) gives the same signature. Around it, what a sync needs:
   permissions) are raised at once as :class:`CallerError`, with what to fix; an
   ``error_response`` is read whatever the HTTP status it came with (the Java SDK reads
   an error's body too);
-- a write (``write=True``) whose answer is lost is not sent again: whether it took
-  effect is unknown, and the caller reads the refund before deciding;
+- a write (``write=True``) whose answer is lost, or that the platform answers with a
+  platform-side failure (an ``isp.*`` remote timeout may come after the backend
+  applied it), is not sent again: whether it took effect is unknown, and the caller
+  reads the refund before deciding;
 - JSON numbers are read exactly: integers (19-digit IDs) as ``int``, a number with a
   fraction as its text, never a float (the adapter reads money from text).
 
@@ -302,6 +304,12 @@ class TopClient:
                     self._say(f"{method}: {retry.why}; waiting {retry.wait:g} s")
                     self._sleep(retry.wait)
                     continue
+                if write:  # the platform's backend failed: whether the write took is unknown
+                    raise PlatformFailure(
+                        f"{method}: {retry.why}; the write may have taken effect: read the "
+                        "refund before trying again",
+                        attempts=attempts,
+                    ) from None
                 if attempts > self.retries:
                     raise PlatformFailure(
                         f"{method}: {retry.why} ({attempts} attempts)", attempts=attempts
