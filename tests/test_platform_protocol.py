@@ -261,3 +261,32 @@ def test_a_write_the_platform_s_backend_failed_is_not_sent_again() -> None:
             client.call("taobao.refund.get", {"refund_id": "2051000000000000001"})
             assert client.stats.retries == 2  # a read is retried as before
     assert [c.error for c in gw.calls] == ["15", "15", "15", None]
+
+
+def test_a_list_answered_with_total_results_only_is_paged_to_its_end() -> None:
+    """``use_has_next=true`` asks for ``has_next``; an answer carrying ``total_results``
+    instead still says how many pages there are, and none is left unread."""
+    from benchmarks import exports
+
+    from aftersales.casebook import Casebook
+    from aftersales.platform import sync
+
+    sh = _dt.timezone(_dt.timedelta(hours=8))
+    records = list(exports.records(250, 11))
+    for i, record in enumerate(records):  # 250 changes within the hour: pages of one window
+        record["modified"] = f"2026-03-01 12:{i // 5:02d}:{i % 5 * 10:02d}"
+        if isinstance(record.get("created"), str):
+            record["created"] = min(record["created"], record["modified"])
+    with FakeGateway(refunds=records) as gw:
+        gw.use_has_next = False
+        with (
+            Casebook.open(":memory:") as book,
+            TopClient(TopConfig.from_env(gw.environment())) as client,
+        ):
+            report = sync(
+                book, client, since=_dt.datetime(2026, 3, 1, tzinfo=sh),
+                until=_dt.datetime(2026, 3, 2, tzinfo=sh),
+            )  # fmt: skip
+            stored = len(list(book.cases()))
+    assert report.pages >= 3
+    assert stored + report.rejected == 250

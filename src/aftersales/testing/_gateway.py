@@ -8,8 +8,9 @@ platform's shapes:
 
 - ``taobao.refunds.receive.get``: refunds with ``start_modified <= modified <=
   end_modified``, sorted by ``modified``, paged (``page_no``, ``page_size`` at most 100,
-  ``has_next`` with ``use_has_next`` or ``total_results``), with the requested fields
-  the list supports; IDs as JSON integers (int64), money as text;
+  ``has_next`` with ``use_has_next``, ``total_results`` without it or with
+  :attr:`FakeGateway.use_has_next` False), with the requested fields the list
+  supports; IDs as JSON integers (int64), money as text;
 - ``taobao.refund.get``: one refund with every requested field;
 - ``tmall.dispute.receive.get``: Tmall dispute records, the same way;
 - write calls (``taobao.rp.refunds.agree``, ``taobao.refund.refuse``,
@@ -249,6 +250,9 @@ class FakeGateway:
         #: An agree call refunding more than this (fen) fails until it carries ``sms_code``
         #: (the code the platform texts the seller).
         self.code_above: int | None = None
+        #: False: ``taobao.refunds.receive.get`` answers with ``total_results`` even when
+        #: asked for ``has_next`` (as a gateway that predates ``use_has_next`` would).
+        self.use_has_next = True
         #: Refund IDs whose ``taobao.refund.message.add`` the platform refuses.
         self.message_fails: set[str] = set()
         self.sms_code = "520131"
@@ -520,7 +524,7 @@ class FakeGateway:
         answer: dict[str, Any] = {}
         if records:
             answer["refunds"] = {"refund": records}
-        if params.get("use_has_next") == "true":
+        if params.get("use_has_next") == "true" and self.use_has_next:
             answer["has_next"] = has_next
         else:
             answer["total_results"] = len(ordered)
