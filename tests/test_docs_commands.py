@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -48,7 +48,7 @@ _EXIT = re.compile(r"#\s*exit (\d+)\b")
 _PLACEHOLDER = re.compile(r"<[a-z][a-z0-9._-]*>")
 
 #: Fills a placeholder the docs keep visibly marked.
-PLACEHOLDERS: dict[str, str] = {
+PLACEHOLDERS: dict[str, str | Callable[[], str]] = {
     "<notice.txt>": str(ROOT / "tests" / "data" / "notices" / "2026.txt"),
     "<owners.json>": "owners.json",
     "<case.json>": "examples/scenarios/return-seller-silent.json",
@@ -119,14 +119,6 @@ SKIPS: dict[str, str] = {
         "runs until stopped; tests/test_casebook.py runs run_worker"
     ),
     r"^mkdir -p /tmp/startup-base": "a benchmark's baseline checkout (docs/performance.md)",
-    r"^aftersales act ": (
-        "alternative actions on one refund, judged at the clock's now "
-        "(tests/test_platform_act.py runs each against the fake gateway at its instant)"
-    ),
-    r"^from aftersales\.platform import ActionRefused": (
-        "acts on a refund at the clock's now "
-        "(tests/test_platform_act.py runs it against the fake gateway at its instant)"
-    ),
 }
 
 _SHOP = """
@@ -163,6 +155,13 @@ PRELUDES: dict[str, str] = {
     + "from pathlib import Path\nsend = print\n",
     "refunds=records, fault_rate=0.02": (
         "from benchmarks import exports\nrecords = list(exports.records(20, 11))\n"
+    ),
+    'result = agree(book, client, "2051000000000000014", amount="12.50")': (
+        "from aftersales.casebook import Casebook\n"
+        "for _name in ('client', 'book'):  # an earlier block's, closed as its page would\n"
+        "    if _name in globals():\n"
+        "        globals()[_name].close()\n"
+        "book = Casebook.open('shop.sqlite')\n"
     ),
     "report = ingest_refunds(book, client, refund_ids_from_tmc(messages))": (
         "import json, os\n"
@@ -267,7 +266,8 @@ def _filled(text: str) -> str:
     def fill(match: re.Match[str]) -> str:
         if match[0] not in PLACEHOLDERS:
             raise AssertionError(f"placeholder {match[0]} has no value in PLACEHOLDERS")
-        return PLACEHOLDERS[match[0]]
+        value = PLACEHOLDERS[match[0]]
+        return value if isinstance(value, str) else value()  # found when the line runs
 
     return _PLACEHOLDER.sub(fill, text)
 
@@ -354,9 +354,74 @@ def _folder() -> Iterator[Path]:
             os.chdir(before)
 
 
+#: The refunds docs/platform.md acts on: refund ID -> (the record of
+#: ``exports.records(60, 11)`` it copies, changes). Each is waiting for the seller an
+#: hour before the real clock, so that each action of the page is legal when it runs:
+#: 3 agree, 5 agree in part, 6 and 9 agree together, 4 agree to a return, 7 and 8
+#: refuse, 10 (in the platform's intervention) a message, 11 and 12 answers lost then
+#: settled by hand, 13 an agree that needs the seller's verification code, 14 the
+#: Python API's agree.
+_ACTED: dict[int, tuple[int, dict[str, str]]] = {
+    3: (5, {}),
+    4: (3, {}),
+    5: (5, {}),
+    6: (6, {}),
+    7: (5, {}),
+    8: (5, {}),
+    9: (6, {}),
+    10: (10, {}),
+    11: (5, {}),
+    12: (5, {}),
+    13: (5, {"refund_fee": "3999.00", "total_fee": "3999.00", "payment": "3999.00"}),
+    14: (5, {}),
+}
+_CODE_ABOVE = 300_000  # fen: only refund 13's agree asks for a verification code
+
+
+def _waiting_now(
+    template: dict[str, Any], refund_id: int, changes: dict[str, str]
+) -> dict[str, Any]:
+    """A copy of ``template`` as ``refund_id``, its times moved to end an hour before now."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    form = "%Y-%m-%d %H:%M:%S"
+    now = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)  # noqa: TID251
+    last = now.replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    by = last - dt.datetime.strptime(template["modified"], form)  # noqa: DTZ007  (Beijing time)
+
+    def moved(text: str) -> str:
+        return (dt.datetime.strptime(text, form) + by).strftime(form)  # noqa: DTZ007
+
+    record = {**template, **changes, "refund_id": str(2051000000000000000 + refund_id)}
+    record["tid"] = record["oid"] = str(4011000000000000000 + refund_id)
+    record.setdefault("refund_version", 1772503920000)  # the platform's lock, for a write
+    for field in ("created", "modified", "good_return_time"):
+        if isinstance(record.get(field), str):
+            record[field] = moved(record[field])
+    remind = record.get("refund_remind_timeout")
+    if isinstance(remind, dict) and isinstance(remind.get("timeout"), str):
+        record["refund_remind_timeout"] = {**remind, "timeout": moved(remind["timeout"])}
+    return record
+
+
+def _latest_unsettled() -> str:
+    """``<action-id>``: the ID of the one action of shop.sqlite whose outcome is unknown
+    (the one the line before it left so), as its line printed it."""
+    from aftersales.casebook import Casebook
+
+    with Casebook.open("shop.sqlite") as book:
+        (action,) = book.actions("unknown")
+    return str(action["action_id"])
+
+
+PLACEHOLDERS["<action-id>"] = _latest_unsettled
+
+
 @contextlib.contextmanager
 def _platform(path: Path) -> Iterator[dict[str, str]]:
-    """For docs/platform.md, the fake gateway with refunds of 2026, and its variables."""
+    """For docs/platform.md, the fake gateway with refunds of 2026 and those the page acts
+    on (:data:`_ACTED`), and its variables."""
     if path.name != "platform.md":
         yield {}
         return
@@ -364,7 +429,14 @@ def _platform(path: Path) -> Iterator[dict[str, str]]:
 
     from aftersales.testing import FakeGateway
 
-    with FakeGateway(refunds=list(exports.records(60, 11))) as gateway:
+    templates = list(exports.records(60, 11))
+    records = list(templates)
+    for refund_id, (template, changes) in _ACTED.items():
+        records[refund_id] = _waiting_now(templates[template], refund_id, changes)
+    with FakeGateway(refunds=records) as gateway:
+        gateway.code_above = _CODE_ABOVE
+        for lost in (11, 12):
+            gateway.inject("lost_answer", refund_id=str(2051000000000000000 + lost))
         env = gateway.environment()
         # Python blocks read the connection from the environment, as a shop's code would.
         saved = {name: os.environ.get(name) for name in env}
@@ -384,7 +456,7 @@ def _not_ignored(folder: Path, before: set[Path]) -> list[str]:
     (a user's own folder named by a placeholder aside); [] where git is not at hand."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         return []
-    chosen = {Path(v) for v in PLACEHOLDERS.values()}
+    chosen = {Path(v) for v in PLACEHOLDERS.values() if isinstance(v, str)}
     written = sorted(
         str(p.relative_to(folder))
         for p in folder.rglob("*")

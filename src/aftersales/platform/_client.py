@@ -1,8 +1,13 @@
 """A Taobao Open Platform REST client: signed calls, errors by class, bounded retries.
 
-One :meth:`TopClient.call` is one API call as the platform's SDKs make it (the Go
-SDK ``bububa/opentaobao`` ``core/client.go``: every parameter, system and business,
-form-encoded in the body of a POST to the gateway), plus what a sync needs around it:
+One :meth:`TopClient.call` is one API call laid out as the platform's own SDKs lay it
+out (the Python SDK's ``top/api/base.py`` ``RestApi.getResponse``, the Java SDK's
+``DefaultTaobaoClient``): a POST whose URL query carries the system parameters and
+``sign``, whose body carries the business parameters, form-encoded
+(``application/x-www-form-urlencoded;charset=UTF-8``) or, with a file,
+``multipart/form-data``. A parameter without a value is not sent at all, so every
+SDK's signing rule (the Java SDK skips empty values, the Python SDK signs what it
+sends) gives the same signature. Around it, what a sync needs:
 
 - every attempt has a timeout (``httpx.Timeout``) and a fresh ``timestamp``;
 - platform-side failures (``isp.*`` sub-codes, code 10 "Service Currently Unavailable",
@@ -12,20 +17,26 @@ form-encoded in the body of a POST to the gateway), plus what a sync needs aroun
   waits as long as the ban's ``sub_msg`` says ("This ban will last for 12 more
   seconds"), or raises :class:`CallLimited` when that is longer than ``max_ban``;
 - caller-side errors (``isv.*``, invalid signature, session or app key, missing
-  permissions) are raised at once as :class:`CallerError`, with what to fix;
-- a write (``write=True``) whose answer is lost is not sent again: whether it took
-  effect is unknown, and the caller reads the refund before deciding;
+  permissions) are raised at once as :class:`CallerError`, with what to fix; an
+  ``error_response`` is read whatever the HTTP status it came with (the Java SDK reads
+  an error's body too);
+- a write (``write=True``) whose answer is lost, or that the platform answers with a
+  platform-side failure (an ``isp.*`` remote timeout may come after the backend
+  applied it), is not sent again: whether it took effect is unknown, and the caller
+  reads the refund before deciding;
 - JSON numbers are read exactly: integers (19-digit IDs) as ``int``, a number with a
   fraction as its text, never a float (the adapter reads money from text).
 
 Nothing secret reaches a message: the secret never leaves this process, the session
-goes only into the signed request body, and every text from the platform is masked.
+goes only into the signed request (httpx's own log line of the URL shows it masked),
+and every text from the platform is masked.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import random
 import re
 import time
@@ -80,9 +91,28 @@ _CALLER_FIX: Mapping[int, str] = {
 }
 
 
-_FORM = {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"}
-#: The system parameters (the SDK's ``sys_parameters``): in the query of a multipart call.
+_FORM = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
+_TEXT_PART = "text/plain; charset=UTF-8"
+#: The system parameters (the SDKs' ``sys_parameters``): in the URL's query.
 _SYSTEM = ("method", "app_key", "session", "timestamp", "format", "v", "sign_method", "sign")
+#: ``session=...`` in a URL httpx logs (its INFO line "HTTP Request: POST <url> ...").
+_SESSION_IN_URL = re.compile(r"([?&]session=)[^&\s\"']+")
+
+
+class _MaskSession(logging.Filter):
+    """Masks the session key in the URLs httpx logs: the SDKs' layout puts it in the query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if "session=" in text:
+            record.msg, record.args = _SESSION_IN_URL.sub(r"\1****", text), ()
+        return True
+
+
+def _mask_logged_urls() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _MaskSession) for f in logger.filters):
+        logger.addFilter(_MaskSession())
 
 
 def format_time(at: _dt.datetime) -> str:
@@ -126,6 +156,15 @@ def parse_answer(text: str) -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON the platform sends")
+
+
+def _error_of(text: str) -> object | None:
+    """The ``error_response`` of a body, if it is one (else None)."""
+    try:
+        doc = parse_answer(text)
+    except ValueError:
+        return None
+    return doc.get("error_response") if isinstance(doc, Mapping) else None
 
 
 @attrs.define
@@ -186,6 +225,7 @@ class TopClient:
         self._rng = rng or random.Random()
         self._notify = notify
         self._httpx = httpx
+        _mask_logged_urls()
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
             transport=transport,
@@ -205,9 +245,11 @@ class TopClient:
         return mask_secrets(text, *self.config.secrets)
 
     def signed(self, method: str, params: Mapping[str, object]) -> dict[str, str]:
-        """The request's parameters: the business ones, the system ones, and ``sign``."""
+        """The request's parameters: the business ones, the system ones, and ``sign``.
+
+        A business parameter that is None or empty is left out, never sent empty."""
         cfg = self.config
-        body = {k: t for k, v in params.items() if (t := _text(v)) is not None}
+        body = {k: t for k, v in params.items() if (t := _text(v))}
         body.update(
             method=method,
             app_key=cfg.app_key,
@@ -230,10 +272,11 @@ class TopClient:
     ) -> Mapping[str, Any]:
         """Call ``method``; the answer inside its envelope (``..._response``).
 
-        ``files`` (a refusal's proof) makes the request ``multipart/form-data`` as the
-        platform's Python SDK sends it (``top/api/base.py``): the system parameters
-        and ``sign`` in the URL's query, the business parameters as form fields, each
-        file as a file part; the files take no part in the signature.
+        The system parameters and ``sign`` go in the URL's query, the business
+        parameters in the body, as the SDKs send them. ``files`` (a refusal's proof)
+        makes the body ``multipart/form-data`` (``top/api/base.py``): the business
+        parameters as form fields, each file as a file part; the files take no part in
+        the signature.
 
         Raises :class:`CallerError`, :class:`CallLimited`, :class:`PlatformFailure`
         or :class:`ProtocolError`.
@@ -261,6 +304,12 @@ class TopClient:
                     self._say(f"{method}: {retry.why}; waiting {retry.wait:g} s")
                     self._sleep(retry.wait)
                     continue
+                if write:  # the platform's backend failed: whether the write took is unknown
+                    raise PlatformFailure(
+                        f"{method}: {retry.why}; the write may have taken effect: read the "
+                        "refund before trying again",
+                        attempts=attempts,
+                    ) from None
                 if attempts > self.retries:
                     raise PlatformFailure(
                         f"{method}: {retry.why} ({attempts} attempts)", attempts=attempts
@@ -275,11 +324,15 @@ class TopClient:
             self._notify(self._mask(text))
 
     def _post(self, body: dict[str, str], files: Mapping[str, Proof] | None) -> Any:
-        if not files:
-            return self._http.post(self.config.gateway, data=body, headers=_FORM)
         system = {k: body.pop(k) for k in _SYSTEM if k in body}
-        parts = {name: (p.name, p.content, p.media) for name, p in files.items()}
-        return self._http.post(self.config.gateway, params=system, data=body, files=parts)
+        if not files:
+            return self._http.post(self.config.gateway, params=system, data=body, headers=_FORM)
+        # each text part names its charset, as the Python SDK's MultiPartForm writes it
+        parts: dict[str, tuple[str | None, bytes, str]] = {
+            name: (None, value.encode("utf-8"), _TEXT_PART) for name, value in body.items()
+        }
+        parts.update({name: (p.name, p.content, p.media) for name, p in files.items()})
+        return self._http.post(self.config.gateway, params=system, files=parts)
 
     def _once(
         self,
@@ -300,10 +353,13 @@ class TopClient:
             why = f"the gateway cannot be reached ({type(exc).__name__}: {self._mask(str(exc))})"
             self._lost(method, write, why)
             raise _Retry(why) from None
-        if answer.status_code >= 500:
-            self._lost(method, write, f"HTTP {answer.status_code}")
-            raise _Retry(f"the gateway answered HTTP {answer.status_code}")
         if answer.status_code != 200:
+            error = _error_of(answer.text)
+            if error is not None:  # the platform's refusal, whatever the status it came with
+                raise self._error(method, error)
+            if answer.status_code >= 500:
+                self._lost(method, write, f"HTTP {answer.status_code}")
+                raise _Retry(f"the gateway answered HTTP {answer.status_code}")
             raise ProtocolError(
                 f"{method}: the gateway answered HTTP {answer.status_code}; check "
                 f"{ENVIRONMENT['gateway']} (now {self._mask(self.config.gateway)})"

@@ -178,15 +178,24 @@ class SyncReport:
         return self.ingest.rejections
 
 
-def _parse_list(method: str, answer: Mapping[str, Any]) -> tuple[list[Any], bool]:
+def _more(page: object, page_no: int) -> bool:
+    """Whether a next page follows: ``has_next`` (asked for with ``use_has_next``), or,
+    from a gateway that answers with ``total_results`` only, the count past this page."""
+    if not isinstance(page, Mapping):
+        return False
+    if "has_next" in page:
+        return page["has_next"] in (True, "true")
+    total = str(page.get("total_results", ""))
+    return total.isdigit() and page_no * PAGE_SIZE < int(total)
+
+
+def _parse_list(method: str, answer: Mapping[str, Any], page_no: int) -> tuple[list[Any], bool]:
     """The records of one page and whether there is a next page; an unknown list key is
     a :class:`ProtocolError`, never zero records."""
     try:
         if method == DISPUTES:
             found = unwrap_disputes({DISPUTE_ENVELOPE: answer})
-            result = answer.get("result")
-            more = isinstance(result, Mapping) and result.get("has_next") in (True, "true")
-            return list(found or []), more
+            return list(found or []), _more(answer.get("result"), page_no)
         known = {"refunds", "total_results", "has_next", "request_id"}
         unknown = sorted(str(k) for k in answer if k not in known)
         if unknown:
@@ -202,7 +211,7 @@ def _parse_list(method: str, answer: Mapping[str, Any]) -> tuple[list[Any], bool
             raise PayloadError(f"refunds holds {shown}, not a 'refund' list")
     except PayloadError as exc:
         raise ProtocolError(f"{method}: {exc}") from None
-    return records, answer.get("has_next") in (True, "true")
+    return records, _more(answer, page_no)
 
 
 class _Sync:
@@ -232,7 +241,7 @@ class _Sync:
         }
         answer = self.client.call(method, params)
         self.report.pages += 1
-        return _parse_list(method, answer)
+        return _parse_list(method, answer, page_no)
 
     def crowded(self, method: str, start: _dt.datetime, end: _dt.datetime) -> list[Any]:
         """A one-second window holding more than a page: paged, and read again until a

@@ -1,13 +1,16 @@
 """A fake Taobao Open Platform gateway: a real HTTP server on loopback, for tests and demos.
 
 It checks a call as the platform does (system parameters, the app key, the session,
-the timestamp within ten minutes of Beijing time, the signature by the SDKs' rules
-from :mod:`aftersales.platform._sign`) and answers in the platform's shapes:
+the timestamp within ten minutes of Beijing time, as ``yyyy-MM-dd HH:mm:ss`` or epoch
+milliseconds, the signature by the SDKs' rules from :mod:`aftersales.platform._sign`),
+taking the parameters from the URL's query and the body alike, and answers in the
+platform's shapes:
 
 - ``taobao.refunds.receive.get``: refunds with ``start_modified <= modified <=
   end_modified``, sorted by ``modified``, paged (``page_no``, ``page_size`` at most 100,
-  ``has_next`` with ``use_has_next`` or ``total_results``), with the requested fields
-  the list supports; IDs as JSON integers (int64), money as text;
+  ``has_next`` with ``use_has_next``, ``total_results`` without it or with
+  :attr:`FakeGateway.use_has_next` False), with the requested fields the list
+  supports; IDs as JSON integers (int64), money as text;
 - ``taobao.refund.get``: one refund with every requested field;
 - ``tmall.dispute.receive.get``: Tmall dispute records, the same way;
 - write calls (``taobao.rp.refunds.agree``, ``taobao.refund.refuse``,
@@ -19,10 +22,11 @@ from :mod:`aftersales.platform._sign`) and answers in the platform's shapes:
 Faults on demand (:meth:`FakeGateway.inject`), each taken by the next call it applies to:
 ``call_limit`` (code 7 with the ban's seconds in ``sub_msg``), ``isp_timeout`` (code 15,
 ``isp.top-remote-connection-timeout``), ``lost_answer`` (the call takes effect, then the
-connection is dropped unanswered), ``modify`` (a record of the window being listed is
-modified while the window is read), ``shift`` (a record is inserted at the front of a
-window between its pages), ``slow`` (the answer comes after ``seconds``). ``fault_rate``
-adds call limits and ``isp`` timeouts at random (seeded).
+connection is dropped unanswered; with ``refund_id=``, only a write on that refund),
+``modify`` (a record of the window being listed is modified while the window is read),
+``shift`` (a record is inserted at the front of a window between its pages), ``slow``
+(the answer comes after ``seconds``). ``fault_rate`` adds call limits and ``isp``
+timeouts at random (seeded).
 """
 
 from __future__ import annotations
@@ -142,6 +146,24 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_SHANGHAI)  # noqa: TID251  (a gateway checks timestamps)
 
 
+def _timestamp(text: str) -> _dt.datetime | None:
+    """A call's ``timestamp``: ``yyyy-MM-dd HH:mm:ss`` in Beijing time (the Java SDK's
+    form), or milliseconds since the epoch (the Python SDK's); None when neither."""
+    if text.isdigit():
+        return _dt.datetime.fromtimestamp(int(text) / 1000, _SHANGHAI)
+    try:
+        return _dt.datetime.strptime(text, _FORMAT).replace(tzinfo=_SHANGHAI)
+    except ValueError:
+        return None
+
+
+def _refund_ids(params: Mapping[str, str]) -> set[str]:
+    """The refunds a write call names (``refund_id``, or each of ``refund_infos``)."""
+    infos = params.get("refund_infos", "")
+    found = {info.split("|")[0] for info in infos.split(",") if info}
+    return found | ({params["refund_id"]} if params.get("refund_id") else set())
+
+
 def _agree_failure(exists: bool) -> str:
     return "退款状态已变更，不能同意" if exists else "not found"
 
@@ -228,6 +250,9 @@ class FakeGateway:
         #: An agree call refunding more than this (fen) fails until it carries ``sms_code``
         #: (the code the platform texts the seller).
         self.code_above: int | None = None
+        #: False: ``taobao.refunds.receive.get`` answers with ``total_results`` even when
+        #: asked for ``has_next`` (as a gateway that predates ``use_has_next`` would).
+        self.use_has_next = True
         #: Refund IDs whose ``taobao.refund.message.add`` the platform refuses.
         self.message_fails: set[str] = set()
         self.sms_code = "520131"
@@ -338,9 +363,13 @@ class FakeGateway:
         at = self.data_now if self.data_now is not None else _now()
         return at.astimezone(_SHANGHAI).strftime(_FORMAT)
 
-    def _take(self, *kinds: str) -> dict[str, Any] | None:
+    def _take(self, *kinds: str, names: set[str] | None = None) -> dict[str, Any] | None:
+        """The first fault queued of ``kinds``; one given a ``refund_id`` only for a call
+        that ``names`` that refund."""
         for i, (kind, options) in enumerate(self.faults):
-            if kind in kinds:
+            if kind in kinds and (
+                "refund_id" not in options or str(options["refund_id"]) in (names or set())
+            ):
                 del self.faults[i]
                 return {"kind": kind, **options}
         return None
@@ -399,7 +428,7 @@ class FakeGateway:
         with self._lock:
             self.calls.append(GatewayCall(method, business, **seen))
             answer = self._dispatch(method, params, files or {}, seen)
-            if method in _WRITES and self._take("lost_answer") is not None:
+            if method in _WRITES and self._take("lost_answer", names=_refund_ids(params)):
                 return None  # the write took effect; its answer is lost
             return answer
 
@@ -422,9 +451,8 @@ class FakeGateway:
         method = params.get("sign_method", "md5")
         if method not in SIGN_METHODS:
             return _error(25, "Invalid Signature", "", f"unknown sign_method {method}")
-        try:
-            stamp = _dt.datetime.strptime(params["timestamp"], _FORMAT).replace(tzinfo=_SHANGHAI)
-        except ValueError:
+        stamp = _timestamp(params["timestamp"])
+        if stamp is None:
             return _error(31, "Invalid Timestamp", "", "yyyy-MM-dd HH:mm:ss, GMT+8")
         if abs((stamp - _now()).total_seconds()) > 600:
             return _error(
@@ -496,7 +524,7 @@ class FakeGateway:
         answer: dict[str, Any] = {}
         if records:
             answer["refunds"] = {"refund": records}
-        if params.get("use_has_next") == "true":
+        if params.get("use_has_next") == "true" and self.use_has_next:
             answer["has_next"] = has_next
         else:
             answer["total_results"] = len(ordered)
