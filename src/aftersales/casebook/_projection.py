@@ -172,8 +172,13 @@ class _Instants:
         return pendulum.DateTime(*date, hour, minute, second, us, tzinfo=zone)
 
 
-def summaries(rows: Iterable[Sequence[Any]]) -> list[CaseSummary]:
-    """:class:`CaseSummary` values from projection rows (``SUMMARY_COLUMNS`` first)."""
+def summaries(rows: Iterable[Sequence[Any]]) -> tuple[list[CaseSummary], list[Any]]:
+    """:class:`CaseSummary` values from projection rows, and the rows' snapshots to decode.
+
+    Each row is ``SUMMARY_COLUMNS`` and one more column: the case's snapshot when the
+    case must be read whole (its timer falls due by the board's instant), else NULL.
+    One pass, no summary for a case that comes back whole.
+    """
     collecting = gc.isenabled()
     gc.disable()  # a million small tuples with no cycles: a collection would walk them all
     try:
@@ -183,21 +188,44 @@ def summaries(rows: Iterable[Sequence[Any]]) -> list[CaseSummary]:
             gc.enable()
 
 
-def _summaries(rows: Iterable[Sequence[Any]]) -> list[CaseSummary]:
+def _summaries(rows: Iterable[Sequence[Any]]) -> tuple[list[CaseSummary], list[Any]]:
     instants = _Instants()
     offsets = instants._offsets
     dates = instants._dates
     zones = instants._zones
     make = pendulum.DateTime
+    # the named tuple's own __new__ is a Python function: a second call per row
+    new = tuple.__new__
     money: dict[str, Money] = {}
     out: list[CaseSummary] = []
+    whole: list[Any] = []
     add = out.append
-    for case_id, workflow, state, timer, due_us, due_tz, who, rule, outstanding, prov, *_ in rows:
+    for (
+        case_id,
+        workflow,
+        state,
+        timer,
+        due_us,
+        due_tz,
+        who,
+        rule,
+        outstanding,
+        prov,
+        snapshot,
+    ) in rows:
+        if snapshot is not None:
+            whole.append(snapshot)
+            continue
         amount = money.get(outstanding)
         if amount is None:
             amount = money[outstanding] = Money.of(outstanding)
         if due_us is None:
-            add(CaseSummary(case_id, workflow, state, timer, None, None, who, rule, amount))
+            add(
+                new(
+                    CaseSummary,
+                    (case_id, workflow, state, timer, None, None, who, rule, amount, False),
+                )
+            )
             continue
         seconds, us = divmod(due_us, 1_000_000)
         offset = offsets.get((due_tz, seconds // 86400))
@@ -210,17 +238,20 @@ def _summaries(rows: Iterable[Sequence[Any]]) -> list[CaseSummary]:
             minute, second = divmod(rest, 60)
             due = make(*date, hour, minute, second, us, tzinfo=zones[due_tz])
         add(
-            CaseSummary(
-                case_id,
-                workflow,
-                state,
-                timer,
-                due,
-                due_us / 1_000_000,
-                who,
-                rule,
-                amount,
-                bool(prov),
+            new(
+                CaseSummary,
+                (
+                    case_id,
+                    workflow,
+                    state,
+                    timer,
+                    due,
+                    due_us / 1_000_000,
+                    who,
+                    rule,
+                    amount,
+                    bool(prov),
+                ),
             )
         )
-    return out
+    return out, whole
