@@ -189,3 +189,20 @@ def test_rows_of_one_shape_keep_their_own_amount_and_provisional_mark() -> None:
     assert found[0].due == BASE.add(microseconds=250)
     assert found[0].due_ts == due_us / 1_000_000
     assert (found[3].due, found[3].due_ts, found[3].timer) == (None, None, None)
+
+
+def test_board_casebook_leaves_the_callers_collector_as_it_was(tmp_path: Path) -> None:
+    """The command freezes its rows out of the collector's sight while it writes them, and
+    gives them back when done: a script calling it in-process keeps collecting its cycles."""
+    import gc
+
+    from aftersales.cli._board import board_command
+
+    path = str(tmp_path / "shop.sqlite")
+    with Casebook.open(path) as book:
+        _write(book, [(i, "open", 60 * i) for i in range(3)])
+    result = CliRunner().invoke(
+        board_command, ["--casebook", path, "--at", "2026-03-02T12:00:00+08:00"]
+    )
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == 0

@@ -3,11 +3,12 @@ and casebook at an instant."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 import pendulum
@@ -40,6 +41,23 @@ __all__ = ["board_command"]
 
 #: Show a progress bar from this many files on (and only on a terminal).
 _PROGRESS_FROM = 50
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _unfreezing(command: Callable[P, R]) -> Callable[P, R]:
+    """The rows the command freezes (``gc.freeze()``) back in the collector's sight once it
+    is done: a caller in the same process (a test, a shop's script) keeps its collector."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+
+    return run
 
 
 def _assignees(path: Path | None) -> dict[str, str]:
@@ -164,6 +182,7 @@ def render_shown(
     help='A JSON object of case or order ID -> staff member, e.g. {"2164343337807941939": "小王"}.',
 )
 @exits_by_kind
+@_unfreezing
 def board_command(
     paths: tuple[Path, ...],
     casebook: str | None,
