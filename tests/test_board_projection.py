@@ -161,3 +161,48 @@ def test_a_version_2_casebook_gets_its_board_rows(tmp_path: Path) -> None:
         assert sorted(s.case_id for s in summaries) == sorted(
             c.id for c in book.cases(open_only=True)
         )
+
+
+def test_rows_of_one_shape_keep_their_own_amount_and_provisional_mark() -> None:
+    """Rows sharing workflow, state, timer, party and rule still differ where they differ;
+    a row that carries its snapshot comes back as that snapshot, with no summary."""
+    from aftersales.casebook._projection import summaries
+    from aftersales.core._money import Money
+
+    due_us = int(BASE.timestamp()) * 1_000_000 + 250
+    shape = ("refund_only", "WAIT_SELLER_AGREE", "seller_response")
+    rows = [
+        ("A", *shape, due_us, "Asia/Shanghai", "seller", "RET-AUTO", "66.00", 0, None),
+        ("B", *shape, due_us, "Asia/Shanghai", "seller", "RET-AUTO", "12.50", 1, None),
+        ("C", *shape, due_us, "Asia/Shanghai", "seller", "RET-AUTO", "66.00", 1, None),
+        ("D", *shape, due_us, "Asia/Shanghai", "seller", "RET-AUTO", "66.00", 0, "{snapshot}"),
+        ("E", *shape[:2], None, None, None, "buyer", "", "66.00", 0, None),
+    ]
+    found, whole = summaries(rows)
+    assert [(s.case_id, s.outstanding, s.provisional) for s in found] == [
+        ("A", Money.of("66.00"), False),
+        ("B", Money.of("12.50"), True),
+        ("C", Money.of("66.00"), True),
+        ("E", Money.of("66.00"), False),
+    ]
+    assert whole == ["{snapshot}"]
+    assert found[0].due == BASE.add(microseconds=250)
+    assert found[0].due_ts == due_us / 1_000_000
+    assert (found[3].due, found[3].due_ts, found[3].timer) == (None, None, None)
+
+
+def test_board_casebook_leaves_the_callers_collector_as_it_was(tmp_path: Path) -> None:
+    """The command freezes its rows out of the collector's sight while it writes them, and
+    gives them back when done: a script calling it in-process keeps collecting its cycles."""
+    import gc
+
+    from aftersales.cli._board import board_command
+
+    path = str(tmp_path / "shop.sqlite")
+    with Casebook.open(path) as book:
+        _write(book, [(i, "open", 60 * i) for i in range(3)])
+    result = CliRunner().invoke(
+        board_command, ["--casebook", path, "--at", "2026-03-02T12:00:00+08:00"]
+    )
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == 0

@@ -355,15 +355,6 @@ class Store:
         of the store on both backends.
         """
         cutoff = epoch(instant(at))
-        due: list[str] = []
-
-        def not_due(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-            for row in rows:
-                if row[-1] is None:
-                    yield row
-                else:
-                    due.append(row[-1])
-
         with self._db.transaction(write=False) as tx:
             rows = tx.stream(
                 f"SELECT {SUMMARY_COLUMNS}, CASE WHEN due_at <= ? AND timer <> ? THEN "
@@ -371,7 +362,7 @@ class Store:
                 "FROM board_rows b",
                 (cutoff, _OVERDUE_RULING),
             )
-            found = summaries(not_due(rows))
+            found, due = summaries(rows)
         return found, [case_of_snapshot(snapshot) for snapshot in due]
 
     def cases_by_id(self, case_ids: Iterable[str]) -> dict[str, Case]:
