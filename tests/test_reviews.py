@@ -290,6 +290,18 @@ def test_the_buyer_owning_up_is_the_buyers_own() -> None:
     assert result.cause is Cause.BUYER
 
 
+def test_what_was_ordered_then_what_came_is_a_wrong_item() -> None:
+    swapped = classify_review("我买的是蓝色，寄来一个粉的")
+    assert swapped.cause is Cause.SERVICE
+    assert "买的是蓝色,寄来" in swapped.why  # the words that decided it
+    # a negation between the two is not a swap, nor are two clauses between them
+    assert "买的是" not in classify_review("我买的是蓝色，还没寄来").why
+    assert "买的是" not in classify_review("我买的是蓝色，颜色很正，寄来那天下雨了").why
+    # a shop adds its own ways to say what was ordered
+    rules = DEFAULT_CAUSE_RULES.extended(ordered=["下单选了"])
+    assert classify_review("下单选了42码，收到41码", rules).cause is Cause.SERVICE
+
+
 @pytest.mark.parametrize(
     ("text", "cause"),
     [
@@ -302,6 +314,11 @@ def test_the_buyer_owning_up_is_the_buyers_own() -> None:
         ("速遞話我唔在家，根本冇人嚟過", Cause.LOGISTICS),  # Cantonese, traditional
         ("收到的是別人的訂單，裡面的東西根本不是我買的", Cause.SERVICE),
         ("快递员说件太大放不进车，让我自己去站点拉", Cause.LOGISTICS),  # the courier's excuse
+        ("司機講話口氣很差，叫我自己出來搬", Cause.LOGISTICS),  # the driver is the courier
+        ("裙子挺好的，就是我腿粗穿着不好看", Cause.BUYER),  # the buyer's own body
+        ("瓶盖拧紧了还往外渗", Cause.PRODUCT),  # a leak of the goods
+        ("跟我想像的不一樣，但賣家沒錯", Cause.BUYER),  # 想像 folds to itself, not 想象
+        ("客服隔了一天才回", Cause.SERVICE),  # a slow reply, however slow
     ],
 )
 def test_aspect_rules(text: str, cause: Cause) -> None:

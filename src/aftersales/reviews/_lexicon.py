@@ -293,6 +293,14 @@ PRODUCT: tuple[str, ...] = (
     "漏油",
     "渗水",
     "渗漏",
+    # leaks of every kind ("往外渗", "漏出来")
+    "渗",
+    "渗出",
+    "漏出",
+    "溢出",
+    "leaking",
+    "leaked",
+    "seeps",
     "漏",
     "密封…差",
     "走线",
@@ -578,6 +586,23 @@ SERVICE: tuple[str, ...] = (
     "不回消息",
     "没人回",
     "回复慢",
+    # replies that came late, however late ("隔了一天才回", "半天才回我")
+    "才回复",
+    "才回消息",
+    "才回我",
+    "才回了",
+    "半天才回",
+    "天才回",
+    "小时才回",
+    "隔…才回",
+    "回得慢",
+    "回消息慢",
+    "回复很慢",
+    "回复超慢",
+    "slow to reply",
+    "slow to respond",
+    "took…to reply",
+    "took…to respond",
     "回复太慢",
     "回复…慢",
     "客服…慢",
@@ -1471,6 +1496,15 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "转运",
     "中转站",
     "分拣中心",
+    # the driver and Taiwan / Hong Kong home delivery ("宅配司機")
+    "司机",
+    "宅配",
+    "宅急便",
+    "黑猫",
+    "外送员",
+    "派送员",
+    "送货师傅",
+    "货运",
 )
 
 BUYER_TOPICS: tuple[str, ...] = (
@@ -1866,6 +1900,53 @@ BUYER_BLAME: tuple[str, ...] = (
     "not the shop's fault",
     "not the seller's",
     "手笨",
+    # the buyer clearing the shop ("卖家没错", "不是商家的问题")
+    "卖家没错",
+    "卖家没有错",
+    "不是卖家的错",
+    "不是卖家的问题",
+    "商家没错",
+    "商家没有错",
+    "不是商家的错",
+    "不是商家的问题",
+    "店家没错",
+    "店家没有错",
+    "不是店家的错",
+    "不是店家的问题",
+    "客服没错",
+    "客服没有错",
+    "不是客服的错",
+    "不是客服的问题",
+    "老板没错",
+    "老板没有错",
+    "不是老板的错",
+    "不是老板的问题",
+    "seller did nothing wrong",
+    "shop did nothing wrong",
+    "seller isn't to blame",
+    "not the store's fault",
+    # the buyer's own body, not the garment ("还是身材问题", "可能我腿粗")
+    "身材问题",
+    "身材原因",
+    "我的身材",
+    "自己身材",
+    "腿粗",
+    "腿短",
+    "腰粗",
+    "我胖",
+    "我太矮",
+    "个子矮",
+    "我矮",
+    "脸大",
+    "脸圆",
+    "肩宽",
+    "皮肤黑",
+    "肤色黑",
+    "驾驭不了",
+    "撑不起",
+    "my body",
+    "my figure",
+    "my build",
 )
 
 # What a buyer does with goods: "用了三天就…" is a product complaint.
@@ -1967,6 +2048,9 @@ MANNERS: tuple[str, ...] = (
     "让我自己",
     "叫我自己",
     "要我自己",
+    "口气",
+    "语气",
+    "吼",
 )
 
 # Cantonese written words (Hong Kong reviews) and their Mandarin ones, folded before OpenCC;
@@ -2084,4 +2168,39 @@ MOODS: tuple[str, ...] = (
 )
 
 # Words for the goods as a thing handled ("东西放门口"): never a clause's subject.
+# What the buyer ordered, then what came ("我订的是长袖，收到短袖"): a wrong item, the
+# shop's service (REV-TYPES), even across one clause.
+ORDERED: tuple[str, ...] = (
+    "订的是",
+    "买的是",
+    "拍的是",
+    "下单的是",
+    "下的是",
+    "要的是",
+    "选的是",
+    "点的是",
+    "订的明明是",
+    "买的明明是",
+    "拍的明明是",
+    "要的明明是",
+    "选的明明是",
+)
+RECEIVED: tuple[str, ...] = (
+    "收到",
+    "到手",
+    "到货",
+    "发来",
+    "寄来",
+    "发过来",
+    "寄过来",
+    "来的是",
+    "来了个",
+    "来了一",
+    "发的是",
+    "寄的是",
+    "给我发",
+    "给我寄",
+    "结果是",
+)
+
 OBJECTS: frozenset[str] = frozenset(("东西", "宝贝", "商品", "产品", "货物", "item", "product"))
