@@ -319,6 +319,11 @@ def test_what_was_ordered_then_what_came_is_a_wrong_item() -> None:
         ("瓶盖拧紧了还往外渗", Cause.PRODUCT),  # a leak of the goods
         ("跟我想像的不一樣，但賣家沒錯", Cause.BUYER),  # 想像 folds to itself, not 想象
         ("客服隔了一天才回", Cause.SERVICE),  # a slow reply, however slow
+        ("耳机换了手机连也一样，老是断", Cause.PRODUCT),  # a fault the buyer's fix did not cure
+        ("抽屉滑轨包里是空的，还得自己去五金店买", Cause.SERVICE),  # parts left out
+        ("申请价保，店家就是不给补", Cause.SERVICE),  # the shop refusing
+        ("产品没什么问题，是我自己装错了", Cause.BUYER),  # the buyer doing it
+        ("The driver left it in the rain without telling me", Cause.LOGISTICS),
     ],
 )
 def test_aspect_rules(text: str, cause: Cause) -> None:
