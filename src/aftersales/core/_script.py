@@ -40,4 +40,4 @@ def to_traditional(text: str) -> tuple[str, ...]:
     Keyword lists are written once, in simplified; a buyer's traditional text folds
     back to simplified phrase by phrase, not always to the same words.
     """
-    return tuple(dict.fromkeys(str(_converter(c).convert(text)) for c in ("s2twp", "s2hk")))
+    return tuple(dict.fromkeys(str(_converter(c).convert(text)) for c in ("s2tw", "s2hk")))
