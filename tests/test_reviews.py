@@ -324,6 +324,8 @@ def test_what_was_ordered_then_what_came_is_a_wrong_item() -> None:
         ("申请价保，店家就是不给补", Cause.SERVICE),  # the shop refusing
         ("产品没什么问题，是我自己装错了", Cause.BUYER),  # the buyer doing it
         ("The driver left it in the rain without telling me", Cause.LOGISTICS),
+        ("到货了才想起来家里没有烤箱", Cause.BUYER),  # what only the buyer knew
+        ("零食味道挺正的，家里孩子不爱吃而已", Cause.BUYER),  # the household's taste
     ],
 )
 def test_aspect_rules(text: str, cause: Cause) -> None:
