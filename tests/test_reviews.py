@@ -260,6 +260,12 @@ def test_the_clause_after_a_contrast_weighs_double() -> None:
     assert "物流太慢×2" in result.why
 
 
+def test_a_gapped_keyword_does_not_reach_across_a_contrast() -> None:
+    result = classify_review("质量还行但是客服态度太差了")
+    assert result.cause is Cause.SERVICE
+    assert "质量…差" not in result.why
+
+
 def test_praised_and_negated_aspects_count_for_nothing() -> None:
     result = classify_review("物流很快，质量没问题，客服不回消息")
     assert result.cause is Cause.SERVICE

@@ -343,10 +343,13 @@ class CauseRules:
             raise InvalidInput(f"a review's text must be text, got {type(text).__name__}")
         normal = _normal(text)
         compiled = _compiled(self)
+        clauses = _clauses(normal, compiled)
         found = [
             (kind, CauseMatch(cause, word, start, end, topic=kind is _Kind.TOPIC, blame=blame))
             for kind, cause, word, parts, blame in compiled.keywords
             for start, end in _find(normal, parts)
+            # A…B stays in one clause: "质量还行但是客服态度差" is no "质量…差"
+            if len(parts) == 1 or _clause_at(clauses, start) is _clause_at(clauses, end - 1)
         ]
         found += [
             (_Kind.PHRASE, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end()))
@@ -378,7 +381,6 @@ class CauseRules:
         for _, candidate in found:
             if all(candidate.end <= m.start or m.end <= candidate.start for m in taken):
                 taken.append(candidate)
-        clauses = _clauses(normal, compiled)
         matches = [
             attrs.evolve(
                 m,
