@@ -150,7 +150,7 @@ def test_a_new_negative_review_must_be_contacted_fast() -> None:
     assert action.due == follow.contact_by
     assert action.band is Band.TODAY
     # the cause and the words that decided it (REV-TYPES), to open with the right apology
-    assert "cause product: 裂缝, 质量太差" in action.suggested
+    assert "cause product: 裂缝, 渗出, 质量太差" in action.suggested
 
 
 def test_other_things_are_refused_with_what_is_allowed() -> None:

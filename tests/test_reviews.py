@@ -260,6 +260,12 @@ def test_the_clause_after_a_contrast_weighs_double() -> None:
     assert "物流太慢×2" in result.why
 
 
+def test_a_gapped_keyword_does_not_reach_across_a_contrast() -> None:
+    result = classify_review("质量还行但是客服态度太差了")
+    assert result.cause is Cause.SERVICE
+    assert "质量…差" not in result.why
+
+
 def test_praised_and_negated_aspects_count_for_nothing() -> None:
     result = classify_review("物流很快，质量没问题，客服不回消息")
     assert result.cause is Cause.SERVICE
@@ -290,6 +296,18 @@ def test_the_buyer_owning_up_is_the_buyers_own() -> None:
     assert result.cause is Cause.BUYER
 
 
+def test_what_was_ordered_then_what_came_is_a_wrong_item() -> None:
+    swapped = classify_review("我买的是蓝色，寄来一个粉的")
+    assert swapped.cause is Cause.SERVICE
+    assert "买的是蓝色,寄来" in swapped.why  # the words that decided it
+    # a negation between the two is not a swap, nor are two clauses between them
+    assert "买的是" not in classify_review("我买的是蓝色，还没寄来").why
+    assert "买的是" not in classify_review("我买的是蓝色，颜色很正，寄来那天下雨了").why
+    # a shop adds its own ways to say what was ordered
+    rules = DEFAULT_CAUSE_RULES.extended(ordered=["下单选了"])
+    assert classify_review("下单选了42码，收到41码", rules).cause is Cause.SERVICE
+
+
 @pytest.mark.parametrize(
     ("text", "cause"),
     [
@@ -302,6 +320,18 @@ def test_the_buyer_owning_up_is_the_buyers_own() -> None:
         ("速遞話我唔在家，根本冇人嚟過", Cause.LOGISTICS),  # Cantonese, traditional
         ("收到的是別人的訂單，裡面的東西根本不是我買的", Cause.SERVICE),
         ("快递员说件太大放不进车，让我自己去站点拉", Cause.LOGISTICS),  # the courier's excuse
+        ("司機講話口氣很差，叫我自己出來搬", Cause.LOGISTICS),  # the driver is the courier
+        ("裙子挺好的，就是我腿粗穿着不好看", Cause.BUYER),  # the buyer's own body
+        ("瓶盖拧紧了还往外渗", Cause.PRODUCT),  # a leak of the goods
+        ("跟我想像的不一樣，但賣家沒錯", Cause.BUYER),  # 想像 folds to itself, not 想象
+        ("客服隔了一天才回", Cause.SERVICE),  # a slow reply, however slow
+        ("耳机换了手机连也一样，老是断", Cause.PRODUCT),  # a fault the buyer's fix did not cure
+        ("抽屉滑轨包里是空的，还得自己去五金店买", Cause.SERVICE),  # parts left out
+        ("申请价保，店家就是不给补", Cause.SERVICE),  # the shop refusing
+        ("产品没什么问题，是我自己装错了", Cause.BUYER),  # the buyer doing it
+        ("The driver left it in the rain without telling me", Cause.LOGISTICS),
+        ("到货了才想起来家里没有烤箱", Cause.BUYER),  # what only the buyer knew
+        ("零食味道挺正的，家里孩子不爱吃而已", Cause.BUYER),  # the household's taste
     ],
 )
 def test_aspect_rules(text: str, cause: Cause) -> None:

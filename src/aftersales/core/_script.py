@@ -12,7 +12,7 @@ import functools
 
 import opencc
 
-__all__ = ["to_mainland", "to_simplified"]
+__all__ = ["to_mainland", "to_simplified", "to_traditional"]
 
 
 @functools.cache
@@ -32,3 +32,12 @@ def to_mainland(text: str) -> str:
     in words as well as characters; the holiday notice needs only ``to_simplified``.
     """
     return str(_converter("tw2sp").convert(text))
+
+
+def to_traditional(text: str) -> tuple[str, ...]:
+    """``text`` as Taiwan and Hong Kong buyers write it (with their words), for matching.
+
+    Keyword lists are written once, in simplified; a buyer's traditional text folds
+    back to simplified phrase by phrase, not always to the same words.
+    """
+    return tuple(dict.fromkeys(str(_converter(c).convert(text)) for c in ("s2tw", "s2hk")))

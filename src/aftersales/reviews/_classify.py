@@ -56,7 +56,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ..core._errors import InvalidInput
-from ..core._script import to_mainland
+from ..core._script import to_mainland, to_traditional
 from . import _lexicon
 from ._segment import tokens
 
@@ -110,6 +110,8 @@ _GAP_NEGATIONS = ("不", "没", "无", "非", "not ", "n't", "no ", "never")
 _COUNT = "[一二两三四五六七八九十几半0-9]+(?:个)?(?:天|次|周|星期|礼拜|月|下|晚|小时|回|水|遍)"
 _EN_COUNT = "a|an|one|two|three|four|five|a few|a couple of|[0-9]+"
 _EN_UNIT = "uses?|washes|wash|nights?|wears?|times|(?:days?|weeks?|months?) of (?:use|using|wear)"
+# Most characters between what was ordered and what came, one clause break allowed.
+_SWAP_GAP = 16
 #: Characters (or English words) beyond vague words that make a review describe something.
 MIN_DESCRIPTION = 8
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'-]+")
@@ -239,6 +241,8 @@ _CUES = (
     "vague",
     "moods",
     "manners",
+    "ordered",
+    "received",
 )
 
 
@@ -262,7 +266,10 @@ class CauseRules:
     buyer feels and nothing of the cause ("失望", "不推荐"): a review made of
     them and vague words is UNKNOWN. ``manners`` are words
     about how someone behaved ("态度", "rude"): in a clause about the courier
-    they are the courier's, not the shop's.
+    they are the courier's, not the shop's. ``ordered`` say what the buyer
+    ordered ("订的是") and ``received`` what came ("收到"): the two in order,
+    even across one clause ("我订的是长袖，收到短袖"), are a wrong item sent,
+    the shop's service.
     """
 
     product: tuple[str, ...] = attrs.field(converter=_keywords)
@@ -286,6 +293,8 @@ class CauseRules:
     vague: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     moods: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     manners: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    ordered: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    received: tuple[str, ...] = attrs.field(converter=_keywords, default=())
 
     def words(self, cause: Cause, *, topics: bool = False) -> tuple[str, ...]:
         """The problem phrases (or, with ``topics``, the topic words) of a cause."""
@@ -334,10 +343,13 @@ class CauseRules:
             raise InvalidInput(f"a review's text must be text, got {type(text).__name__}")
         normal = _normal(text)
         compiled = _compiled(self)
+        clauses = _clauses(normal, compiled)
         found = [
             (kind, CauseMatch(cause, word, start, end, topic=kind is _Kind.TOPIC, blame=blame))
             for kind, cause, word, parts, blame in compiled.keywords
             for start, end in _find(normal, parts)
+            # A…B stays in one clause: "质量还行但是客服态度差" is no "质量…差"
+            if len(parts) == 1 or _clause_at(clauses, start) is _clause_at(clauses, end - 1)
         ]
         found += [
             (_Kind.PHRASE, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end()))
@@ -347,6 +359,13 @@ class CauseRules:
         found += [
             (_Kind.TOPIC, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end(), topic=True))
             for m in compiled.worn.finditer(normal)
+        ]
+        # "订的是长袖，收到短袖": what was ordered, then what came, is a wrong item sent
+        found += [
+            (_Kind.PHRASE, CauseMatch(Cause.SERVICE, m.group(0), m.start(), m.end()))
+            for m in compiled.swapped.finditer(normal)
+            if m.group("gap").count(",") <= 1
+            and _gap_ok(m.group("gap").replace(",", ""), longest=_SWAP_GAP)
         ]
         # the longer match wins an overlap, then blame > phrase > topic, then the earlier
         rank = {_Kind.BLAME: 0, _Kind.PHRASE: 1, _Kind.TOPIC: 2}
@@ -362,7 +381,6 @@ class CauseRules:
         for _, candidate in found:
             if all(candidate.end <= m.start or m.end <= candidate.start for m in taken):
                 taken.append(candidate)
-        clauses = _clauses(normal, compiled)
         matches = [
             attrs.evolve(
                 m,
@@ -447,6 +465,20 @@ class _Clause:
     weight: int
 
 
+def _forms(word: str) -> tuple[tuple[str, ...], ...]:
+    """A keyword's parts, and its parts as a Taiwan or Hong Kong buyer's text folds them.
+
+    Folding is phrase-aware and not a round trip: "想像" stays "想像", "複製" becomes
+    "拷贝"; so "想象的不一样" also matches as "想像的不一样".
+    """
+    forms = [_parts(word)]
+    for written in to_traditional(word):
+        parts = _parts(written)
+        if parts not in forms:
+            forms.append(parts)
+    return tuple(forms)
+
+
 def _alternatives(words: Iterable[str]) -> str:
     """A regex alternation of ``words``, longest first."""
     return "|".join(sorted((re.escape(_normal(w)) for w in words), key=len, reverse=True))
@@ -457,6 +489,7 @@ class _Compiled:
     keywords: tuple[tuple[_Kind, Cause, str, tuple[str, ...], bool], ...]
     functions: re.Pattern[str]
     worn: re.Pattern[str]
+    swapped: re.Pattern[str]
     verdicts: frozenset[str]
     vague: tuple[str, ...]
     moods: tuple[str, ...]
@@ -476,16 +509,17 @@ def _compiled(rules: CauseRules) -> _Compiled:
     cached = _COMPILED.get(id(rules))
     if cached is not None and cached[0] is rules:
         return cached[1]
-    keywords: list[tuple[_Kind, Cause, str, tuple[str, ...], bool]] = []
+    listed: list[tuple[_Kind, Cause, str, bool]] = []
     for cause in TIE_ORDER:
-        keywords += [(_Kind.PHRASE, cause, w, _parts(w), False) for w in rules.words(cause)]
-        keywords += [
-            (_Kind.TOPIC, cause, w, _parts(w), False) for w in rules.words(cause, topics=True)
-        ]
-    keywords += [(_Kind.BLAME, Cause.LOGISTICS, w, _parts(w), True) for w in rules.courier_blame]
-    keywords += [(_Kind.BLAME, Cause.SERVICE, w, _parts(w), True) for w in rules.agent_blame]
-    keywords += [(_Kind.BLAME, Cause.BUYER, w, _parts(w), True) for w in rules.buyer_blame]
-    keywords += [(_Kind.TOPIC, Cause.PRODUCT, w, _parts(w), False) for w in rules.verdicts]
+        listed += [(_Kind.PHRASE, cause, w, False) for w in rules.words(cause)]
+        listed += [(_Kind.TOPIC, cause, w, False) for w in rules.words(cause, topics=True)]
+    listed += [(_Kind.BLAME, Cause.LOGISTICS, w, True) for w in rules.courier_blame]
+    listed += [(_Kind.BLAME, Cause.SERVICE, w, True) for w in rules.agent_blame]
+    listed += [(_Kind.BLAME, Cause.BUYER, w, True) for w in rules.buyer_blame]
+    listed += [(_Kind.TOPIC, Cause.PRODUCT, w, False) for w in rules.verdicts]
+    keywords = [
+        (kind, cause, w, parts, blame) for kind, cause, w, blame in listed for parts in _forms(w)
+    ]
     chinese = _alternatives(w for w in rules.functions if not w.isascii())
     english = _alternatives(w for w in rules.functions if w.isascii())
     negated = (
@@ -502,6 +536,12 @@ def _compiled(rules: CauseRules) -> _Compiled:
         if uses
         else _NEVER
     )
+    ordered, received = _alternatives(rules.ordered), _alternatives(rules.received)
+    swapped = (
+        f"(?:{ordered})(?P<gap>[^{re.escape(''.join(sorted(_BREAKS - {','})))}]*?)(?:{received})"
+        if ordered and received
+        else f"(?P<gap>{_NEVER})"
+    )
     contrasts = frozenset(_normal(w) for w in rules.contrasts)
     words = frozenset(
         part for *_, parts, _ in keywords for part in parts if not part[0].isascii()
@@ -510,6 +550,7 @@ def _compiled(rules: CauseRules) -> _Compiled:
         keywords=tuple(keywords),
         functions=re.compile(negated),
         worn=re.compile(worn),
+        swapped=re.compile(swapped),
         verdicts=frozenset(_normal(w) for w in rules.verdicts),
         vague=tuple(_normal(w) for w in rules.vague),
         moods=tuple(_normal(w) for w in (*rules.vague, *rules.moods)),
@@ -576,8 +617,8 @@ def _starts_word(text: str, at: int, part: str) -> bool:
     return at == 0 or not (text[at - 1].isascii() and text[at - 1].isalpha())
 
 
-def _gap_ok(gap: str) -> bool:
-    if len(gap) > MAX_GAP or any(ch in _BREAKS for ch in gap):
+def _gap_ok(gap: str, longest: int = MAX_GAP) -> bool:
+    if len(gap) > longest or any(ch in _BREAKS for ch in gap):
         return False
     padded = f"{gap} "
     return not any(neg in padded for neg in _GAP_NEGATIONS)
@@ -872,4 +913,6 @@ DEFAULT_CAUSE_RULES = CauseRules(
     vague=_lexicon.VAGUE,
     moods=_lexicon.MOODS,
     manners=_lexicon.MANNERS,
+    ordered=_lexicon.ORDERED,
+    received=_lexicon.RECEIVED,
 )
