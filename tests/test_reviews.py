@@ -73,12 +73,12 @@ DEVELOPMENT_THRESHOLD = 0.97
 #: Issue 19's goal on the held-out set written by someone else (never tuned on).
 HELDOUT_GOAL_OVERALL = 0.90
 HELDOUT_GOAL_PER_CAUSE = 0.85
-#: What the classifier reached when the set was first run on it (89.7% overall, buyer
-#: 77.8% the lowest cause, 2026-12-05): the test guards that level; the goal above is not
-#: met yet and the test log says so. Raise these only with a classifier that was changed
-#: without looking at the held-out texts.
-HELDOUT_OVERALL = 0.88
-HELDOUT_PER_CAUSE = 0.75
+#: What the classifier reached on the set (run twice, 2026-12-05: 89.7% after the first
+#: round, 91.2% after the second, logistics 84.4% the lowest cause; neither round saw the
+#: set): the test guards that level; the per-cause goal above is not met yet and the test
+#: log says so. Raise these only with a classifier changed without looking at the texts.
+HELDOUT_OVERALL = 0.90
+HELDOUT_PER_CAUSE = 0.80
 HELDOUT = CORPUS.with_name("reviews_heldout.json")
 CAUSES = [c.value for c in Cause]
 
