@@ -47,8 +47,8 @@ UNTIL = _dt.datetime(2026, 6, 1, tzinfo=SH)
 _SYSTEM = {"session", "sign", "app_key", "timestamp"}
 
 
-@pytest.fixture
-def gateway() -> Iterator[FakeGateway]:
+def serve_refunds() -> Iterator[FakeGateway]:
+    """The fake gateway serving 300 generated refunds (the platform tests' ``gateway``)."""
     with FakeGateway(refunds=list(exports.records(300, 11))) as gw:
         yield gw
 
@@ -57,12 +57,16 @@ def _client(gw: FakeGateway) -> TopClient:
     return TopClient(TopConfig.from_env(gw.environment()), sleep=lambda _: None, timeout=5)
 
 
-@pytest.fixture
-def book(gateway: FakeGateway) -> Iterator[Casebook]:
+def synced_book(gateway: FakeGateway) -> Iterator[Casebook]:
+    """A casebook synced from ``gateway``, its calls cleared (the platform tests' ``book``)."""
     with Casebook.open(":memory:") as opened, _client(gateway) as client:
         sync(opened, client, since=SINCE, until=UNTIL)
         gateway.calls.clear()
         yield opened
+
+
+gateway = pytest.fixture(serve_refunds, name="gateway")
+book = pytest.fixture(synced_book, name="book")
 
 
 _REFUNDS = ("refund_only", "refund_before_shipment")

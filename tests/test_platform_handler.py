@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from benchmarks import exports
 from click.testing import CliRunner
 
 from aftersales.casebook import Casebook, EffectNotSent, OutcomeUnknown
@@ -18,24 +16,23 @@ from aftersales.platform import PlatformHandler, handler, refuse, sync, why_stal
 from aftersales.platform._errors import ConfigurationMissing
 from aftersales.testing import FakeGateway
 
-from .test_platform_act import ROOT, SINCE, UNTIL, _at, _client, _waiting
+from .test_platform_act import (
+    ROOT,
+    SINCE,
+    UNTIL,
+    _at,
+    _client,
+    _waiting,
+    serve_refunds,
+    synced_book,
+)
 
 REFUSED = NotifyBuyer("refund/refused.txt", "RET-REFUSE")
 SHOP = ROOT / "examples" / "shop" / "shop.toml"
 
 
-@pytest.fixture
-def gateway() -> Iterator[FakeGateway]:
-    with FakeGateway(refunds=list(exports.records(300, 11))) as gw:
-        yield gw
-
-
-@pytest.fixture
-def book(gateway: FakeGateway) -> Iterator[Casebook]:
-    with Casebook.open(":memory:") as opened, _client(gateway) as client:
-        sync(opened, client, since=SINCE, until=UNTIL)
-        gateway.calls.clear()
-        yield opened
+gateway = pytest.fixture(serve_refunds, name="gateway")
+book = pytest.fixture(synced_book, name="book")
 
 
 def _refused(book: Casebook, gateway: FakeGateway) -> tuple[str, _dt.datetime]:

@@ -8,32 +8,28 @@ over the other parameters, as the platform does.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from benchmarks import exports
 
 from aftersales.casebook import Casebook
 from aftersales.core._case import Kind
 from aftersales.platform import ActionRefused, Proof, refuse, sign, sync
 from aftersales.testing import FakeGateway
 
-from .test_platform_act import SINCE, UNTIL, _act, _at, _client, _waiting
+from .test_platform_act import (
+    SINCE,
+    UNTIL,
+    _act,
+    _at,
+    _client,
+    _waiting,
+    serve_refunds,
+    synced_book,
+)
 
-
-@pytest.fixture
-def gateway() -> Iterator[FakeGateway]:
-    with FakeGateway(refunds=list(exports.records(300, 11))) as gw:
-        yield gw
-
-
-@pytest.fixture
-def book(gateway: FakeGateway) -> Iterator[Casebook]:
-    with Casebook.open(":memory:") as opened, _client(gateway) as client:
-        sync(opened, client, since=SINCE, until=UNTIL)
-        gateway.calls.clear()
-        yield opened
+gateway = pytest.fixture(serve_refunds, name="gateway")
+book = pytest.fixture(synced_book, name="book")
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
