@@ -32,6 +32,7 @@ import attrs
 
 from ._config import DEFAULT_GATEWAY, ENVIRONMENT, TopConfig
 from ._errors import ConfigurationMissing
+from ._sync import SYNC_MARGIN
 
 __all__ = [
     "SHOP_VARIABLE",
@@ -67,7 +68,7 @@ class TaobaoSettings:
     tmall: bool = False
     return_address_id: int | None = None
     #: A resumed sync starts this long before the stored cursor (records shown late).
-    sync_margin_minutes: int = 10
+    sync_margin_minutes: int = SYNC_MARGIN // _dt.timedelta(minutes=1)
     #: How long a notification stays worth sending (SVC-5MIN; see the worker's handler).
     notify_window_minutes: int = 60
 

@@ -366,6 +366,11 @@ class SyncUsage(PlatformError):
     """The sync cannot start as asked (no cursor and no ``since``, a window backwards)."""
 
 
+#: A resumed sync starts this long before the stored cursor: records the platform
+#: shows late (a write landing after its ``modified``) are read again, as duplicates.
+SYNC_MARGIN = _dt.timedelta(minutes=10)
+
+
 def _start(
     book: Casebook, method: str, since: _dt.datetime | None, margin: _dt.timedelta
 ) -> _dt.datetime:
@@ -388,7 +393,7 @@ def sync(
     since: _dt.datetime | None = None,
     until: _dt.datetime | None = None,
     tmall: bool = False,
-    margin: _dt.timedelta = _dt.timedelta(minutes=10),
+    margin: _dt.timedelta = SYNC_MARGIN,
     window: _dt.timedelta = _dt.timedelta(days=1),
     now: Callable[[], _dt.datetime] | None = None,
     progress: Callable[[SyncWindow, SyncReport], None] | None = None,
