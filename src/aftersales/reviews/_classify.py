@@ -205,6 +205,14 @@ class CauseMatch:
         return _POINTS[kind] * self.weight
 
     @property
+    def kind(self) -> int:
+        """How strong the evidence is: 2 the buyer's own blame, 1 a problem phrase (an
+        agent's blame is a complaint about the agent), 0 a topic word."""
+        if self.blame and self.cause is not Cause.SERVICE:
+            return 2
+        return 0 if self.topic else 1
+
+    @property
     def not_counted(self) -> str:
         """Why a match scores nothing ("" when it counts)."""
         if self.negated:
@@ -715,7 +723,8 @@ def _reported(
     """
 
     def judged(m: CauseMatch) -> CauseMatch:
-        if m.cause is not Cause.PRODUCT or m.blame or not m.points:
+        owned = m.cause is Cause.BUYER  # "快递员说我地址写错了": their claim, not my slip
+        if not m.points or not (owned or (m.cause is Cause.PRODUCT and not m.blame)):
             return m
         clause = _clause_at(clauses, m.start)
         speakers = [
@@ -726,7 +735,7 @@ def _reported(
             and clause.start <= o.start
             and o.end <= m.start
         ]
-        if any(any(say in text[o.end : m.start] for say in _SAYS) for o in speakers):
+        if any(any(say in text[o.end : m.end] for say in _SAYS) for o in speakers):
             return attrs.evolve(m, quoted=True)
         return m
 
@@ -835,6 +844,12 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
             return Classification(Cause.PRODUCT, matches, tie=False, by_default=True)
         return Classification(Cause.UNKNOWN, matches, tie=False)
     leaders = [cause for cause in TIE_ORDER if scores[cause] == best]
+    # on a tie, whom the buyer blames beats a named complaint ("手机号填错了" over "被退回"),
+    # which beats an aspect only mentioned ("物流…不动" over "问客服")
+    strength = {
+        c: max((m.kind for m in matches if m.cause is c and m.points), default=0) for c in leaders
+    }
+    leaders = [c for c in leaders if strength[c] == max(strength.values())]
     return Classification(leaders[0], matches, tie=len(leaders) > 1)
 
 
