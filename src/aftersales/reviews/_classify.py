@@ -245,6 +245,7 @@ _CUES = (
     "contrasts",
     "functions",
     "transit_damage",
+    "rough",
     "uses",
     "vague",
     "moods",
@@ -296,6 +297,7 @@ class CauseRules:
     contrasts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     functions: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     transit_damage: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    rough: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     uses: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     verdicts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     vague: tuple[str, ...] = attrs.field(converter=_keywords, default=())
@@ -522,6 +524,13 @@ def _compiled(rules: CauseRules) -> _Compiled:
         listed += [(_Kind.PHRASE, cause, w, False) for w in rules.words(cause)]
         listed += [(_Kind.TOPIC, cause, w, False) for w in rules.words(cause, topics=True)]
     listed += [(_Kind.BLAME, Cause.LOGISTICS, w, True) for w in rules.courier_blame]
+    # "货运…摔": any carrier word, then rough handling, is the buyer blaming the courier
+    listed += [
+        (_Kind.BLAME, Cause.LOGISTICS, f"{carrier}…{verb}", True)
+        for carrier in rules.logistics_topics
+        for verb in rules.rough
+        if "…" not in carrier and carrier.isascii() == verb.isascii()
+    ]
     listed += [(_Kind.BLAME, Cause.SERVICE, w, True) for w in rules.agent_blame]
     listed += [(_Kind.BLAME, Cause.BUYER, w, True) for w in rules.buyer_blame]
     listed += [(_Kind.TOPIC, Cause.PRODUCT, w, False) for w in rules.verdicts]
@@ -712,31 +721,35 @@ def _blamed(
 
 
 _SAYS = ("说", "讲", "称", "says", "said", "claimed", "claims", "told me")
+# "仓库把我的地址打错了": whoever stands before 把 did it.
+_DID = ("把", "给我")
 
 
 def _reported(
     matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...]
 ) -> tuple[CauseMatch, ...]:
-    """What the courier or an agent says is their claim, not the buyer's complaint.
+    """What the courier or an agent says is their claim; what they did is theirs.
 
     "快递员说件太大放不进车": the parcel being too big is the courier's excuse.
+    "快递员说我地址写错了": the slip is the courier's claim, not the buyer owning up;
+    "仓库把我的地址打错了": the slip is the shop's.
     """
 
     def judged(m: CauseMatch) -> CauseMatch:
-        owned = m.cause is Cause.BUYER  # "快递员说我地址写错了": their claim, not my slip
+        owned = m.cause is Cause.BUYER
         if not m.points or not (owned or (m.cause is Cause.PRODUCT and not m.blame)):
             return m
         clause = _clause_at(clauses, m.start)
-        speakers = [
-            o
-            for o in matches
-            if o.topic
-            and o.cause in (Cause.SERVICE, Cause.LOGISTICS)
-            and clause.start <= o.start
-            and o.end <= m.start
-        ]
-        if any(any(say in text[o.end : m.end] for say in _SAYS) for o in speakers):
-            return attrs.evolve(m, quoted=True)
+        for o in matches:
+            if not (o.topic and o.cause in (Cause.SERVICE, Cause.LOGISTICS)):
+                continue
+            if not clause.start <= o.start < o.end <= m.start:
+                continue
+            between = text[o.end : m.end]
+            if any(say in between for say in _SAYS):
+                return attrs.evolve(m, quoted=True)
+            if owned and any(did in text[o.end : m.start + 1] for did in _DID):
+                return attrs.evolve(m, cause=o.cause, moved=True)
         return m
 
     return tuple(judged(m) for m in matches)
@@ -923,6 +936,7 @@ DEFAULT_CAUSE_RULES = CauseRules(
     contrasts=_lexicon.CONTRASTS,
     functions=_lexicon.FUNCTIONS,
     transit_damage=_lexicon.TRANSIT_DAMAGE,
+    rough=_lexicon.ROUGH,
     uses=_lexicon.USES,
     verdicts=_lexicon.VERDICTS,
     vague=_lexicon.VAGUE,
