@@ -246,6 +246,7 @@ _CUES = (
     "functions",
     "transit_damage",
     "rough",
+    "details",
     "uses",
     "vague",
     "moods",
@@ -298,6 +299,7 @@ class CauseRules:
     functions: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     transit_damage: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     rough: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    details: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     uses: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     verdicts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     vague: tuple[str, ...] = attrs.field(converter=_keywords, default=())
@@ -401,9 +403,8 @@ class CauseRules:
             for m in sorted(taken, key=lambda m: m.start)
         ]
         judged = _subjectless(tuple(matches), compiled, normal, clauses)
-        judged = _blamed(judged, compiled.transit, clauses, compiled.manners)
-        judged = _reported(judged, normal, clauses)
-        return _in_context(judged, clauses)
+        judged = _whose(judged, normal, clauses, compiled)
+        return _in_context(judged, normal, clauses, compiled.details)
 
 
 def _subjectless(
@@ -442,16 +443,32 @@ def _describes(text: str, moods: tuple[str, ...]) -> bool:
 
 
 def _in_context(
-    matches: tuple[CauseMatch, ...], clauses: tuple[_Clause, ...]
+    matches: tuple[CauseMatch, ...],
+    text: str,
+    clauses: tuple[_Clause, ...],
+    details: tuple[str, ...],
 ) -> tuple[CauseMatch, ...]:
     """A clause with a complaint is about that complaint's aspect: other topics are context.
 
     "the package was missing the remote pictured in the listing": the missing
-    remote is the complaint; the package and the listing only say where.
+    remote is the complaint; the package and the listing only say where. A slip
+    in the delivery details, the buyer's or the shop's ("我手机号填错了"), makes
+    what the courier then could not do its consequence ("包裹被退回了").
     """
+    slip = any(
+        m.points
+        and not m.topic
+        and m.cause in (Cause.BUYER, Cause.SERVICE)
+        and any(word in text[m.start : m.end] for word in details)
+        for m in matches
+    )
 
     def judged(m: CauseMatch) -> CauseMatch:
-        if not m.topic or not m.points:
+        if not m.points:
+            return m
+        if slip and m.cause is Cause.LOGISTICS and not m.blame:
+            return attrs.evolve(m, context=True)
+        if not m.topic:
             return m
         clause = _clause_at(clauses, m.start)
         near = [o for o in matches if o.points and clause.start <= o.start < clause.end]
@@ -508,6 +525,7 @@ class _Compiled:
     praise: tuple[tuple[str, ...], ...]
     contrasts: frozenset[str]
     transit: frozenset[str]
+    details: tuple[str, ...]
     segmenter_words: frozenset[str]
 
 
@@ -576,6 +594,7 @@ def _compiled(rules: CauseRules) -> _Compiled:
         praise=tuple(_parts(word) for word in rules.praise),
         contrasts=contrasts,
         transit=frozenset(_normal(w) for w in rules.transit_damage),
+        details=tuple(_normal(w) for w in rules.details),
         segmenter_words=words,
     )
     if len(_COMPILED) > 32:
@@ -683,9 +702,9 @@ def _subject(
     if not any(word in _normal(m.keyword) for word in manners):
         return False
     index = clauses.index(_clause_at(clauses, m.start))
-    # a clause with no aspect of its own goes on about the previous clause's
+    # a clause with no aspect of its own goes on about the last aspect named
     # ("快递员把包裹塞在电表箱里，也不说一声")
-    for clause in clauses[index::-1][:2]:
+    for clause in clauses[index::-1]:
         near = [o for o in matches if o.topic and clause.start <= o.start < clause.end]
         near = [o for o in near if o.start < m.start and o.keyword not in _lexicon.OBJECTS]
         if near:
@@ -695,64 +714,54 @@ def _subject(
     return False
 
 
-def _blamed(
-    matches: tuple[CauseMatch, ...],
-    transit: frozenset[str],
-    clauses: tuple[_Clause, ...],
-    manners: tuple[str, ...],
+_SAYS = ("说", "讲", "称", "says", "said", "claimed", "claims", "told me")
+
+
+def _whose(
+    matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...], compiled: _Compiled
 ) -> tuple[CauseMatch, ...]:
-    """Whom the buyer blames: the courier takes the damage, an agent's claim is not the buyer's."""
+    """Whose complaint each match is: whom the buyer blames, who speaks, who did it.
+
+    Damage the buyer blames on the courier ("被快递摔坏") is the courier's. What an
+    agent claims ("客服说是我自己弄坏的"), or the courier or an agent says ("快递员说件
+    太大放不进车", "快递员说我地址写错了"), is their claim, not the buyer's complaint.
+    A slip someone else did ("仓库把我的地址打错了") and manners in a clause about the
+    courier ("送货的师傅态度恶劣") are theirs.
+    """
     courier = any(m.blame and m.cause is Cause.LOGISTICS and m.points for m in matches)
     agent = any(m.blame and m.cause is Cause.SERVICE and m.points for m in matches)
 
     def judged(m: CauseMatch) -> CauseMatch:
-        damage = _normal(m.keyword) in transit
+        damage = _normal(m.keyword) in compiled.transit
         if agent and (m.cause is Cause.BUYER or damage):
-            # the buyer disputes what the agent claimed: the complaint is the agent
-            return attrs.evolve(m, quoted=True)
+            return attrs.evolve(m, quoted=True)  # the buyer disputes the agent's claim
         if courier and m.cause is Cause.PRODUCT and damage:
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
         shop_side = m.cause is Cause.SERVICE and not (m.topic or m.blame)
-        if shop_side and _subject(m, matches, clauses, manners):
+        if m.points and shop_side and _subject(m, matches, clauses, compiled.manners):
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
+        if m.points and (m.cause is Cause.BUYER or (m.cause is Cause.PRODUCT and not m.blame)):
+            return _said_or_done(m, matches, text, clauses)
         return m
 
     return tuple(judged(m) for m in matches)
 
 
-_SAYS = ("说", "讲", "称", "says", "said", "claimed", "claims", "told me")
-# "仓库把我的地址打错了": whoever stands before 把 did it.
-_DID = ("把", "给我")
-
-
-def _reported(
-    matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...]
-) -> tuple[CauseMatch, ...]:
-    """What the courier or an agent says is their claim; what they did is theirs.
-
-    "快递员说件太大放不进车": the parcel being too big is the courier's excuse.
-    "快递员说我地址写错了": the slip is the courier's claim, not the buyer owning up;
-    "仓库把我的地址打错了": the slip is the shop's.
-    """
-
-    def judged(m: CauseMatch) -> CauseMatch:
-        owned = m.cause is Cause.BUYER
-        if not m.points or not (owned or (m.cause is Cause.PRODUCT and not m.blame)):
-            return m
-        clause = _clause_at(clauses, m.start)
-        for o in matches:
-            if not (o.topic and o.cause in (Cause.SERVICE, Cause.LOGISTICS)):
-                continue
+def _said_or_done(
+    m: CauseMatch, matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...]
+) -> CauseMatch:
+    """The goods' or the buyer's words after the courier or an agent in their clause:
+    said ("说") they are a claim, done ("把") they are the doer's."""
+    clause = _clause_at(clauses, m.start)
+    for o in matches:
+        if o.topic and o.cause in (Cause.SERVICE, Cause.LOGISTICS):
             if not clause.start <= o.start < o.end <= m.start:
                 continue
-            between = text[o.end : m.end]
-            if any(say in between for say in _SAYS):
+            if any(say in text[o.end : m.end] for say in _SAYS):
                 return attrs.evolve(m, quoted=True)
-            if owned and any(did in text[o.end : m.start + 1] for did in _DID):
+            if m.cause is Cause.BUYER and "把" in text[o.end : m.start + 1]:
                 return attrs.evolve(m, cause=o.cause, moved=True)
-        return m
-
-    return tuple(judged(m) for m in matches)
+    return m
 
 
 @attrs.frozen
@@ -937,6 +946,7 @@ DEFAULT_CAUSE_RULES = CauseRules(
     functions=_lexicon.FUNCTIONS,
     transit_damage=_lexicon.TRANSIT_DAMAGE,
     rough=_lexicon.ROUGH,
+    details=_lexicon.DETAILS,
     uses=_lexicon.USES,
     verdicts=_lexicon.VERDICTS,
     vague=_lexicon.VAGUE,

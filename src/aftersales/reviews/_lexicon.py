@@ -1276,6 +1276,34 @@ LOGISTICS: tuple[str, ...] = (
     "upstairs",
     "up the stairs",
     "floors myself",
+    # came late, came not at all, never knocked
+    "才来",
+    "才送",
+    "才派",
+    "人没来",
+    "没按门铃",
+    "不按门铃",
+    "没敲门",
+    "不敲门",
+    "招领",
+    "missed you",
+    "left a card",
+    "left a note",
+    # someone else has it, or it is gone
+    "包裹不见",
+    "件不见",
+    "被别人领",
+    "被人领",
+    "冒领",
+    "被别人拿",
+    "被人拿走",
+    "没人收过",
+    "说送了",
+    "说已经送",
+    "说送到",
+    "nobody knows where",
+    "no one knows where",
+    "without my permission",
 )
 
 BUYER: tuple[str, ...] = (
@@ -1682,6 +1710,24 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "delivery man",
     "postman",
     "post office",
+    # the parcel itself, its carrier stages, and who else hands it over
+    "包裹",
+    "揽收",
+    "始发地",
+    "邮差",
+    "邮递员",
+    "快递公司",
+    "物流公司",
+    "物流中心",
+    "快递架",
+    "代收",
+    "7-11",
+    "711",
+    "莱尔富",
+    "店员",
+    "concierge",
+    "postie",
+    "mailman",
 )
 
 BUYER_TOPICS: tuple[str, ...] = (
@@ -1847,6 +1893,15 @@ COURIER_BLAME: tuple[str, ...] = (
     # days on the road: what spoiled or melted on the way is the carrier's
     "路上…天",
     "路上走了",
+    # handled roughly, the doer unnamed ("被摔", "dropped from a height")
+    "被摔",
+    "被扔",
+    "被砸",
+    "被踩",
+    "been dropped",
+    "was dropped",
+    "dropped from",
+    "been thrown",
     "快递…弄坏",
     "快递…弄破",
     "暴力分拣",
@@ -2037,6 +2092,21 @@ ROUGH: tuple[str, ...] = (
     "flung",
 )
 
+# Delivery details: a slip in them, the buyer's own or the shop's ("我手机号填错了"),
+# makes what the courier then could not do its consequence ("包裹被退回了").
+DETAILS: tuple[str, ...] = (
+    "地址",
+    "电话",
+    "手机号",
+    "号码",
+    "门牌",
+    "收件人",
+    "address",
+    "phone",
+    "postcode",
+    "zip",
+)
+
 # Damage that happens in transit: blamed on the courier, it is logistics.
 TRANSIT_DAMAGE: tuple[str, ...] = (
     "碎",
@@ -2137,6 +2207,12 @@ BUYER_BLAME: tuple[str, ...] = (
     "my old address",
     "forgot to update my",
     "wrong phone number",
+    "旧手机",
+    "旧号",
+    "旧电话",
+    "旧的手机",
+    "旧的号",
+    "旧的电话",
     "以前的地址",
     "地址…以前",
     "默认地址",
@@ -2325,6 +2401,8 @@ VAGUE: tuple[str, ...] = (
 
 # How someone behaved: in a clause about the courier, the courier's manners, not the shop's.
 MANNERS: tuple[str, ...] = (
+    # and how slow they were to send it on ("揽收后在始发地待了六天才发出")
+    "才发",
     "态度",
     "凶",
     "骂",
