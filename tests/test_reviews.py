@@ -296,6 +296,40 @@ def test_the_buyer_owning_up_is_the_buyers_own() -> None:
     assert result.cause is Cause.BUYER
 
 
+def test_rough_handling_after_any_carrier_word_blames_the_courier() -> None:
+    rough = classify_review("物流士把箱子摔了，杯子碎了")
+    assert rough.cause is Cause.LOGISTICS
+    assert "碎了→logistics" in rough.why
+    # negated, it blames no one: the damage is the goods'
+    assert classify_review("货运也没摔，杯子碎了").cause is Cause.PRODUCT
+    # a shop's own carrier word pairs with the rough verbs too
+    assert classify_review("跑腿把箱子摔了，碗碎了").cause is Cause.PRODUCT
+    rules = DEFAULT_CAUSE_RULES.extended(logistics_topics=["跑腿"])
+    assert classify_review("跑腿把箱子摔了，碗碎了", rules).cause is Cause.LOGISTICS
+
+
+def test_a_slip_in_the_delivery_details_is_whoever_made_it() -> None:
+    # the buyer's: what the courier then could not do is its consequence
+    own = classify_review("我电话填错了，快递员打不通，包裹被退回了")
+    assert own.cause is Cause.BUYER
+    assert "被退回 (context of another complaint)" in own.why
+    # the shop's, named by who did it (把)
+    assert classify_review("卖家把我的地址写错了，包裹被退回").cause is Cause.SERVICE
+    # the courier's claim that the buyer slipped is not the buyer owning up
+    claimed = classify_review("快递员说我地址写错了，其实没错，他就是不想送")
+    assert claimed.cause is Cause.LOGISTICS
+    assert "(disputed, or someone else's claim)" in claimed.why
+
+
+def test_a_tie_goes_to_the_stronger_words() -> None:
+    # a complaint (物流…不动) over an aspect only mentioned (问客服, doubled after it)
+    stuck = classify_review("物流三天不动，问客服说等着")
+    assert stuck.scores == {Cause.SERVICE: 2, Cause.LOGISTICS: 2}
+    assert stuck.cause is Cause.LOGISTICS
+    assert "tie broken by the stronger words" in stuck.why
+    assert not stuck.tie
+
+
 def test_what_was_ordered_then_what_came_is_a_wrong_item() -> None:
     swapped = classify_review("我买的是蓝色，寄来一个粉的")
     assert swapped.cause is Cause.SERVICE
@@ -332,6 +366,11 @@ def test_what_was_ordered_then_what_came_is_a_wrong_item() -> None:
         ("The driver left it in the rain without telling me", Cause.LOGISTICS),
         ("到货了才想起来家里没有烤箱", Cause.BUYER),  # what only the buyer knew
         ("零食味道挺正的，家里孩子不爱吃而已", Cause.BUYER),  # the household's taste
+        ("揽收后在网点放了五天才发出", Cause.LOGISTICS),  # the carrier's stages, its delay
+        ("超商取貨通知都沒收到就被退回", Cause.LOGISTICS),  # Taiwan convenience-store pickup
+        ("郵差沒敲門就塞了張招領單", Cause.LOGISTICS),  # the post, a missed-you slip
+        ("The box had tyre marks on it, the vase inside cracked", Cause.LOGISTICS),
+        ("Ordered a blue one, got a green one", Cause.SERVICE),  # ordered, then what came
     ],
 )
 def test_aspect_rules(text: str, cause: Cause) -> None:

@@ -35,10 +35,16 @@ Reading, in order:
 6. Blame: damage the buyer blames on the courier ("被快递摔坏") is logistics;
    an agent blaming the buyer ("客服说是我自己弄坏的") is service, and what it
    disputes does not count; the buyer owning up ("是我的问题") is the buyer's.
-   Manners ("态度差") belong to the clause's subject, or the previous clause's.
+   Manners ("态度差") belong to the clause's subject, or the last aspect named.
+   What the courier or an agent says is their claim ("快递员说我地址写错了"); a
+   slip someone did is theirs ("仓库把我的地址打错了"). Rough handling after any
+   carrier word ("货运…摔") is the buyer blaming the courier. A slip in the
+   delivery details ("我手机号填错了") makes the courier's failures its
+   consequence ("包裹被退回了").
 7. Points: blame phrase 3, problem phrase 2, topic word 1, doubled after a
-   contrast. The cause with most points wins; a tie goes to the first in
-   :data:`TIE_ORDER`. A describing review with nothing counted is the goods'
+   contrast. The cause with most points wins; on a tie the stronger words win
+   (the buyer's blame, then a complaint, then a mention: "物流…不动" over "问客服"),
+   then the first in :data:`TIE_ORDER`. A describing review with nothing counted is the goods'
    (or, if it clears the goods, the buyer's), flagged ``by_default``; one that
    only says how the buyer feels is :attr:`Cause.UNKNOWN`, and the listening
    step (REV-LISTEN) finds the cause out.
@@ -263,7 +269,8 @@ class CauseRules:
     ``product`` ... ``buyer`` hold problem phrases, ``*_topics`` topic words,
     ``courier_blame`` the buyer blaming the courier (logistics; damage named in
     the same review then counts for logistics too, if it is in
-    ``transit_damage``), ``agent_blame`` an agent blaming the buyer (service),
+    ``transit_damage``; ``rough`` handling after any logistics topic word,
+    "货运…摔", is such blame too), ``agent_blame`` an agent blaming the buyer (service),
     ``buyer_blame`` the buyer owning up ("是我的问题": buyer).
     ``negations`` cancel the match right after them, ``praise`` cancels the
     topic words of its clause, ``contrasts`` end a clause and double what
@@ -279,7 +286,9 @@ class CauseRules:
     they are the courier's, not the shop's. ``ordered`` say what the buyer
     ordered ("订的是") and ``received`` what came ("收到"): the two in order,
     even across one clause ("我订的是长袖，收到短袖"), are a wrong item sent,
-    the shop's service.
+    the shop's service. ``details`` are delivery details ("地址", "电话"): a slip
+    in them, the buyer's or the shop's, makes the courier's failures in the same
+    review its consequence.
     """
 
     product: tuple[str, ...] = attrs.field(converter=_keywords)
@@ -770,7 +779,8 @@ class Classification:
 
     cause: Cause
     matches: tuple[CauseMatch, ...]
-    #: True when two causes had the same score and TIE_ORDER decided.
+    #: True when two causes had the same score and the same strongest kind of words
+    #: (blame, a complaint, a mention), and TIE_ORDER decided.
     tie: bool
     #: True when no aspect word decided: a describing review read as the goods, or as
     #: the buyer's own when it clears the goods and blames no one.
@@ -821,6 +831,8 @@ class Classification:
         ]
         if self.tie:
             parts.append("tie broken by the order product > service > logistics > buyer")
+        elif self.cause in scores and sorted(scores.values())[-2:] == [scores[self.cause]] * 2:
+            parts.append("tie broken by the stronger words: blame > a complaint > a mention")
         ignored = [f"{m.keyword} ({m.not_counted})" for m in self.matches if not m.points]
         if ignored:
             parts.append("not counted: " + ", ".join(ignored))
