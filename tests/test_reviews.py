@@ -321,6 +321,24 @@ def test_a_slip_in_the_delivery_details_is_whoever_made_it() -> None:
     assert "(disputed, or someone else's claim)" in claimed.why
 
 
+def test_the_buyer_doing_the_couriers_errand_is_logistics() -> None:
+    carried = classify_review("快递不上楼，最后是我自己扛上去的")
+    assert carried.cause is Cause.LOGISTICS
+    assert "是我自己扛" in carried.why  # not the buyer owning up (是我自己)
+    assert classify_review("I had to collect it from the depot myself").cause is Cause.LOGISTICS
+    # with no courier named, an errand is nobody's complaint
+    errand = classify_review("我自己跑去实体店看了，比网上便宜一半")
+    assert errand.cause is not Cause.LOGISTICS
+    assert "(no aspect of its own)" in errand.why
+
+
+def test_praised_wrapping_does_not_clear_the_goods() -> None:
+    lamp = classify_review("包装完好，快递也很快，但是灯一开就一直闪个不停")
+    assert lamp.cause is Cause.PRODUCT
+    # the goods themselves cleared, no one else blamed: the buyer's own
+    assert classify_review("质量没问题，就是跟我家的沙发颜色不搭").cause is Cause.BUYER
+
+
 def test_a_tie_goes_to_the_stronger_words() -> None:
     # a complaint (物流…不动) over an aspect only mentioned (问客服, doubled after it)
     stuck = classify_review("物流三天不动，问客服说等着")

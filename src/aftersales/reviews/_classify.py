@@ -40,14 +40,16 @@ Reading, in order:
    slip someone did is theirs ("仓库把我的地址打错了"). Rough handling after any
    carrier word ("货运…摔") is the buyer blaming the courier. A slip in the
    delivery details ("我手机号填错了") makes the courier's failures its
-   consequence ("包裹被退回了").
+   consequence ("包裹被退回了"). The buyer doing the courier's errand ("自己扛着
+   箱子爬了五楼", "had to collect") is the courier's, where the courier is named.
 7. Points: blame phrase 3, problem phrase 2, topic word 1, doubled after a
    contrast. The cause with most points wins; on a tie the stronger words win
    (the buyer's blame, then a complaint, then a mention: "物流…不动" over "问客服"),
-   then the first in :data:`TIE_ORDER`. A describing review with nothing counted is the goods'
-   (or, if it clears the goods, the buyer's), flagged ``by_default``; one that
-   only says how the buyer feels is :attr:`Cause.UNKNOWN`, and the listening
-   step (REV-LISTEN) finds the cause out.
+   then the first in :data:`TIE_ORDER`. A describing review with nothing
+   counted is the goods' (or, if it clears the goods, not only their wrapping,
+   the buyer's), flagged ``by_default``; one that only says how the buyer feels
+   is :attr:`Cause.UNKNOWN`, and the listening step (REV-LISTEN) finds the
+   cause out.
 
 ``docs/reviews.md`` walks through each step with examples.
 """
@@ -252,6 +254,7 @@ _CUES = (
     "functions",
     "transit_damage",
     "rough",
+    "errands",
     "details",
     "uses",
     "vague",
@@ -286,7 +289,9 @@ class CauseRules:
     they are the courier's, not the shop's. ``ordered`` say what the buyer
     ordered ("订的是") and ``received`` what came ("收到"): the two in order,
     even across one clause ("我订的是长袖，收到短袖"), are a wrong item sent,
-    the shop's service. ``details`` are delivery details ("地址", "电话"): a slip
+    the shop's service. ``errands`` are what the courier should have done: after
+    自己 or "i had to" ("自己扛着箱子爬了五楼"), in a review that names the courier,
+    a logistics complaint. ``details`` are delivery details ("地址", "电话"): a slip
     in them, the buyer's or the shop's, makes the courier's failures in the same
     review its consequence.
     """
@@ -308,6 +313,7 @@ class CauseRules:
     functions: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     transit_damage: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     rough: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    errands: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     details: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     uses: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     verdicts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
@@ -381,6 +387,11 @@ class CauseRules:
             (_Kind.TOPIC, CauseMatch(Cause.PRODUCT, m.group(0), m.start(), m.end(), topic=True))
             for m in compiled.worn.finditer(normal)
         ]
+        # "自己扛着箱子爬了五楼": the buyer did the courier's errand
+        found += [
+            (_Kind.PHRASE, CauseMatch(Cause.LOGISTICS, m.group(0), m.start(), m.end()))
+            for m in compiled.errands.finditer(normal)
+        ]
         # "订的是长袖，收到短袖": what was ordered, then what came, is a wrong item sent
         found += [
             (_Kind.PHRASE, CauseMatch(Cause.SERVICE, m.group(0), m.start(), m.end()))
@@ -413,7 +424,7 @@ class CauseRules:
         ]
         judged = _subjectless(tuple(matches), compiled, normal, clauses)
         judged = _whose(judged, normal, clauses, compiled)
-        return _in_context(judged, normal, clauses, compiled.details)
+        return _in_context(judged, normal, clauses, compiled)
 
 
 def _subjectless(
@@ -452,10 +463,7 @@ def _describes(text: str, moods: tuple[str, ...]) -> bool:
 
 
 def _in_context(
-    matches: tuple[CauseMatch, ...],
-    text: str,
-    clauses: tuple[_Clause, ...],
-    details: tuple[str, ...],
+    matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...], compiled: _Compiled
 ) -> tuple[CauseMatch, ...]:
     """A clause with a complaint is about that complaint's aspect: other topics are context.
 
@@ -468,16 +476,19 @@ def _in_context(
         m.points
         and not m.topic
         and m.cause in (Cause.BUYER, Cause.SERVICE)
-        and any(word in text[m.start : m.end] for word in details)
+        and any(word in text[m.start : m.end] for word in compiled.details)
         for m in matches
     )
 
+    couriers = [m for m in matches if m.points and m.cause is Cause.LOGISTICS]
+
     def judged(m: CauseMatch) -> CauseMatch:
-        if not m.points:
-            return m
-        if slip and m.cause is Cause.LOGISTICS and not m.blame:
+        if couriers == [m] and compiled.errands.fullmatch(m.keyword):
+            # "我自己跑去实体店看了": an errand is the courier's only where the courier is named
+            return attrs.evolve(m, vague=True)
+        if slip and m.points and m.cause is Cause.LOGISTICS and not m.blame:
             return attrs.evolve(m, context=True)
-        if not m.topic:
+        if not (m.topic and m.points):
             return m
         clause = _clause_at(clauses, m.start)
         near = [o for o in matches if o.points and clause.start <= o.start < clause.end]
@@ -525,6 +536,7 @@ class _Compiled:
     keywords: tuple[tuple[_Kind, Cause, str, tuple[str, ...], bool], ...]
     functions: re.Pattern[str]
     worn: re.Pattern[str]
+    errands: re.Pattern[str]
     swapped: re.Pattern[str]
     verdicts: frozenset[str]
     vague: tuple[str, ...]
@@ -580,6 +592,15 @@ def _compiled(rules: CauseRules) -> _Compiled:
         if uses
         else _NEVER
     )
+    chinese = _alternatives(w for w in rules.errands if not w.isascii())
+    english = _alternatives(w for w in rules.errands if w.isascii())
+    errands = (
+        "|".join(
+            [f"(?:还是|是)?我?(?:自己|亲自)[^,.!?;:]{{0,3}}?(?:{chinese})"] * bool(chinese)
+            + [rf"\b(?:i )?had to (?:{english})|\b(?:{english})\w* it myself"] * bool(english)
+        )
+        or _NEVER
+    )
     ordered, received = _alternatives(rules.ordered), _alternatives(rules.received)
     swapped = (
         f"(?:{ordered})(?P<gap>[^{re.escape(''.join(sorted(_BREAKS - {','})))}]*?)(?:{received})"
@@ -594,6 +615,7 @@ def _compiled(rules: CauseRules) -> _Compiled:
         keywords=tuple(keywords),
         functions=re.compile(negated),
         worn=re.compile(worn),
+        errands=re.compile(errands),
         swapped=re.compile(swapped),
         verdicts=frozenset(_normal(w) for w in rules.verdicts),
         vague=tuple(_normal(w) for w in rules.vague),
@@ -749,26 +771,37 @@ def _whose(
         shop_side = m.cause is Cause.SERVICE and not (m.topic or m.blame)
         if m.points and shop_side and _subject(m, matches, clauses, compiled.manners):
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
-        if m.points and (m.cause is Cause.BUYER or (m.cause is Cause.PRODUCT and not m.blame)):
+        owned = m.cause is Cause.BUYER or (m.cause is Cause.PRODUCT and not m.blame)
+        if m.points and (owned or shop_side):
             return _said_or_done(m, matches, text, clauses)
         return m
 
     return tuple(judged(m) for m in matches)
 
 
+# Who did it, named before the slip: "仓库把我的地址打错了", "卖家寄错地址是他们自己打错".
+_DOERS = ("把", "他们", "他自己", "她自己", "人家")
+
+
 def _said_or_done(
     m: CauseMatch, matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...]
 ) -> CauseMatch:
-    """The goods' or the buyer's words after the courier or an agent in their clause:
-    said ("说") they are a claim, done ("把") they are the doer's."""
+    """Words after the courier or an agent in their clause: what they say ("说") is
+    their claim, or the courier's own demand; a slip they did is theirs."""
     clause = _clause_at(clauses, m.start)
     for o in matches:
         if o.topic and o.cause in (Cause.SERVICE, Cause.LOGISTICS):
             if not clause.start <= o.start < o.end <= m.start:
                 continue
-            if any(say in text[o.end : m.end] for say in _SAYS):
+            said = any(say in text[o.end : m.end] for say in _SAYS)
+            if said and m.cause is Cause.SERVICE:
+                # "集运仓说要补运费": what the courier demands is the courier's
+                if o.cause is Cause.LOGISTICS:
+                    return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
+                continue
+            if said:
                 return attrs.evolve(m, quoted=True)
-            if m.cause is Cause.BUYER and "把" in text[o.end : m.start + 1]:
+            if m.cause is Cause.BUYER and any(w in text[o.end : m.end] for w in _DOERS):
                 return attrs.evolve(m, cause=o.cause, moved=True)
     return m
 
@@ -868,7 +901,11 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
     for m in matches:
         scores[m.cause] += m.points
     best = max(scores.values())
-    cleared = any(m.cause is Cause.PRODUCT and (m.negated or m.praised) for m in matches)
+    # "包装完好" clears the parcel's wrapping, not the goods
+    cleared = any(
+        m.cause is Cause.PRODUCT and (m.negated or m.praised) and m.keyword not in _lexicon.WRAPPING
+        for m in matches
+    )
     complained = any(m.points and not m.topic for m in matches)
     if cleared and not complained and _describes(text, _compiled(rules).moods):
         # "东西没问题，就是跟我家风格不搭": the goods cleared, no one else blamed
@@ -958,6 +995,7 @@ DEFAULT_CAUSE_RULES = CauseRules(
     functions=_lexicon.FUNCTIONS,
     transit_damage=_lexicon.TRANSIT_DAMAGE,
     rough=_lexicon.ROUGH,
+    errands=_lexicon.ERRANDS,
     details=_lexicon.DETAILS,
     uses=_lexicon.USES,
     verdicts=_lexicon.VERDICTS,

@@ -205,6 +205,12 @@ PRODUCT: tuple[str, ...] = (
     "鼓包",
     "噪音大",
     "噪音",
+    "声音大",
+    "声音…大",
+    "闪烁",
+    "就闪",
+    "flicker",
+    "crack",
     "异响",
     "嗡嗡",
     "电流声",
@@ -1304,6 +1310,13 @@ LOGISTICS: tuple[str, ...] = (
     "nobody knows where",
     "no one knows where",
     "without my permission",
+    "卡了…天",
+    "卸在",
+    "投错",
+    "投到…别人",
+    "放到…别人",
+    "被压",
+    "压在下面",
 )
 
 BUYER: tuple[str, ...] = (
@@ -1728,6 +1741,22 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "concierge",
     "postie",
     "mailman",
+    # where parcels are left, and carriers and customs by name
+    "传达室",
+    "收发室",
+    "门卫室",
+    "管理室",
+    "信报箱",
+    "快递堆",
+    "小卖部",
+    "骑楼",
+    "投递员",
+    "集运",
+    "清关",
+    "海关",
+    "嘉里",
+    "大荣",
+    "customs",
 )
 
 BUYER_TOPICS: tuple[str, ...] = (
@@ -1778,11 +1807,15 @@ NEGATIONS: tuple[str, ...] = (
     "nothing wrong with the",
     "以为",
     "以为被",
+    # someone else made the buyer think so ("害我以为丢了")
+    "害",
     "差点以为",
     "还以为",
 )
 
 PRAISE: tuple[str, ...] = (
+    "辛苦",
+    "感谢",
     "很快",
     "挺快",
     "速度快",
@@ -2092,6 +2125,41 @@ ROUGH: tuple[str, ...] = (
     "flung",
 )
 
+# What the courier should have done, done by the buyer themselves ("自己扛着箱子爬了五楼",
+# "还是我自己跑到网点才找到"): after 自己 or "i had to", the courier's failure.
+ERRANDS: tuple[str, ...] = (
+    "跑",
+    "扛",
+    "搬",
+    "爬",
+    "拎",
+    "抬",
+    "翻",
+    "下楼",
+    "上楼",
+    "去取",
+    "去拿",
+    "去领",
+    "去找",
+    "去问",
+    "回来拿",
+    "出来拿",
+    "过去拿",
+    "打电话问",
+    "go and get",
+    "go to the",
+    "collect",
+    "pick it up",
+    "fetch",
+    "drag",
+    "carry",
+    "chase",
+    "take a day off",
+)
+
+# Wrapping: praised or cleared ("包装完好"), it clears the parcel, not the goods.
+WRAPPING: frozenset[str] = frozenset(("包装", "外包装", "外箱", "箱子", "packaging", "box"))
+
 # Delivery details: a slip in them, the buyer's own or the shop's ("我手机号填错了"),
 # makes what the courier then could not do its consequence ("包裹被退回了").
 DETAILS: tuple[str, ...] = (
@@ -2207,6 +2275,17 @@ BUYER_BLAME: tuple[str, ...] = (
     "my old address",
     "forgot to update my",
     "wrong phone number",
+    # an address left incomplete ("地址没写单元号")
+    "地址…没写",
+    "没写…号",
+    "没写全",
+    "没填全",
+    "地址不全",
+    "地址…不全",
+    "incomplete address",
+    "forgot the flat",
+    "forgot my flat",
+    "wrong door number",
     "旧手机",
     "旧号",
     "旧电话",
@@ -2401,6 +2480,8 @@ VAGUE: tuple[str, ...] = (
 
 # How someone behaved: in a clause about the courier, the courier's manners, not the shop's.
 MANNERS: tuple[str, ...] = (
+    "不管",
+    "不顾",
     # and how slow they were to send it on ("揽收后在始发地待了六天才发出")
     "才发",
     "态度",
