@@ -215,10 +215,13 @@ class CauseMatch:
     @property
     def kind(self) -> int:
         """How strong the evidence is: 2 the buyer's own blame, 1 a problem phrase (an
-        agent's blame is a complaint about the agent), 0 a topic word."""
+        agent's blame is a complaint about the agent), 0 a topic word, -1 the goods
+        named as a thing handled ("东西直接给了楼下开店的")."""
         if self.blame and self.cause is not Cause.SERVICE:
             return 2
-        return 0 if self.topic else 1
+        if self.topic:
+            return -1 if self.keyword in _lexicon.OBJECTS else 0
+        return 1
 
     @property
     def not_counted(self) -> str:
@@ -865,7 +868,9 @@ class Classification:
         if self.tie:
             parts.append("tie broken by the order product > service > logistics > buyer")
         elif self.cause in scores and sorted(scores.values())[-2:] == [scores[self.cause]] * 2:
-            parts.append("tie broken by the stronger words: blame > a complaint > a mention")
+            parts.append(
+                "tie broken by the stronger words: blame > a complaint > a mention > the goods"
+            )
         ignored = [f"{m.keyword} ({m.not_counted})" for m in self.matches if not m.points]
         if ignored:
             parts.append("not counted: " + ", ".join(ignored))

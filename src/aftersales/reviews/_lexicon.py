@@ -690,6 +690,9 @@ SERVICE: tuple[str, ...] = (
     # broader everyday words (issue 19)
     "出货慢",
     # the shop's choice of carrier, against what the buyer paid or asked for
+    "说好…顺丰",
+    "承诺…顺丰",
+    "发了个",
     "paid extra for",
     "paid for express",
     "cheapest courier",
@@ -1317,16 +1320,19 @@ LOGISTICS: tuple[str, ...] = (
     "放到…别人",
     "被压",
     "压在下面",
+    "门铃…没",
+    "没人按门铃",
+    "没人敲门",
+    "只送到",
+    "送到楼下",
+    "上楼…加",
 )
 
 BUYER: tuple[str, ...] = (
     # ordered by mistake
-    "拍错",
-    "买错",
     "下错单",
     "点错",
     "点成",
-    "选错",
     "买多了",
     "拍多了",
     "多拍",
@@ -1377,7 +1383,6 @@ BUYER: tuple[str, ...] = (
     "拍大",
     "码数选错",
     "尺码选错",
-    "看错",
     "没看清",
     "没仔细看",
     "没看详情",
@@ -1757,6 +1762,7 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "嘉里",
     "大荣",
     "customs",
+    "师傅",
 )
 
 BUYER_TOPICS: tuple[str, ...] = (
@@ -1917,6 +1923,7 @@ COURIER_BLAME: tuple[str, ...] = (
     "泡烂",
     "脚印",
     "轮胎印",
+    "鞋印",
     "全是泥",
     "泥巴",
     "mud",
@@ -1935,8 +1942,6 @@ COURIER_BLAME: tuple[str, ...] = (
     "was dropped",
     "dropped from",
     "been thrown",
-    "快递…弄坏",
-    "快递…弄破",
     "暴力分拣",
     "暴力运输",
     "运输…坏",
@@ -2116,6 +2121,12 @@ ROUGH: tuple[str, ...] = (
     "抛",
     "踩",
     "当球",
+    "弄坏",
+    "弄破",
+    "弄烂",
+    "整烂",
+    "搞坏",
+    "搞烂",
     "threw",
     "thrown",
     "dropped",
@@ -2221,6 +2232,25 @@ BUYER_BLAME: tuple[str, ...] = (
     "我的问题",
     "我的原因",
     "怪我自己",
+    "怪自己",
+    # ordered or read by mistake: the buyer owning up
+    "拍错",
+    "买错",
+    "选错",
+    "看错",
+    # the buyer's own slip in the details, done by the buyer ("我把小区名字写成了隔壁小区")
+    "我把…写成",
+    "我把…填成",
+    "我把…写错",
+    "我把…填错",
+    "我把…选错",
+    "地址还是",
+    "地址…去年",
+    "换号",
+    "换了号",
+    "空号",
+    "忘了改",
+    "忘记改",
     "自己的问题",
     "自己的原因",
     "个人原因",
@@ -2539,6 +2569,9 @@ DIALECT: tuple[tuple[str, str], ...] = (
     ("俾", "给"),
     ("成日", "总是"),
     ("屋企", "家里"),
+    ("仲話", "还说"),
+    ("又話", "又说"),
+    ("佢話", "他说"),
 )
 
 # How the buyer feels, nothing of the cause: a review made of these (and VAGUE) is unknown.
