@@ -317,6 +317,11 @@ def test_a_slip_in_the_delivery_details_is_whoever_made_it() -> None:
     assert "被退回 (context of another complaint)" in own.why
     # the shop's, named by who did it (把)
     assert classify_review("卖家把我的地址写错了，包裹被退回").cause is Cause.SERVICE
+    # a details word and a slip word pair up in either order (details x slips) ...
+    assert classify_review("收件人电话少打了一位，快递退回了").cause is Cause.BUYER
+    # ... and are the courier's when the courier is the clause's subject
+    assert classify_review("快递员老是打错我的电话号码").cause is Cause.LOGISTICS
+    assert classify_review("快递员打不通，我电话号码打错了").cause is Cause.BUYER
     # the courier's claim that the buyer slipped is not the buyer owning up
     claimed = classify_review("快递员说我地址写错了，其实没错，他就是不想送")
     assert claimed.cause is Cause.LOGISTICS

@@ -258,6 +258,7 @@ _CUES = (
     "transit_damage",
     "rough",
     "errands",
+    "slips",
     "details",
     "uses",
     "vague",
@@ -317,6 +318,7 @@ class CauseRules:
     transit_damage: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     rough: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     errands: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    slips: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     details: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     uses: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     verdicts: tuple[str, ...] = attrs.field(converter=_keywords, default=())
@@ -573,6 +575,14 @@ def _compiled(rules: CauseRules) -> _Compiled:
         for verb in rules.rough
         if "…" not in carrier and carrier.isascii() == verb.isascii()
     ]
+    # "手机号填错了", "填错了地址": a slip in the delivery details, the buyer's own
+    listed += [
+        (_Kind.BLAME, Cause.BUYER, pair, True)
+        for detail in rules.details
+        for slip in rules.slips
+        if not detail.isascii() and not slip.isascii()
+        for pair in (f"{detail}…{slip}", f"{slip}…{detail}")
+    ]
     listed += [(_Kind.BLAME, Cause.SERVICE, w, True) for w in rules.agent_blame]
     listed += [(_Kind.BLAME, Cause.BUYER, w, True) for w in rules.buyer_blame]
     listed += [(_Kind.TOPIC, Cause.PRODUCT, w, False) for w in rules.verdicts]
@@ -784,13 +794,16 @@ def _whose(
 
 # Who did it, named before the slip: "仓库把我的地址打错了", "卖家寄错地址是他们自己打错".
 _DOERS = ("把", "他们", "他自己", "她自己", "人家")
+# The buyer as the subject between: "客服说我…", "快递员联系不上我，我…".
+_BUYER_SUBJECT = re.compile(r"我|自己|\bi\b")
 
 
 def _said_or_done(
     m: CauseMatch, matches: tuple[CauseMatch, ...], text: str, clauses: tuple[_Clause, ...]
 ) -> CauseMatch:
     """Words after the courier or an agent in their clause: what they say ("说") is
-    their claim, or the courier's own demand; a slip they did is theirs."""
+    their claim, or the courier's own demand; the buyer's words they did ("快递员一直
+    打错电话号码", "seller printed the wrong postcode") are theirs."""
     clause = _clause_at(clauses, m.start)
     for o in matches:
         if o.topic and o.cause in (Cause.SERVICE, Cause.LOGISTICS):
@@ -804,7 +817,9 @@ def _said_or_done(
                 continue
             if said:
                 return attrs.evolve(m, quoted=True)
-            if m.cause is Cause.BUYER and any(w in text[o.end : m.end] for w in _DOERS):
+            between = text[o.end : m.start]
+            done = any(w in text[o.end : m.end] for w in _DOERS)
+            if m.cause is Cause.BUYER and (done or not _BUYER_SUBJECT.search(between)):
                 return attrs.evolve(m, cause=o.cause, moved=True)
     return m
 
@@ -1001,6 +1016,7 @@ DEFAULT_CAUSE_RULES = CauseRules(
     transit_damage=_lexicon.TRANSIT_DAMAGE,
     rough=_lexicon.ROUGH,
     errands=_lexicon.ERRANDS,
+    slips=_lexicon.SLIPS,
     details=_lexicon.DETAILS,
     uses=_lexicon.USES,
     verdicts=_lexicon.VERDICTS,
