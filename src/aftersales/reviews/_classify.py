@@ -378,7 +378,9 @@ class CauseRules:
         clauses = _clauses(normal, compiled)
         found = [
             (kind, CauseMatch(cause, word, start, end, topic=kind is _Kind.TOPIC, blame=blame))
-            for kind, cause, word, parts, blame in compiled.keywords
+            for first, group in compiled.keywords
+            if first in normal  # most keywords' first part is not in a review
+            for kind, cause, word, parts, blame in group
             for start, end in _find(normal, parts)
             # A…B stays in one clause: "质量还行但是客服态度差" is no "质量…差"
             if len(parts) == 1 or _clause_at(clauses, start) is _clause_at(clauses, end - 1)
@@ -538,7 +540,8 @@ def _alternatives(words: Iterable[str]) -> str:
 
 @attrs.frozen
 class _Compiled:
-    keywords: tuple[tuple[_Kind, Cause, str, tuple[str, ...], bool], ...]
+    #: The keywords grouped by their first part.
+    keywords: tuple[tuple[str, tuple[tuple[_Kind, Cause, str, tuple[str, ...], bool], ...]], ...]
     functions: re.Pattern[str]
     worn: re.Pattern[str]
     errands: re.Pattern[str]
@@ -589,6 +592,9 @@ def _compiled(rules: CauseRules) -> _Compiled:
     keywords = [
         (kind, cause, w, parts, blame) for kind, cause, w, blame in listed for parts in _forms(w)
     ]
+    by_first: dict[str, list[tuple[_Kind, Cause, str, tuple[str, ...], bool]]] = {}
+    for keyword in keywords:
+        by_first.setdefault(keyword[3][0], []).append(keyword)
     chinese = _alternatives(w for w in rules.functions if not w.isascii())
     english = _alternatives(w for w in rules.functions if w.isascii())
     negated = (
@@ -625,7 +631,7 @@ def _compiled(rules: CauseRules) -> _Compiled:
         part for *_, parts, _ in keywords for part in parts if not part[0].isascii()
     ) | frozenset(w for w in contrasts if not w[0].isascii())
     compiled = _Compiled(
-        keywords=tuple(keywords),
+        keywords=tuple((first, tuple(group)) for first, group in by_first.items()),
         functions=re.compile(negated),
         worn=re.compile(worn),
         errands=re.compile(errands),
