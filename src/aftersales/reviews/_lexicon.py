@@ -692,7 +692,9 @@ SERVICE: tuple[str, ...] = (
     # the shop's choice of carrier, against what the buyer paid or asked for
     "说好…顺丰",
     "承诺…顺丰",
-    "发了个",
+    "结果发了个",
+    "却发了个",
+    "居然发了个",
     "paid extra for",
     "paid for express",
     "cheapest courier",
@@ -1742,7 +1744,6 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "7-11",
     "711",
     "莱尔富",
-    "店员",
     "concierge",
     "postie",
     "mailman",
@@ -1762,7 +1763,7 @@ LOGISTICS_TOPICS: tuple[str, ...] = (
     "嘉里",
     "大荣",
     "customs",
-    "师傅",
+    "送…师傅",
 )
 
 BUYER_TOPICS: tuple[str, ...] = (
