@@ -73,13 +73,16 @@ DEVELOPMENT_THRESHOLD = 0.97
 #: Issue 19's goal on the held-out set written by someone else (never tuned on).
 HELDOUT_GOAL_OVERALL = 0.90
 HELDOUT_GOAL_PER_CAUSE = 0.85
-#: What the classifier reached on the set (run twice, 2026-12-05: 89.7% after the first
-#: round, 91.2% after the second, logistics 84.4% the lowest cause; neither round saw the
-#: set): the test guards that level; the per-cause goal above is not met yet and the test
-#: log says so. Raise these only with a classifier changed without looking at the texts.
-HELDOUT_OVERALL = 0.90
-HELDOUT_PER_CAUSE = 0.80
-HELDOUT = CORPUS.with_name("reviews_heldout.json")
+#: The held-out sets, each written by a session that read neither the classifier nor
+#: its development data, and what each test run guards: a level just under what the
+#: classifier reached when last measured (docs/reviews.md, "Held-out"). Set 1 was run
+#: three times (89.7%, 91.2%, 95.6%), set 2 once when it arrived (86.4% before the
+#: third round, 90.2% after, service 82.4% the lowest cause). The goal above is printed
+#: as met or not; raise a guard only with a classifier changed without looking at the texts.
+HELDOUT_SETS = {
+    "reviews_heldout.json": (0.94, 0.85),
+    "reviews_heldout2.json": (0.88, 0.80),
+}
 CAUSES = [c.value for c in Cause]
 
 
@@ -136,9 +139,10 @@ def accuracy_table(title: str, items: list[dict[str, str]]) -> tuple[str, dict[s
 def classifier_report() -> str:
     """Accuracy on the development set (and the held-out set if present), for the test log."""
     reports = [accuracy_table("review causes, development set (in-sample)", corpus_items())[0]]
-    if HELDOUT.exists():
-        items = corpus_items(HELDOUT, "items")
-        reports.append(accuracy_table("review causes, held-out set", items)[0])
+    for name in HELDOUT_SETS:
+        path = CORPUS.with_name(name)
+        if path.exists():
+            reports.append(accuracy_table(f"review causes, {name}", corpus_items(path, "items"))[0])
     return "\n".join(reports)
 
 
@@ -150,19 +154,23 @@ def test_classifier_report_accuracy() -> None:
     assert "per script" in report
 
 
-def test_heldout_accuracy() -> None:
+@pytest.mark.parametrize("name", sorted(HELDOUT_SETS))
+def test_heldout_accuracy(name: str) -> None:
     """Issue 19's held-out reviews, written separately and never used for tuning."""
-    if not HELDOUT.exists():
-        pytest.skip(f"{HELDOUT.name} is not in tests/data (the held-out set is kept apart)")
-    items = corpus_items(HELDOUT, "items")
-    report, per_cause, overall = accuracy_table("review causes, held-out set", items)
+    path = CORPUS.with_name(name)
+    if not path.exists():
+        pytest.skip(f"{name} is not in tests/data (the held-out set is kept apart)")
+    items = corpus_items(path, "items")
+    report, per_cause, overall = accuracy_table(f"review causes, {name}", items)
     short = [cause for cause, rate in per_cause.items() if rate < HELDOUT_GOAL_PER_CAUSE]
     met = overall >= HELDOUT_GOAL_OVERALL and not short
     goal = f"goal {HELDOUT_GOAL_OVERALL:.0%} overall, {HELDOUT_GOAL_PER_CAUSE:.0%} a cause"
     print(report)  # noqa: T201
     print(f"{goal}: {'met' if met else 'not met'}", *short)  # noqa: T201
-    assert overall >= HELDOUT_OVERALL, report
-    assert all(rate >= HELDOUT_PER_CAUSE for rate in per_cause.values()), report
+    guard_overall, guard_per_cause = HELDOUT_SETS[name]
+    assert overall >= guard_overall, report
+    assert all(rate >= guard_per_cause for rate in per_cause.values()), report
+    assert len(items) >= 150 and set(per_cause) == set(CAUSES), "a held-out set covers every cause"
 
 
 def test_corpus_is_big_bilingual_and_covers_every_cause() -> None:
