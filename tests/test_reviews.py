@@ -170,7 +170,8 @@ def test_heldout_accuracy(name: str) -> None:
     guard_overall, guard_per_cause = HELDOUT_SETS[name]
     assert overall >= guard_overall, report
     assert all(rate >= guard_per_cause for rate in per_cause.values()), report
-    assert len(items) >= 150 and set(per_cause) == set(CAUSES), "a held-out set covers every cause"
+    assert len(items) >= 150
+    assert set(per_cause) == set(CAUSES), "a held-out set covers every cause"
 
 
 def test_corpus_is_big_bilingual_and_covers_every_cause() -> None:
