@@ -34,13 +34,13 @@ from ..core._case import Case, RefundRequested
 from ..core._document import DocumentError, json_document
 from ..core._effects import Effect
 from ..core._engine import advance
-from ..core._errors import AfterSalesError, InvalidInput, RequestNotAllowed
+from ..core._errors import AfterSalesError, InvalidInput
 from ..core._events import Event
 from ..core._serialize import case_from_json, event_from_dict
 from ..shopfolder._stream import BrokenExport, refund_pages, streamed_prefix
 from ._errors import ConcurrencyConflict
 from ._paused import collector_paused
-from ._store import PageConflict, Store, Stored, _apply, commit, commit_many
+from ._store import Change, PageConflict, Store, Stored, _apply, commit_many, encode
 
 __all__ = ["IngestReport", "Outcome", "ingest_events", "ingest_files", "ingest_platform"]
 
@@ -154,14 +154,6 @@ def _refunds(book: Store, imported: Sequence[ImportedCase], *, trusted: bool) ->
     return outcomes
 
 
-@attrs.frozen(eq=False)
-class _Write:
-    case_id: str
-    stored: Stored | None
-    case: Case
-    effects: tuple[Effect, ...]
-
-
 def _page(book: Store, page: Sequence[ImportedCase], *, trusted: bool) -> list[Outcome]:
     """One page: outcomes in record order. A record whose case another writer changed
     between the read and the write (or whose order another writer used meanwhile) is
@@ -184,13 +176,13 @@ def _page(book: Store, page: Sequence[ImportedCase], *, trusted: bool) -> list[O
 
 def _compute(
     book: Store, page: Sequence[ImportedCase], *, trusted: bool
-) -> tuple[list[Outcome], list[_Write | None]]:
-    """Each record's outcome and write, against the store as one read saw it and the
-    page's own writes before it."""
+) -> tuple[list[Outcome], list[Change | None]]:
+    """Each record's outcome and write (encoded: the write transaction holds the lock for
+    SQL alone), against the store as one read saw it and the page's own writes before it."""
     stored = book._stored_many([i.case.id for i in page])
     earlier = book._cases_of_orders({i.case.order.id for i in page if i.case.id not in stored})
     outcomes: list[Outcome] = []
-    writes: list[_Write | None] = []
+    writes: list[Change | None] = []
     for imported in page:
         target = imported.case
         before = stored.get(target.id)
@@ -204,10 +196,10 @@ def _compute(
     return outcomes, writes
 
 
-def _write_page(book: Store, writes: Sequence[_Write | None]) -> int | None:
+def _write_page(book: Store, writes: Sequence[Change | None]) -> int | None:
     """Write the page's changes in one transaction, in order; the index of the first
     that conflicted (it and those after it are not written), or None."""
-    changes = [(w.case_id, w.stored, w.case, w.effects) for w in writes if w is not None]
+    changes = [w for w in writes if w is not None]
     if not changes:
         return None
     try:
@@ -222,8 +214,8 @@ def _write_page(book: Store, writes: Sequence[_Write | None]) -> int | None:
             if write is None:
                 continue
             try:
-                commit(tx, write.case_id, write.stored, write.case, write.effects)
-            except (ConcurrencyConflict, RequestNotAllowed):
+                commit_many(tx, [write])
+            except PageConflict:
                 return n  # commit checks before it writes: nothing of this one is in
     return None
 
@@ -235,7 +227,7 @@ def _refund_once(
     earlier: Sequence[Case],
     *,
     trusted: bool,
-) -> tuple[Outcome, _Write | None]:
+) -> tuple[Outcome, Change | None]:
     target = imported.case
     case_id = target.id
     source = f"refund {case_id}"
@@ -248,7 +240,7 @@ def _refund_once(
         return Outcome(source, case_id, "duplicate"), None
     if trusted and stored is None and not earlier and imported.effects is not None:
         # the adapter built this case with the engine, under this policy: the same run
-        write = _Write(case_id, None, target, imported.effects)
+        write = encode(case_id, None, target, imported.effects)
         return Outcome(source, case_id, "new", events=len(target.log)), write
     reached = _reach(book, stored, target, new, earlier)
     if isinstance(reached, str):
@@ -261,7 +253,7 @@ def _refund_once(
         outcome = Outcome(source, case_id, "duplicate")  # written, though nothing was added
     else:
         outcome = Outcome(source, case_id, "new", events=added)
-    return outcome, _Write(case_id, stored, case, effects)
+    return outcome, encode(case_id, stored, case, effects)
 
 
 def _reach(

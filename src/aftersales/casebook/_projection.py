@@ -86,28 +86,15 @@ def _zone_name(at: datetime.datetime) -> str:
     return name
 
 
-def project(tx: _Tx, case_id: str, case: Case) -> None:
-    """Write ``case``'s projection row inside ``tx`` (delete it once the case is final)."""
-    row = summary_row(case)
-    if row is None:
-        tx.run("DELETE FROM board_rows WHERE case_id = ?", (case_id,))
-    else:
-        tx.run(_UPSERT, row)
-
-
-def project_many(tx: _Tx, changes: Iterable[tuple[str, Case]]) -> None:
-    """:func:`project` for many cases, with one statement per kind of row."""
-    rows, gone = [], []
-    for case_id, case in changes:
-        row = summary_row(case)
-        if row is None:
-            gone.append((case_id,))
-        else:
-            rows.append(row)
+def project(tx: _Tx, rows: Sequence[tuple[str, tuple[object, ...] | None]]) -> None:
+    """Write cases' projection rows (:func:`summary_row`, by case ID) inside ``tx``: one
+    statement per kind of row; a final case's row (None) is deleted."""
+    gone = [(case_id,) for case_id, row in rows if row is None]
+    kept = [row for _, row in rows if row is not None]
     if gone:
         tx.many("DELETE FROM board_rows WHERE case_id = ?", gone)
-    if rows:
-        tx.many(_UPSERT, rows)
+    if kept:
+        tx.many(_UPSERT, kept)
 
 
 def backfill(tx: _Tx) -> None:
@@ -115,7 +102,7 @@ def backfill(tx: _Tx) -> None:
     from ..core._serialize import case_from_json
 
     for case_id, snapshot in tx.all("SELECT case_id, snapshot FROM cases WHERE final = 0"):
-        project(tx, str(case_id), case_from_json(snapshot))
+        project(tx, [(str(case_id), summary_row(case_from_json(snapshot)))])
 
 
 class _Instants:

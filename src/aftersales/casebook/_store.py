@@ -45,7 +45,7 @@ from ._codec import (
 from ._db import Database, Tx, connect
 from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
 from ._paused import collector_paused
-from ._projection import SUMMARY_COLUMNS, project, project_many, summaries, summary_row
+from ._projection import SUMMARY_COLUMNS, project, summaries, summary_row
 
 __all__ = ["Due", "OutboxEntry", "OutboxStatus", "Recount", "Store", "Stored", "Written"]
 
@@ -533,7 +533,7 @@ class Store:
                 changes.append((str(case_id), Stored(before, int(version)), after, effects))
                 done.append(Advanced(before, after, effects, int(version) + 1))
             tx.many("UPDATE cases SET held = ? WHERE case_id = ?", held)
-            commit_many(tx, changes)
+            commit_many(tx, [encode(*change) for change in changes])
         return done
 
     def _claim_effects(
@@ -809,18 +809,24 @@ _INSERT_EFFECT = (
 )
 
 
-@attrs.frozen
-class _Rows:
-    """A change as rows: the case's, its appended events', its effects'."""
+@attrs.frozen(eq=False)
+class Change:
+    """A change as the rows it writes: the case's, its appended events', its effects',
+    the board's. Encoded before the write transaction, which then holds the write lock
+    for the SQL alone."""
 
-    case: tuple[object, ...]
+    case_id: str
+    stored: Stored | None
+    case: Case
+    row: tuple[object, ...]
     events: Sequence[tuple[object, ...]]
     effects: Sequence[tuple[object, ...]]
+    board: tuple[object, ...] | None
     version: int
     appended: tuple[Event, ...]
 
 
-def _rows(case_id: str, stored: Stored | None, case: Case, effects: tuple[Effect, ...]) -> _Rows:
+def encode(case_id: str, stored: Stored | None, case: Case, effects: tuple[Effect, ...]) -> Change:
     before = () if stored is None else stored.case.log
     if case.log[: len(before)] != before:
         raise AssertionError(f"case {case_id}: a write must extend the stored log")
@@ -838,7 +844,7 @@ def _rows(case_id: str, stored: Stored | None, case: Case, effects: tuple[Effect
         for i, (e, body) in enumerate(zip(appended, bodies, strict=True), start=1)
     ]
     outbox = [(case_id, version, i, _type_of(e), effect_to_json(e)) for i, e in enumerate(effects)]
-    return _Rows(row, events, outbox, version, appended)
+    return Change(case_id, stored, case, row, events, outbox, summary_row(case), version, appended)
 
 
 def commit(
@@ -846,13 +852,13 @@ def commit(
 ) -> tuple[int, tuple[Event, ...]]:
     """Write a change inside ``tx``: the row (if still at the version read), the events
     appended to the log, the effects into the outbox. The new version and the events."""
-    rows = _rows(case_id, stored, case, effects)
+    change = encode(case_id, stored, case, effects)
     if stored is None:
         if case.phase == "aftersale":
             _one_after_sale_entry(tx, case)
-        changed = tx.run(_INSERT_CASE, rows.case)
+        changed = tx.run(_INSERT_CASE, change.row)
     else:
-        changed = tx.run(_UPDATE_CASE, rows.case)
+        changed = tx.run(_UPDATE_CASE, change.row)
     if changed != 1:
         found = tx.one("SELECT version FROM cases WHERE case_id = ?", (case_id,))
         raise ConcurrencyConflict(
@@ -860,25 +866,22 @@ def commit(
             expected=None if stored is None else stored.version,
             found=None if found is None else int(found[0]),
         )
-    project(tx, case_id, case)  # the board's row, in the same transaction
-    tx.many(_INSERT_EVENT, rows.events)
-    tx.many(_INSERT_EFFECT, rows.effects)
-    return rows.version, rows.appended
+    project(tx, [(case_id, change.board)])  # the board's row, in the same transaction
+    tx.many(_INSERT_EVENT, change.events)
+    tx.many(_INSERT_EFFECT, change.effects)
+    return change.version, change.appended
 
 
 class PageConflict(Exception):
     """A page of changes could not be written as one: another writer got there first."""
 
 
-def commit_many(
-    tx: Tx, changes: Sequence[tuple[str, Stored | None, Case, tuple[Effect, ...]]]
-) -> None:
-    """Write many changes inside ``tx`` as :func:`commit` writes each, with one statement
-    per table (a round trip each on PostgreSQL). :class:`PageConflict` when any of them
-    would not be written (a case changed or stored meanwhile, an order's after-sale
-    entry used meanwhile): the caller rolls back and writes them one by one."""
-    rows = [_rows(*change) for change in changes]
-    aftersale = [c for _, stored, c, _ in changes if stored is None and c.phase == "aftersale"]
+def commit_many(tx: Tx, changes: Sequence[Change]) -> None:
+    """Write many encoded changes inside ``tx`` as :func:`commit` writes each, with one
+    statement per table (a round trip each on PostgreSQL). :class:`PageConflict` when any
+    of them would not be written (a case changed or stored meanwhile, an order's
+    after-sale entry used meanwhile): the caller rolls back and writes them one by one."""
+    aftersale = [c.case for c in changes if c.stored is None and c.case.phase == "aftersale"]
     if len({c.order.id for c in aftersale}) < len(aftersale):
         raise PageConflict("two after-sale entries of one order")
     try:
@@ -886,15 +889,15 @@ def commit_many(
             _one_after_sale_entry(tx, case)
     except RequestNotAllowed:
         raise PageConflict("an order's after-sale entry is used") from None
-    inserts = [r.case for (_, stored, _, _), r in zip(changes, rows, strict=True) if not stored]
-    updates = [r.case for (_, stored, _, _), r in zip(changes, rows, strict=True) if stored]
+    inserts = [c.row for c in changes if c.stored is None]
+    updates = [c.row for c in changes if c.stored is not None]
     if tx.many(_INSERT_CASE, inserts) != len(inserts):
         raise PageConflict("a case was stored meanwhile")
     if tx.many(_UPDATE_CASE, updates) != len(updates):
         raise PageConflict("a case was changed meanwhile")
-    project_many(tx, ((case_id, case) for case_id, _, case, _ in changes))  # same transaction
-    tx.many(_INSERT_EVENT, [e for r in rows for e in r.events])
-    tx.many(_INSERT_EFFECT, [e for r in rows for e in r.effects])
+    project(tx, [(c.case_id, c.board) for c in changes])  # the same transaction
+    tx.many(_INSERT_EVENT, [e for c in changes for e in c.events])
+    tx.many(_INSERT_EFFECT, [e for c in changes for e in c.effects])
 
 
 def _type_of(effect: Effect) -> str:
