@@ -23,7 +23,7 @@ import pytest
 from benchmarks import exports
 
 from aftersales.adapters.taobao import import_exports
-from aftersales.casebook import Casebook, _ingest
+from aftersales.casebook import Casebook, CasebookError, _ingest
 from aftersales.casebook._codec import event_to_json, snapshot_of
 from aftersales.core._serialize import _format_instant, converter, format_instant
 from aftersales.shopfolder import _stream
@@ -178,6 +178,167 @@ def test_an_ingest_killed_and_run_again_loses_nothing_and_doubles_nothing(
             book.ingest_files([path])
             assert book.verify() == []
             assert book.dump() == expected["dump"]
+
+
+# -- several processes -------------------------------------------------------------------------
+
+
+def _crossing(tmp_path: Path, n: int, seed: int) -> Path:
+    """A generated export where records meet across pages: every fifth refund a second
+    after-sale refund of the order before it, and every seventh record again later in
+    the file (a page computed before the earlier one is written must be computed again)."""
+    path = _export(tmp_path, n, seed, shared_orders=True)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    records = doc["refunds_receive_get_response"]["refunds"]["refund"]
+    records += [dict(r) for r in records[::7]]
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _streamed(monkeypatch: pytest.MonkeyPatch, page: int = 7) -> None:
+    monkeypatch.setattr(_stream, "STREAM_FROM", 0)
+    monkeypatch.setattr(_stream, "STREAM_PAGE", page)
+
+
+def test_pages_worked_by_several_processes_give_what_one_gives(
+    where: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = _crossing(tmp_path, 150, 11)
+    _streamed(monkeypatch)
+    results = []
+    for jobs in (1, 3):
+        with Casebook.open(_fresh(where, tmp_path, f"jobs-{jobs}")) as book:
+            report = book.ingest_files([path], jobs=jobs)
+            assert book.verify() == []
+            results.append((book.dump(), [str(o) for o in report.outcomes], report.ignored))
+    one, several = results
+    assert several == one  # the same outcomes in the same order, the same casebook
+    outcomes = one[1]
+    assert len(outcomes) == 150 + len(range(0, 150, 7))  # every record accounted for
+    assert any("duplicate" in o for o in outcomes)
+    assert any("AFTER-ONCE" in o or "after-sale" in o for o in outcomes)
+
+
+def test_a_failed_page_stops_the_pages_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages before the failed one are written, none after it: as one process would stop."""
+    path = _export(tmp_path, 70, 12)
+    _streamed(monkeypatch)
+    real = _ingest._stream_page
+
+    def failing(book: Casebook, named: Any, turn: Any, **kw: Any) -> Any:
+        if named[0][0].endswith("[21]"):  # the fourth page
+            raise CasebookError("the disk is full")
+        return real(book, named, turn, **kw)
+
+    monkeypatch.setattr(_ingest, "_stream_page", failing)
+    target = tmp_path / "failed.sqlite"
+    with Casebook.open(target) as book, pytest.raises(CasebookError, match="disk is full"):
+        book.ingest_files([path], jobs=2)
+    monkeypatch.setattr(_ingest, "_stream_page", real)
+    with Casebook.open(tmp_path / "three.sqlite") as book:
+        book.ingest_files([_first_records(path, 21, tmp_path)])
+        expected = book.dump()
+    with Casebook.open(target) as book:
+        assert book.verify() == []
+        assert book.dump() == expected
+
+
+def _first_records(path: Path, n: int, tmp_path: Path) -> Path:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    refunds = doc["refunds_receive_get_response"]["refunds"]
+    refunds["refund"] = refunds["refund"][:n]
+    out = tmp_path / f"first-{n}.json"
+    out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def test_a_killed_worker_is_an_error_and_a_second_ingest_completes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _export(tmp_path, 70, 13)
+    _streamed(monkeypatch)
+    real = _ingest._stream_page
+
+    def dying(book: Casebook, named: Any, turn: Any, **kw: Any) -> Any:
+        if named[0][0].endswith("[28]"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(book, named, turn, **kw)
+
+    monkeypatch.setattr(_ingest, "_stream_page", dying)
+    target = tmp_path / "killed.sqlite"
+    with Casebook.open(target) as book, pytest.raises(CasebookError, match="ingest the files"):
+        book.ingest_files([path], jobs=2)
+    monkeypatch.setattr(_ingest, "_stream_page", real)
+    expected = _fast(str(tmp_path / "whole.sqlite"), path)
+    with Casebook.open(target) as book:
+        assert 0 < book.count() < len(expected["dump"]["cases"])
+        book.ingest_files([path], jobs=2)
+        assert book.verify() == []
+        assert book.dump() == expected["dump"]
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _parallel_ingester(at: str, path: str) -> None:
+    with Casebook.open(at) as book:
+        book.ingest_files([path], jobs=2)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc for the workers")
+def test_an_ingest_killed_with_its_workers_running_loses_nothing_and_leaves_no_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _export(tmp_path, 1500, 14)
+    expected = _fast(str(tmp_path / "whole.sqlite"), path)
+    _streamed(monkeypatch, page=25)
+    target = tmp_path / "killed.sqlite"
+    Casebook.open(target).close()
+    process = h.fork().Process(target=_parallel_ingester, args=(str(target), str(path)))
+    process.start()
+    assert process.pid is not None
+    with Casebook.open(target) as watcher:
+        deadline = time.monotonic() + 60
+        while watcher.count() < 200 and time.monotonic() < deadline:
+            time.sleep(0.005)
+    workers = _children(process.pid)
+    assert workers  # the ingest works in processes of its own
+    os.kill(process.pid, signal.SIGKILL)
+    process.join(10)
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{w}").exists() for w in workers), "orphaned workers end"
+    with Casebook.open(target) as book:
+        assert book.verify() == []
+        assert 0 < book.count() < len(expected["dump"]["cases"])
+        book.ingest_files([path], jobs=2)
+        assert book.verify() == []
+        assert book.dump() == expected["dump"]
+
+
+def test_a_casebook_in_memory_is_worked_in_the_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _export(tmp_path, 30, 15)
+    _streamed(monkeypatch)
+    with Casebook.open(":memory:") as book:
+        report = book.ingest_files([path], jobs=4)
+        assert report.new + report.rejected == 30
+        assert book.count() == report.new
 
 
 # -- the codecs ---------------------------------------------------------------------------------

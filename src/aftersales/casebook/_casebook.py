@@ -37,9 +37,10 @@ class Casebook(Store):
         """Store ``(case_id, event)`` pairs in order, each through the engine."""
         return ingest_events(self, events)
 
-    def ingest_files(self, paths: Sequence[str | Path]) -> IngestReport:
-        """Platform exports and event JSON files (or folders of ``.json``)."""
-        return ingest_files(self, paths)
+    def ingest_files(self, paths: Sequence[str | Path], *, jobs: int = 1) -> IngestReport:
+        """Platform exports and event JSON files (or folders of ``.json``). ``jobs``: the
+        processes that work a big refund export's pages (outcomes alike whatever it is)."""
+        return ingest_files(self, paths, jobs=jobs)
 
     # -- named cursors (a sync's progress) ----------------------------------------------------
 

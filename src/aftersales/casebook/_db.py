@@ -186,6 +186,11 @@ class Database:
         """What the database's own check of its pages finds; empty when sound."""
         return []
 
+    def reopen(self) -> Database | None:
+        """Another connection to the same database, for another process (already migrated
+        and checked by this one); None when no other connection can see it."""
+        return None
+
     def _id_column(self) -> str:
         raise NotImplementedError
 
@@ -281,6 +286,9 @@ class SQLite(Database):
         except BaseException:
             self._conn.close()
             raise
+
+    def reopen(self) -> Database | None:
+        return None if self.path in (":memory:", "") else SQLite(self.path, check=False)
 
     def _setup(self) -> None:
         deadline = time.monotonic() + _BUSY_SECONDS
@@ -459,6 +467,7 @@ class Postgres(Database):
                 "a PostgreSQL casebook needs psycopg 3: pip install 'aftersales[postgres]'"
             ) from None
         self._psycopg = psycopg
+        self._url = url
         self._secrets = url_secrets(url)
         self.shown = mask_secrets(url, *self._secrets)
         message = ""
@@ -496,6 +505,9 @@ class Postgres(Database):
             )
         if message:
             raise DatabaseGone(message)
+
+    def reopen(self) -> Database | None:
+        return Postgres(self._url)
 
     def close(self) -> None:
         with contextlib.suppress(self._psycopg.Error):
