@@ -72,9 +72,11 @@ def _child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     return elapsed, usage.ru_maxrss / 1024, text
 
 
-def _ingest(where: str, export: Path, env: dict[str, str]) -> tuple[float, float, str]:
+def _ingest(
+    where: str, export: Path, env: dict[str, str], *options: str
+) -> tuple[float, float, str]:
     code = "import sys; from aftersales.cli import main; sys.exit(main())"
-    return _child(["-c", code, "ingest", "--casebook", where, str(export)], env)
+    return _child(["-c", code, "ingest", *options, "--casebook", where, str(export)], env)
 
 
 def _floor(where: str, export: Path) -> tuple[float, float]:
@@ -146,20 +148,23 @@ def _reset(url: str) -> None:
     reset(url)
 
 
-def _trees() -> list[tuple[str, dict[str, str]]]:
-    """This tree, and ``AFTERSALES_BENCH_BEFORE`` (another ``src``) when set."""
+def _trees() -> list[tuple[str, dict[str, str], tuple[str, ...]]]:
+    """This tree (its default, one process per CPU for a big export, and ``--jobs 1``),
+    and ``AFTERSALES_BENCH_BEFORE`` (another ``src``) when set."""
     before = os.environ.get("AFTERSALES_BENCH_BEFORE")
-    return [("", {})] + ([(" (before)", {"PYTHONPATH": before})] if before else [])
+    return [("", {}, ()), (" (--jobs 1)", {}, ("--jobs", "1"))] + (
+        [(" (before)", {"PYTHONPATH": before}, ())] if before else []
+    )
 
 
 def _figures(backend: str, n: int, where: str, export: Path) -> list[Figure]:
     """Each tree's ingest into a new casebook, then the floor of this tree's rows."""
     ingests = []
-    for i, (suffix, env) in enumerate(reversed(_trees())):  # this tree last: its rows stay
+    for i, (suffix, env, options) in enumerate(reversed(_trees())):  # this tree's default last
         if backend == "PostgreSQL":
             _reset(where)
         target = where if backend == "PostgreSQL" else f"{where}.{i}"
-        ingests.append((suffix, _ingest(target, export, env)))
+        ingests.append((suffix, _ingest(target, export, env, *options)))
     floor_seconds, floor_rss = _floor(target, export)
     size = export.stat().st_size / 2**20
     label = f"{n:,} records ({size:.0f} MiB), {backend}"

@@ -46,36 +46,36 @@ class IngestAbandoned(CasebookError):
 
 
 class _Turns:
-    """Whose turn it is to write, shared by the processes: page ``i`` writes after ``i - 1``."""
+    """Whose turn it is to write, shared by the processes: page ``i`` writes after ``i - 1``.
+
+    Two shared integers, read and written without a lock and waited on by polling: a
+    worker killed at any point (holding a lock, or asleep on a condition) must not stop
+    the others or the ingesting process, and a page takes far longer than a poll.
+    """
 
     def __init__(self, context: Any) -> None:
         self._next = context.Value("q", 0, lock=False)
         self._stop = context.Value("q", _NEVER, lock=False)  # the first page not to write
-        self._changed = context.Condition()
 
     def wait(self, index: int) -> None:
-        with self._changed:
-            while self._next.value != index:
-                if index >= self._stop.value:
-                    raise IngestAbandoned("an earlier page of this ingest failed")
-                self._changed.wait(0.5)
+        pause = 0.0005
+        while self._next.value != index:
             if index >= self._stop.value:
                 raise IngestAbandoned("an earlier page of this ingest failed")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.01)
+        if index >= self._stop.value:
+            raise IngestAbandoned("an earlier page of this ingest failed")
 
     def passed(self, index: int) -> bool:
-        with self._changed:
-            return bool(self._next.value > index)
+        return bool(self._next.value > index)
 
     def pass_on(self, index: int) -> None:
-        with self._changed:
-            self._next.value = index + 1
-            self._changed.notify_all()
+        self._next.value = index + 1
 
     def abandon(self, index: int) -> None:
         """Write no page from ``index`` on (those before it still write, in turn)."""
-        with self._changed:
-            self._stop.value = min(self._stop.value, index)
-            self._changed.notify_all()
+        self._stop.value = min(self._stop.value, index)
 
 
 class Turn:
@@ -180,9 +180,12 @@ def _in_processes(
         for index, page in enumerate(pages):
             pending.append(executor.submit(_run, index, page))
             while len(pending) > jobs:
-                yield _result(pending.popleft())
+                yield pending.popleft().result()
         while pending:
-            yield _result(pending.popleft())
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        turns.abandon(0)
+        raise CasebookError(_KILLED) from None
     except BaseException:
         turns.abandon(0)  # the pages before the one that failed are all written by now
         raise
@@ -190,11 +193,7 @@ def _in_processes(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _result(future: Future[R]) -> R:
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        raise CasebookError(
-            "an ingest process ended without finishing its page (killed?); the pages "
-            "written before it are kept: ingest the files again to store the rest"
-        ) from None
+_KILLED = (
+    "an ingest process ended without finishing its page (killed?); the pages written "
+    "before it are kept: ingest the files again to store the rest"
+)
