@@ -266,6 +266,8 @@ _CUES = (
     "manners",
     "ordered",
     "received",
+    "unsent",
+    "advice",
 )
 
 
@@ -297,7 +299,10 @@ class CauseRules:
     自己 or "i had to" ("自己扛着箱子爬了五楼"), in a review that names the courier,
     a logistics complaint. ``details`` are delivery details ("地址", "电话"): a slip
     in them, the buyer's or the shop's, makes the courier's failures in the same
-    review its consequence.
+    review its consequence. ``unsent`` say the shop never sent the parcel ("打了单没发",
+    "fake tracking"): the shop's service, and the courier's failures in the same review
+    are its consequence. ``advice`` is an agent's instruction ("客服叫我", "按客服"):
+    the goods' failure after it is the agent's wrong advice, the shop's service.
     """
 
     product: tuple[str, ...] = attrs.field(converter=_keywords)
@@ -327,6 +332,8 @@ class CauseRules:
     manners: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     ordered: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     received: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    unsent: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    advice: tuple[str, ...] = attrs.field(converter=_keywords, default=())
 
     def words(self, cause: Cause, *, topics: bool = False) -> tuple[str, ...]:
         """The problem phrases (or, with ``topics``, the topic words) of a cause."""
@@ -477,13 +484,17 @@ def _in_context(
     "the package was missing the remote pictured in the listing": the missing
     remote is the complaint; the package and the listing only say where. A slip
     in the delivery details, the buyer's or the shop's ("我手机号填错了"), makes
-    what the courier then could not do its consequence ("包裹被退回了").
+    what the courier then could not do its consequence ("包裹被退回了"), and so does
+    a parcel the shop never sent ("是商家打了单没发").
     """
     slip = any(
         m.points
         and not m.topic
         and m.cause in (Cause.BUYER, Cause.SERVICE)
-        and any(word in text[m.start : m.end] for word in compiled.details)
+        and (
+            any(word in text[m.start : m.end] for word in compiled.details)
+            or m.keyword in compiled.unsent
+        )
         for m in matches
     )
 
@@ -555,6 +566,8 @@ class _Compiled:
     contrasts: frozenset[str]
     transit: frozenset[str]
     details: tuple[str, ...]
+    unsent: frozenset[str]
+    advice: frozenset[str]
     segmenter_words: frozenset[str]
 
 
@@ -578,6 +591,13 @@ def _compiled(rules: CauseRules) -> _Compiled:
         for verb in rules.rough
         if "…" not in carrier and carrier.isascii() == verb.isascii()
     ]
+    # "crushed by the courier": the passive, in English
+    listed += [
+        (_Kind.BLAME, Cause.LOGISTICS, f"{verb} by…{carrier}", True)
+        for carrier in rules.logistics_topics
+        for verb in rules.rough
+        if "…" not in carrier and carrier.isascii() and verb.isascii()
+    ]
     # "手机号填错了", "填错了地址": a slip in the delivery details, the buyer's own
     listed += [
         (_Kind.BLAME, Cause.BUYER, pair, True)
@@ -586,6 +606,7 @@ def _compiled(rules: CauseRules) -> _Compiled:
         if not detail.isascii() and not slip.isascii()
         for pair in (f"{detail}…{slip}", f"{slip}…{detail}")
     ]
+    listed += [(_Kind.PHRASE, Cause.SERVICE, w, False) for w in (*rules.unsent, *rules.advice)]
     listed += [(_Kind.BLAME, Cause.SERVICE, w, True) for w in rules.agent_blame]
     listed += [(_Kind.BLAME, Cause.BUYER, w, True) for w in rules.buyer_blame]
     listed += [(_Kind.TOPIC, Cause.PRODUCT, w, False) for w in rules.verdicts]
@@ -621,8 +642,10 @@ def _compiled(rules: CauseRules) -> _Compiled:
         or _NEVER
     )
     ordered, received = _alternatives(rules.ordered), _alternatives(rules.received)
+    # the gap holds no second "ordered" word: "订的不一样，我订的是长袖，收到" is one swap
+    stops = re.escape("".join(sorted(_BREAKS - {","})))
     swapped = (
-        f"(?:{ordered})(?P<gap>[^{re.escape(''.join(sorted(_BREAKS - {','})))}]*?)(?:{received})"
+        f"(?:{ordered})(?P<gap>(?:(?!{ordered})[^{stops}])*?)(?:{received})"
         if ordered and received
         else f"(?P<gap>{_NEVER})"
     )
@@ -645,6 +668,8 @@ def _compiled(rules: CauseRules) -> _Compiled:
         contrasts=contrasts,
         transit=frozenset(_normal(w) for w in rules.transit_damage),
         details=tuple(_normal(w) for w in rules.details),
+        unsent=frozenset(rules.unsent),
+        advice=frozenset(rules.advice),
         segmenter_words=words,
     )
     if len(_COMPILED) > 32:
@@ -733,7 +758,10 @@ def _find(text: str, parts: tuple[str, ...]) -> list[tuple[int, int]]:
 def _negated(text: str, start: int, clauses: tuple[_Clause, ...], cues: tuple[str, ...]) -> bool:
     clause = _clause_at(clauses, start)
     before = text[clause.start : start].rstrip()
+    after = text[start : clause.end].rstrip()
     for cue in cues:
+        if cue == "不是" and after.endswith(("吗", "嘛")):
+            continue  # "这不是坑人吗" asks, it does not deny
         if before.endswith(cue):
             head = before[: len(before) - len(cue)]
             # "no" negates; the end of "piano" does not
@@ -780,11 +808,15 @@ def _whose(
     """
     courier = any(m.blame and m.cause is Cause.LOGISTICS and m.points for m in matches)
     agent = any(m.blame and m.cause is Cause.SERVICE and m.points for m in matches)
+    advised = min((m.end for m in matches if m.keyword in compiled.advice), default=len(text))
 
     def judged(m: CauseMatch) -> CauseMatch:
         damage = _normal(m.keyword) in compiled.transit
         if agent and (m.cause is Cause.BUYER or damage):
             return attrs.evolve(m, quoted=True)  # the buyer disputes the agent's claim
+        if m.start >= advised and m.cause is Cause.PRODUCT and not (m.topic or m.blame):
+            # "客服叫我用热水泡，结果变形了": the agent's wrong advice
+            return attrs.evolve(m, cause=Cause.SERVICE, moved=True)
         if courier and m.cause is Cause.PRODUCT and damage:
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
         shop_side = m.cause is Cause.SERVICE and not (m.topic or m.blame)
@@ -821,6 +853,9 @@ def _said_or_done(
                 if o.cause is Cause.LOGISTICS:
                     return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
                 continue
+            if said and o.cause is Cause.LOGISTICS and m.blame and m.cause is Cause.BUYER:
+                # "快递员说是我自己没在家", "说不关他的事": the courier's excuse is the courier's
+                return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
             if said:
                 return attrs.evolve(m, quoted=True)
             between = text[o.end : m.start]
@@ -1031,4 +1066,6 @@ DEFAULT_CAUSE_RULES = CauseRules(
     manners=_lexicon.MANNERS,
     ordered=_lexicon.ORDERED,
     received=_lexicon.RECEIVED,
+    unsent=_lexicon.UNSENT,
+    advice=_lexicon.ADVICE,
 )

@@ -1046,6 +1046,12 @@ SERVICE: tuple[str, ...] = (
     "人为损坏",
     "人为",
     "发反",
+    # an agent who says one thing, then another
+    "说法不一",
+    "前后说法",
+    "前后矛盾",
+    "出尔反尔",
+    "自相矛盾",
 )
 
 LOGISTICS: tuple[str, ...] = (
@@ -1968,6 +1974,10 @@ COURIER_BLAME: tuple[str, ...] = (
     "dropped the box",
     "dropped the parcel",
     "dropped the package",
+    # the buyer asking how it was carried ("物流不知道怎么运的")
+    "怎么运的",
+    "怎么运输的",
+    "怎么搬的",
 )
 
 # An agent blaming the buyer: service, and the buyer's own words it quotes do not count.
@@ -2135,6 +2145,8 @@ ROUGH: tuple[str, ...] = (
     "tossed",
     "kicked",
     "flung",
+    "crushed",
+    "smashed",
 )
 
 # What the courier should have done, done by the buyer themselves ("自己扛着箱子爬了五楼",
@@ -2304,6 +2316,13 @@ BUYER_BLAME: tuple[str, ...] = (
     "不关卖家",
     "不关…事",
     "nothing to do with the seller",
+    # the listing cleared: it said so ("尺寸其实写得很清楚")
+    *(
+        f"{said}…{clearly}"
+        for said in ("尺寸", "尺码", "详情", "页面", "描述", "参数", "说明", "标题")
+        for clearly in ("写得很清楚", "写的很清楚", "写得清清楚楚", "标得很清楚", "写明", "标明")
+    ),
+    "clearly stated",
     "手贱",
     "手欠",
     "手滑",
@@ -2588,6 +2607,10 @@ MOODS: tuple[str, ...] = (
     "一般般",
     "一般",
     "就这",
+    "一言难尽",
+    "不想多说",
+    "不想说了",
+    "懒得说",
     "呵呵",
     "懂的都懂",
     "不会再",
@@ -2682,6 +2705,10 @@ ORDERED: tuple[str, ...] = (
     "拍的明明是",
     "要的明明是",
     "选的明明是",
+    # the variant picked, then what came ("拍的M码发了个XL", "选的128G，到手一看是64G")
+    "拍的",
+    "选的",
+    "订的",
 )
 RECEIVED: tuple[str, ...] = (
     "got",
@@ -2702,6 +2729,53 @@ RECEIVED: tuple[str, ...] = (
     "给我发",
     "给我寄",
     "结果是",
+    "发了个",
+    "寄了个",
+    "发了件",
+    "一看是",
 )
 
 OBJECTS: frozenset[str] = frozenset(("东西", "宝贝", "商品", "产品", "货物", "item", "product"))
+
+# The shop never sent it (service): the courier's failures in the same review are its
+# consequence ("物流一直停在已揽件，是商家打了单没发").
+UNSENT: tuple[str, ...] = (
+    "单没发",
+    "根本没发",
+    "压根没发",
+    "一直没发",
+    "就没发",
+    "没发出",
+    "没有发出",
+    "假单号",
+    "单号是假",
+    "假物流",
+    "空单号",
+    "只打单",
+    "打了单",
+    "never shipped",
+    "never sent",
+    "never dispatched",
+    "fake tracking",
+    "tracking number was fake",
+    "label created",
+)
+
+# An agent's instruction ("客服叫我用热水泡", "按客服说的步骤"): after it, what went wrong
+# with the goods is the agent's wrong advice (service).
+ADVICE: tuple[str, ...] = (
+    *(
+        f"{agent}…{verb}"
+        for agent in ("客服", "卖家", "商家", "店家", "老板", "售后", "kf")
+        for verb in ("叫我", "让我", "教我", "建议", "说可以", "说能")
+    ),
+    "按客服",
+    "照客服",
+    "听客服",
+    "按卖家",
+    "听卖家",
+    "seller told me to",
+    "seller said i could",
+    "support told me to",
+    "agent told me to",
+)
