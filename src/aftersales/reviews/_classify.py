@@ -792,7 +792,7 @@ def _subject(
     return False
 
 
-_SAYS = ("说", "讲", "称", "says", "said", "claimed", "claims", "told me")
+_SAYS = ("说", "讲", "称", "提醒", "says", "said", "claimed", "claims", "told me", "warned")
 
 
 def _whose(
@@ -823,7 +823,7 @@ def _whose(
         if m.points and shop_side and _subject(m, matches, clauses, compiled.manners):
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
         owned = m.cause is Cause.BUYER or (m.cause is Cause.PRODUCT and not m.blame)
-        if m.points and (owned or shop_side):
+        if m.points and (owned or shop_side or (m.blame and m.cause is Cause.LOGISTICS)):
             return _said_or_done(m, matches, text, clauses)
         return m
 
@@ -848,6 +848,13 @@ def _said_or_done(
             if not clause.start <= o.start < o.end <= m.start:
                 continue
             said = any(say in text[o.end : m.end] for say in _SAYS)
+            if said and m.cause is Cause.LOGISTICS:
+                # "客服说东西发出去是好的": the shop's claim that the courier did it
+                if o.cause is Cause.SERVICE:
+                    return attrs.evolve(m, quoted=True)
+                continue
+            if m.cause is Cause.LOGISTICS:
+                continue
             if said and m.cause is Cause.SERVICE:
                 # "集运仓说要补运费": what the courier demands is the courier's
                 if o.cause is Cause.LOGISTICS:
