@@ -819,7 +819,9 @@ def _whose(
             return attrs.evolve(m, cause=Cause.SERVICE, moved=True)
         if courier and m.cause is Cause.PRODUCT and damage:
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
-        shop_side = m.cause is Cause.SERVICE and not (m.topic or m.blame)
+        # "courier says they never got it from the seller" is the evidence, not his claim
+        sent = m.keyword not in compiled.unsent
+        shop_side = m.cause is Cause.SERVICE and not (m.topic or m.blame) and sent
         if m.points and shop_side and _subject(m, matches, clauses, compiled.manners):
             return attrs.evolve(m, cause=Cause.LOGISTICS, moved=True)
         owned = m.cause is Cause.BUYER or (m.cause is Cause.PRODUCT and not m.blame)
