@@ -604,6 +604,21 @@ SERVICE: tuple[str, ...] = (
     "捡错",
     "配错",
     "装错",
+    # what came is not right ("寄来的尺寸不对")
+    "寄来的…不对",
+    "发来的…不对",
+    "寄的…不对",
+    "发的…不对",
+    # a part the shop did not give ("充电仓没给")
+    "没给配",
+    "没配",
+    "不给配",
+    "没附",
+    # a promise broken ("客服答应今天发", "又说忘了")
+    "答应…发",
+    "忘了发",
+    "忘发",
+    "说忘了",
     # a set short ("一套四个只有三个"), and the one left out
     *(f"只有{n}{unit}" for n in "两三四五六七八九" for unit in "个件只双条包瓶盒支片套"),
     "少的那",
@@ -1113,6 +1128,9 @@ LOGISTICS: tuple[str, ...] = (
     "扔在门口",
     "扔门口",
     "放门口",
+    "放门外",
+    "放在门外",
+    "扔门外",
     "丢在门口",
     "丢在楼下",
     "放在楼下",
@@ -1472,6 +1490,17 @@ BUYER: tuple[str, ...] = (
     "才想起来",
     "才想起",
     "才想到",
+    # pets and children: the buyer's own household ("我家狗不吃，它挑食", "my kid broke it")
+    "挑食",
+    "挑嘴",
+    "my kid",
+    "my son",
+    "my daughter",
+    "not the product's fault",
+    # the buyer's own measuring ("量的时候忘了算门框")
+    "忘了算",
+    "没算上",
+    "搬不进",
     "家里没有",
     "是我没",
     "我没听",
@@ -1976,6 +2005,7 @@ COURIER_BLAME: tuple[str, ...] = (
     # water and marks on the box: the courier's, and the damage moves with it
     "淋湿",
     "泡水",
+    "箱子里全是水",
     "雨淋",
     "湿透",
     "泡烂",
@@ -2217,6 +2247,7 @@ ROUGH: tuple[str, ...] = (
     "tossed",
     "kicked",
     "flung",
+    "dented",
     "crushed",
     "smashed",
 )
@@ -2780,6 +2811,10 @@ ORDERED: tuple[str, ...] = (
     "拍的明明是",
     "要的明明是",
     "选的明明是",
+    "订单写的",
+    "订单上写",
+    "订单显示",
+    "asked for",
     # the variant picked, then what came ("拍的M码发了个XL", "选的128G，到手一看是64G")
     "拍的",
     "选的",
@@ -2808,6 +2843,9 @@ RECEIVED: tuple[str, ...] = (
     "寄了个",
     "发了件",
     "一看是",
+    "实际发",
+    "实际寄",
+    "实际收到",
 )
 
 OBJECTS: frozenset[str] = frozenset(("东西", "宝贝", "商品", "产品", "货物", "item", "product"))
