@@ -575,7 +575,17 @@ SERVICE: tuple[str, ...] = (
     "没有及时发货",
     "虚假发货",
     "假发货",
-    "才有物流信息",
+    "才有物流",
+    "才有揽收",
+    # the order forgotten ("卖家把我的单子漏了")
+    "漏单",
+    "单子漏",
+    "订单漏",
+    # the shop's own return address wrong
+    "退货地址…错",
+    "退货地址不对",
+    "地址给错",
+    "给错地址",
     # missing or wrong items
     "漏发",
     "少发",
@@ -2018,6 +2028,8 @@ COURIER_BLAME: tuple[str, ...] = (
     "tyre marks",
     "tire marks",
     "footprint",
+    "boot print",
+    "shoe print",
     # days on the road: what spoiled or melted on the way is the carrier's
     "路上…天",
     "路上走了",
@@ -2067,6 +2079,18 @@ COURIER_BLAME: tuple[str, ...] = (
     "出库时是好的",
     "打包视频",
     "发货视频",
+    "发货前…是好的",
+    "发出前…是好的",
+    "发之前…是好的",
+    "照片是好的",
+    "视频是好的",
+    # marked fragile, thrown anyway; the courier passing the blame to the shop
+    "易碎…照样",
+    "易碎…还是被",
+    "照样摔",
+    "推给卖家",
+    "推给商家",
+    "推给店家",
     # marks on the box
     "箱子…压痕",
     "纸箱…压痕",
@@ -2846,6 +2870,9 @@ RECEIVED: tuple[str, ...] = (
     "实际发",
     "实际寄",
     "实际收到",
+    "箱子里是",
+    "盒子里是",
+    "打开是",
 )
 
 OBJECTS: frozenset[str] = frozenset(("东西", "宝贝", "商品", "产品", "货物", "item", "product"))
