@@ -149,8 +149,8 @@ def _reset(url: str) -> None:
 
 
 def _trees() -> list[tuple[str, dict[str, str], tuple[str, ...]]]:
-    """This tree (its default, one process per CPU for a big export, and ``--jobs 1``),
-    and ``AFTERSALES_BENCH_BEFORE`` (another ``src``) when set."""
+    """This tree (its default, one process per CPU for an export of two pages or more,
+    and ``--jobs 1``), and ``AFTERSALES_BENCH_BEFORE`` (another ``src``) when set."""
     before = os.environ.get("AFTERSALES_BENCH_BEFORE")
     return [("", {}, ()), (" (--jobs 1)", {}, ("--jobs", "1"))] + (
         [(" (before)", {"PYTHONPATH": before}, ())] if before else []

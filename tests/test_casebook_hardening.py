@@ -12,6 +12,7 @@ line, never a traceback, never a password.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import sqlite3
@@ -63,7 +64,12 @@ def run(*args: str | Path) -> Result:
 def one_error_line(result: Result) -> str:
     """The one ``error:`` line of a refused or failed command (exit 1 or 3)."""
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    # the worker says what it watches as it starts; what follows is the one error line
+    lines = [
+        line
+        for line in result.stderr.splitlines()
+        if line.strip() and not line.startswith("worker: watching")
+    ]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: "), result.stderr
     return lines[0]
@@ -454,6 +460,43 @@ def test_bad_worker_and_outbox_options_are_usage_errors(
     assert "Traceback" not in result.output
 
 
+# -- a row changed outside aftersales -------------------------------------------------------------
+
+
+def _spoil_snapshot(path: Path, case_id: str) -> None:
+    """What another program (or a bad restore) might leave: a snapshot missing a field."""
+    with sqlite3.connect(path) as db:
+        (snapshot,) = db.execute(
+            "SELECT snapshot FROM cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        spoiled = json.loads(snapshot)
+        del spoiled["changed_at"]
+        db.execute(
+            "UPDATE cases SET snapshot = ? WHERE case_id = ?", (json.dumps(spoiled), case_id)
+        )
+
+
+def test_a_case_that_cannot_be_read_fails_its_effects_not_the_worker(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite"
+    path.write_bytes(_casebook_bytes())
+    with Casebook.open(path) as book:
+        pending = book.outbox("pending")
+        spoiled = pending[0].case_id
+    _spoil_snapshot(path, spoiled)
+    match = f"case {spoiled}: its stored snapshot"
+    with Casebook.open(path) as book, pytest.raises(DatabaseDamaged, match=match):
+        book.cases_by_id([spoiled])
+    result = run("worker", "--casebook", path, *EXTRA["worker"])
+    assert result.exit_code == 1, result.output  # effects parked for a person, after the report
+    assert "parked for a person" in result.stderr
+    with Casebook.open(path) as book:
+        failed = book.outbox("failed")
+        assert {e.case_id for e in failed} == {spoiled}
+        assert all(f"case {spoiled}: its stored snapshot cannot be read" in e.note for e in failed)
+        assert {e.case_id for e in book.outbox("done")} == {e.case_id for e in pending} - {spoiled}
+        assert spoiled in book.held()  # not advanced either, and said why
+
+
 # -- fuzz ------------------------------------------------------------------------------------------
 
 
@@ -520,7 +563,9 @@ def test_fuzz_every_outcome_is_an_exit_code_with_one_clear_line(
             result.exception
         )
         assert "Traceback" not in result.output
-        if result.exit_code == 3 or (result.exit_code == 1 and "rejected" not in result.stdout):
+        # exit 1 after a report: records rejected (ingest), effects parked (worker)
+        reported = "rejected" in result.stdout or "parked for a person" in result.stderr
+        if result.exit_code == 3 or (result.exit_code == 1 and not reported):
             one_error_line(result)
         elif result.exit_code == 2:
             assert "Error: " in result.stderr

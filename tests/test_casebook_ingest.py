@@ -1,11 +1,12 @@
 """Ingest's faster paths give exactly what the record-by-record path gives.
 
 Pages of records (one read and one write transaction each), the adapter's engine run
-reused for new cases, one statement per table per page, large exports read a record
-at a time: each is compared with ingesting one record per transaction through the
-engine (``ingest_platform``, pages of one), on generated exports (benchmarks/exports.py),
-on SQLite and PostgreSQL. A writer killed mid-ingest and run again loses nothing and
-doubles nothing. Speed itself is measured in benchmarks/, not here.
+reused for new cases, one statement per table per page, refund exports read a record
+at a time (whatever their size), pages worked by several processes: each is compared
+with ingesting one record per transaction through the engine (``ingest_platform``,
+pages of one), on generated exports (benchmarks/exports.py), on SQLite and PostgreSQL.
+A writer killed mid-ingest and run again loses nothing and doubles nothing. Speed
+itself is measured in benchmarks/, not here.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def test_an_ingest_killed_and_run_again_loses_nothing_and_doubles_nothing(
         _fresh(where, tmp_path, "")
     expected = _fast(where, path)
     monkeypatch.setattr(_ingest, "PAGE", 25)  # many commits to die between (forked child)
+    monkeypatch.setattr(_stream, "STREAM_PAGE", 25)
     for kill in range(3):
         target = _fresh(where, tmp_path, f"killed-{kill}")
         Casebook.open(target).close()
@@ -219,6 +221,37 @@ def test_pages_worked_by_several_processes_give_what_one_gives(
     assert len(outcomes) == 150 + len(range(0, 150, 7))  # every record accounted for
     assert any("duplicate" in o for o in outcomes)
     assert any("AFTER-ONCE" in o or "after-sale" in o for o in outcomes)
+
+
+def test_a_small_export_is_worked_in_processes_once_it_has_two_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No size threshold: a refund export of a few hundred kilobytes is paged too, and its
+    pages go to processes (the same casebook as one process); one page stays here."""
+    from aftersales.casebook import _parallel
+
+    started: list[int] = []
+    real = _parallel._in_processes
+
+    def spy(*args: Any) -> Any:
+        started.append(args[3])
+        return real(*args)
+
+    monkeypatch.setattr(_parallel, "_in_processes", spy)
+    monkeypatch.setattr(_stream, "STREAM_PAGE", 30)
+    small = _export(tmp_path, 100, 13)
+    assert small.stat().st_size < _stream.STREAM_FROM
+    dumps = []
+    for jobs in (1, 2):
+        with Casebook.open(tmp_path / f"small-{jobs}.sqlite") as book:
+            report = book.ingest_files([small], jobs=jobs)
+            assert len(report.outcomes) == 100
+            dumps.append(book.dump())
+    assert dumps[0] == dumps[1]
+    assert started == [2]  # jobs=1 never starts processes; jobs=2 did, for four pages
+    with Casebook.open(tmp_path / "one-page.sqlite") as book:
+        book.ingest_files([_export(tmp_path, 30, 14)], jobs=2)
+    assert started == [2]  # one page: worked here
 
 
 def test_a_failed_page_stops_the_pages_after_it(

@@ -17,6 +17,7 @@ from ..core._effects import Effect
 from ..core._errors import InvalidInput
 from ..core._events import Event
 from ..core._serialize import _snake, converter, event_from_dict, event_to_dict
+from ._errors import DatabaseDamaged
 
 __all__ = [
     "case_of_snapshot",
@@ -48,12 +49,25 @@ def _encode(value: object) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def case_of_snapshot(text: str | bytes) -> Case:
-    """The case a snapshot column holds (either spelling)."""
+def case_of_snapshot(text: str | bytes, case_id: object = None) -> Case:
+    """The case a snapshot column holds (either spelling).
+
+    A snapshot that does not read back was not written by this library as it stands:
+    the row was changed outside it, or the file is damaged. That is the casebook's
+    state, not the caller's input, so it is :class:`DatabaseDamaged`, naming the case.
+    """
     try:
         result: Case = converter.structure(orjson.loads(text), Case)
-    except cattrs.BaseValidationError as exc:
-        raise InvalidInput("; ".join(cattrs.transform_error(exc))) from None
+    except (cattrs.BaseValidationError, ValueError, TypeError, AttributeError) as exc:
+        if isinstance(exc, cattrs.BaseValidationError):
+            why = "; ".join(cattrs.transform_error(exc))
+        else:
+            why = str(exc) or type(exc).__name__
+        which = "a stored case" if case_id is None else f"case {case_id}"
+        raise DatabaseDamaged(
+            f"{which}: its stored snapshot cannot be read ({why}); the casebook was "
+            "changed outside aftersales or is damaged: restore it from a backup"
+        ) from None
     return result
 
 

@@ -406,9 +406,10 @@ def _files(paths: Sequence[Path]) -> list[Path]:
 def ingest_files(book: Store, paths: Sequence[str | Path], *, jobs: int = 1) -> IngestReport:
     """Platform exports and event JSON files (or folders of ``.json``), in one go.
 
-    Exports are imported together, so refunds find their trades in any file. A big
-    refund export (read a record at a time) is worked by ``jobs`` processes (see
-    ``_parallel``): the same outcomes, sooner on a machine with the cores.
+    Exports are imported together, so refunds find their trades in any file. A refund
+    export, of any size, is read a record at a time (less memory, and no slower than
+    whole) and its pages are worked by ``jobs`` processes (see ``_parallel``): the same
+    outcomes, sooner on a machine with the cores.
     """
     from ..shopfolder._load import _is_export, library_file_kind
 
@@ -418,7 +419,7 @@ def ingest_files(book: Store, paths: Sequence[str | Path], *, jobs: int = 1) -> 
     streamed: list[tuple[str, Path, str]] = []
     for path in _files([Path(p) for p in paths]):
         source = str(path)
-        prefix = streamed_prefix(path)
+        prefix = streamed_prefix(path, smallest=0)  # any size: see ingest_files
         if prefix is not None:
             streamed.append((source, path, prefix))
             continue

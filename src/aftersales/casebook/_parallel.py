@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import multiprocessing
 import multiprocessing.util
 import os
@@ -153,8 +154,11 @@ def in_turns(book: Store, pages: Iterable[P], work: Work[P, R], *, jobs: int) ->
     reopened); a page is read from ``pages`` only when a process is about to be free,
     so a streamed export stays streamed. Otherwise (or where that cannot be done) here.
     """
-    context = _context() if jobs > 1 else None
-    if context is None:
+    pages = iter(pages)
+    first = list(itertools.islice(pages, 2))
+    context = _context() if jobs > 1 and len(first) > 1 else None
+    pages = itertools.chain(first, pages)
+    if context is None:  # one page (a small export) is not worth starting processes
         for page in pages:
             yield work(book, page, Turn(None, 0))
         return

@@ -43,7 +43,7 @@ from ._codec import (
     snapshot_of,
 )
 from ._db import Database, Tx, connect
-from ._errors import ConcurrencyConflict, PolicyMismatch, UnknownCase
+from ._errors import ConcurrencyConflict, DatabaseDamaged, PolicyMismatch, UnknownCase
 from ._paused import collector_paused
 from ._projection import SUMMARY_COLUMNS, project, summaries, summary_row
 
@@ -365,8 +365,14 @@ class Store:
             found, due = summaries(rows)
         return found, [case_of_snapshot(snapshot) for snapshot in due]
 
-    def cases_by_id(self, case_ids: Iterable[str]) -> dict[str, Case]:
-        """The stored cases of ``case_ids`` (those that exist), decoded."""
+    def cases_by_id(
+        self, case_ids: Iterable[str], *, unreadable: dict[str, str] | None = None
+    ) -> dict[str, Case]:
+        """The stored cases of ``case_ids`` (those that exist), decoded.
+
+        A snapshot that cannot be read is :class:`DatabaseDamaged`; with ``unreadable``
+        given, it is noted there (case ID -> why) and the other cases are still read.
+        """
         ids = sorted(set(case_ids))
         found: dict[str, Case] = {}
         with self._db.transaction(write=False) as tx:
@@ -376,7 +382,12 @@ class Store:
                 for case_id, snapshot in tx.all(
                     f"SELECT case_id, snapshot FROM cases WHERE case_id IN ({marks})", chunk
                 ):
-                    found[str(case_id)] = case_of_snapshot(snapshot)
+                    try:
+                        found[str(case_id)] = case_of_snapshot(snapshot, case_id)
+                    except DatabaseDamaged as exc:
+                        if unreadable is None:
+                            raise
+                        unreadable[str(case_id)] = str(exc)
         return found
 
     def held(self) -> dict[str, str]:
@@ -423,7 +434,7 @@ class Store:
                 f"SELECT case_id, version, snapshot FROM cases WHERE case_id IN ({marks})",
                 case_ids,
             )
-        return {str(r[0]): Stored(case_of_snapshot(r[2]), int(r[1])) for r in rows}
+        return {str(r[0]): Stored(case_of_snapshot(r[2], r[0]), int(r[1])) for r in rows}
 
     def _cases_of_orders(self, order_ids: Iterable[str]) -> dict[str, dict[str, Case]]:
         """The stored cases of these orders (one read): order ID -> case ID -> case."""
@@ -438,7 +449,7 @@ class Store:
             )
         found: dict[str, dict[str, Case]] = {}
         for order_id, case_id, snapshot in rows:
-            found.setdefault(str(order_id), {})[str(case_id)] = case_of_snapshot(snapshot)
+            found.setdefault(str(order_id), {})[str(case_id)] = case_of_snapshot(snapshot, case_id)
         return found
 
     def advance(
@@ -523,7 +534,7 @@ class Store:
             held: list[tuple[str, str]] = []
             for case_id, version, snapshot in rows:
                 try:
-                    before = case_of_snapshot(snapshot)
+                    before = case_of_snapshot(snapshot, case_id)
                     after, effects = advance(before, now, self.policy)
                 except Exception as exc:  # the engine's error or a bug: hold, don't spin
                     held.append((f"{type(exc).__name__}: {exc}", case_id))
@@ -533,7 +544,14 @@ class Store:
                 changes.append((str(case_id), Stored(before, int(version)), after, effects))
                 done.append(Advanced(before, after, effects, int(version) + 1))
             tx.many("UPDATE cases SET held = ? WHERE case_id = ?", held)
-            commit_many(tx, [encode(*change) for change in changes])
+            try:
+                commit_many(tx, [encode(*change) for change in changes])
+            except PageConflict as exc:  # no other writer can touch claimed rows
+                raise DatabaseDamaged(
+                    f"the cases the worker claimed could not be written back ({exc}): the "
+                    "casebook's rows and indexes disagree; it is damaged: restore it from a "
+                    "backup"
+                ) from None
         return done
 
     def _claim_effects(
@@ -640,7 +658,7 @@ class Store:
                 for r in tx.all(f"SELECT {SUMMARY_COLUMNS}, due_at FROM board_rows")
             }
         for case_id, version, *columns, snapshot in cases:
-            case = case_of_snapshot(snapshot)
+            case = case_of_snapshot(snapshot, case_id)
             stored = events.pop(case_id, [])
             seqs = [s for s, *_ in stored]
             if seqs != list(range(1, len(seqs) + 1)):
@@ -787,7 +805,7 @@ def _load(tx: Tx, case_id: str) -> Stored | None:
     row = tx.one("SELECT version, snapshot FROM cases WHERE case_id = ?", (case_id,))
     if row is None:
         return None
-    return Stored(case_of_snapshot(row[1]), int(row[0]))
+    return Stored(case_of_snapshot(row[1], case_id), int(row[0]))
 
 
 _INSERT_CASE = (

@@ -210,6 +210,7 @@ def _hand_over(
     """
     handed = 0
     results: list[tuple[int, OutboxStatus, str]] = []
+    unreadable: dict[str, str] = {}
     while handed < most and (stop is None or not stop.is_set()):
         claimed = casebook._claim_effects(
             min(batch, most - handed), at, settle=results, known=known
@@ -219,15 +220,17 @@ def _hand_over(
             break
         # looked up one by one: ``set - cases.keys()`` would copy every key per batch
         missing = {e.case_id for e in claimed if e.case_id not in cases}
-        if missing:
-            cases.update(casebook.cases_by_id(missing))
+        if missing:  # a case that cannot be read fails its effects, not the worker
+            cases.update(casebook.cases_by_id(missing, unreadable=unreadable))
         pending = [e.id for e in claimed]
         try:
             for entry in claimed:
                 if stop is not None and stop.is_set():
                     break
                 pending.pop(0)
-                results.append(_hand_one(entry, cases, handle, max_attempts, log, stats))
+                results.append(
+                    _hand_one(entry, cases, unreadable, handle, max_attempts, log, stats)
+                )
                 handed += 1
         except BaseException:
             # the handler's own exceptions are outcomes; this is the worker ending
@@ -247,6 +250,7 @@ def _hand_over(
 def _hand_one(
     entry: OutboxEntry,
     cases: dict[str, Case],
+    unreadable: dict[str, str],
     handle: Handler,
     max_attempts: int,
     log: Any,
@@ -260,9 +264,11 @@ def _hand_one(
         "attempt": entry.attempts,
     }
     case = cases.get(entry.case_id)
-    if case is None:  # cannot happen: the outbox row was written with the case
+    if case is None:  # the outbox row was written with the case: only damage does this
         stats.failed += 1
-        return entry.id, "failed", "the case is missing"
+        note = unreadable.get(entry.case_id, "the case is missing")
+        log.error("effect_failed", **fields, retry=False, note=note)
+        return entry.id, "failed", note
     try:
         said = handle(entry.effect, case)
     except OutcomeUnknown as exc:

@@ -38,14 +38,15 @@ class BrokenExport(Exception):
         return f"cannot be read as JSON after {self.records} records: {self.cause}"
 
 
-def streamed_prefix(path: Path) -> str | None:
-    """Where a large refund export's records are, to read them one at a time; None for
-    any other file (read whole)."""
+def streamed_prefix(path: Path, *, smallest: int | None = None) -> str | None:
+    """Where a refund export's records are, to read them one at a time; None for any
+    other file, and for an export under ``smallest`` bytes (``STREAM_FROM``): read whole."""
+    smallest = STREAM_FROM if smallest is None else smallest
     try:
-        if not path.is_file() or path.stat().st_size < STREAM_FROM:
+        if not path.is_file() or path.stat().st_size < smallest:
             return None
         with path.open("rb") as f:
-            events = ijson.parse(f)
+            events = ijson.parse(f, use_float=True)  # a huge integer: an error, not a crash
             first, second = next(events), next(events)
     except (OSError, ijson.JSONError, StopIteration):
         return None  # the whole-file path reports it
