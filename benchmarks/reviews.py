@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from aftersales.reviews import DEFAULT_CAUSE_RULES, classify_review
-from aftersales.reviews._classify import _compiled, _normal
+from aftersales.reviews._classify import _compiled
+from aftersales.reviews._normal import normal as _normal
 from aftersales.reviews._segment import tokens
 
 from ._timing import Figure, side_by_side

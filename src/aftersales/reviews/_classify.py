@@ -58,14 +58,15 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 import attrs
 
 from ..core._errors import InvalidInput
-from ..core._script import to_mainland, to_traditional
+from ..core._script import to_traditional
 from . import _lexicon
+from ._cause import Cause
+from ._normal import normal as _normal
 from ._segment import tokens
 
 __all__ = [
@@ -85,16 +86,6 @@ __all__ = [
     "classify_review",
     "evaluate_classifier",
 ]
-
-
-class Cause(enum.Enum):
-    """What a medium or negative review blames (REV-TYPES)."""
-
-    PRODUCT = "product"
-    SERVICE = "service"
-    LOGISTICS = "logistics"
-    BUYER = "buyer"
-    UNKNOWN = "unknown"
 
 
 #: REV-TYPES: ties go to the cause the shop can act on first.
@@ -134,22 +125,6 @@ _EN_DEGREE = "even |really |properly |fully |actually |always "
 _NEVER = "(?!)"
 # Degree words that may stand between a negation and a goods function ("不太亮").
 _DEGREE = "(?:太|很|怎么|够|是很|是太|大|能|会|再|咋|好|是|那么|咋么|太能)?"
-
-
-_DIALECT = dict(_lexicon.DIALECT)
-_DIALECT_WORDS = re.compile(
-    "|".join(sorted((re.escape(w) for w in _DIALECT), key=len, reverse=True)) + "|(?<![關关聯联])係"
-)
-
-
-def _normal(text: str) -> str:
-    plain = unicodedata.normalize("NFKC", text).casefold()
-    # Cantonese written words to their Mandarin ones ("唔" is "不"), before OpenCC
-    spoken = _DIALECT_WORDS.sub(lambda m: _DIALECT.get(m.group(0), "是"), plain)
-    folded = to_mainland(spoken)
-    # emoji and other symbols end a clause, as punctuation does
-    marked = "".join("," if unicodedata.category(ch) in ("So", "Sk", "Cs") else ch for ch in folded)
-    return " ".join(marked.split())
 
 
 def _parts(word: str) -> tuple[str, ...]:
