@@ -37,11 +37,13 @@ def test_the_wheel_and_sdist_pass_twine_check(dist: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_wheel_carries_templates_types_and_license(dist: Path) -> None:
+def test_the_wheel_carries_templates_data_types_and_license(dist: Path) -> None:
     (wheel,) = dist.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "aftersales/py.typed" in names
     assert "aftersales/board/templates/board.html" in names
+    # the labelled reviews that decide a review's close call (reviews._ngrams)
+    assert "aftersales/reviews/cause_model.json" in names
     templates = SRC / "messages" / "templates"
     shipped = {f"aftersales/{p.relative_to(SRC).as_posix()}" for p in templates.rglob("*.txt")}
     assert shipped
