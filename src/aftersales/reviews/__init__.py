@@ -1,6 +1,7 @@
 """Negative-review follow-up: the cause classifier and the follow-up machine.
 
-``_classify`` reads what a medium or negative review blames (REV-TYPES);
+``_classify`` reads what a medium or negative review blames (REV-TYPES), and
+``_ngrams`` lets labelled reviews decide its close calls;
 ``_followup`` walks the follow-up from first contact to the buyer's
 answer (REV-FAST, REV-CONTACT, REV-LISTEN, REV-OFFER, REV-NO-INDUCE,
 REV-WINDOWS) and says what staff do next. See ``docs/reviews.md``.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from ._classify import (
     BLAME_POINTS,
+    CLOSE_CALL,
     CONTRAST_WEIGHT,
     DEFAULT_CAUSE_RULES,
     MAX_GAP,
@@ -61,9 +63,11 @@ from ._followup import (
     review_from_dict,
     step_follow_up,
 )
+from ._ngrams import CauseModel, default_cause_model, train_cause_model
 
 __all__ = [
     "BLAME_POINTS",
+    "CLOSE_CALL",
     "CONTRAST_WEIGHT",
     "DEFAULT_CAUSE_RULES",
     "FOLLOW_UP_EVENT_TYPES",
@@ -77,6 +81,7 @@ __all__ = [
     "BuyerReplied",
     "Cause",
     "CauseMatch",
+    "CauseModel",
     "CauseRules",
     "Classification",
     "ClassifierReport",
@@ -104,6 +109,7 @@ __all__ = [
     "SolutionOffered",
     "advance_follow_up",
     "classify_review",
+    "default_cause_model",
     "evaluate_classifier",
     "follow_up_event_from_dict",
     "follow_up_plan",
@@ -112,4 +118,5 @@ __all__ = [
     "replay_follow_up",
     "review_from_dict",
     "step_follow_up",
+    "train_cause_model",
 ]

@@ -50,6 +50,10 @@ Reading, in order:
    the buyer's), flagged ``by_default``; one that only says how the buyer feels
    is :attr:`Cause.UNKNOWN`, and the listening step (REV-LISTEN) finds the
    cause out.
+8. Close calls: when causes come within :data:`CLOSE_CALL` points of the top,
+   the words have not settled it, and labelled reviews choose among them
+   (``_ngrams``: naive Bayes over character pieces, trained on the development
+   set; a shop adds its own). UNKNOWN and by-default readings are never changed.
 
 ``docs/reviews.md`` walks through each step with examples.
 """
@@ -59,6 +63,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -66,11 +71,13 @@ from ..core._errors import InvalidInput
 from ..core._script import to_traditional
 from . import _lexicon
 from ._cause import Cause
+from ._ngrams import CauseModel, default_cause_model
 from ._normal import normal as _normal
 from ._segment import tokens
 
 __all__ = [
     "BLAME_POINTS",
+    "CLOSE_CALL",
     "CONTRAST_WEIGHT",
     "DEFAULT_CAUSE_RULES",
     "MAX_GAP",
@@ -100,6 +107,10 @@ TOPIC_POINTS = 1
 BLAME_POINTS = 3
 #: What follows a contrast word ("可惜", "but") is what the buyer means.
 CONTRAST_WEIGHT = 2
+#: Causes within this many points of the top score are a close call: the words the
+#: rules know do not settle it, labelled reviews (:class:`CauseModel`) decide.
+#: Chosen on held-out sets 1 and 2 among 0 to 6 (docs/reviews.md, "How good is it?").
+CLOSE_CALL = 2
 
 # A clause ends at punctuation (after NFKC: "，" is ",", "！" is "!").
 _BREAKS = frozenset(",.!?;:。、~\n()[]")
@@ -246,6 +257,11 @@ _CUES = (
 )
 
 
+def _model_or_none(_rules: object, _field: object, value: Any) -> None:
+    if value is not None and not isinstance(value, CauseModel):
+        raise InvalidInput(f"a cause model must be a CauseModel, got {type(value).__name__}")
+
+
 @attrs.frozen(kw_only=True)
 class CauseRules:
     """Keyword lists per cause (REV-TYPES), and the words that steer them.
@@ -278,6 +294,10 @@ class CauseRules:
     "fake tracking"): the shop's service, and the courier's failures in the same review
     are its consequence. ``advice`` is an agent's instruction ("客服叫我", "按客服"):
     the goods' failure after it is the agent's wrong advice, the shop's service.
+
+    ``model`` holds the labelled reviews that decide a close call (:data:`CLOSE_CALL`);
+    None is the shipped one (:func:`default_cause_model`). A shop's own:
+    ``attrs.evolve(rules, model=default_cause_model().trained(labelled))``.
     """
 
     product: tuple[str, ...] = attrs.field(converter=_keywords)
@@ -309,6 +329,10 @@ class CauseRules:
     received: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     unsent: tuple[str, ...] = attrs.field(converter=_keywords, default=())
     advice: tuple[str, ...] = attrs.field(converter=_keywords, default=())
+    # compared, not hashed: a model's counts are dicts
+    model: CauseModel | None = attrs.field(
+        default=None, repr=False, hash=False, validator=_model_or_none
+    )
 
     def words(self, cause: Cause, *, topics: bool = False) -> tuple[str, ...]:
         """The problem phrases (or, with ``topics``, the topic words) of a cause."""
@@ -327,7 +351,7 @@ class CauseRules:
         known to be right may move ``偏小`` to ``buyer``. The new words also join
         the segmenter's dictionary.
         """
-        fields = attrs.fields_dict(CauseRules)
+        fields = [name for name in attrs.fields_dict(CauseRules) if name != "model"]
         unknown = sorted(set(added) - set(fields))
         if unknown:
             raise InvalidInput(
@@ -338,7 +362,7 @@ class CauseRules:
             name: {_normal(w) for other, ws in new.items() if other != name for w in ws}
             for name in fields
         }
-        changes: dict[str, tuple[str, ...]] = {}
+        changes: dict[str, Any] = {}  # keyword lists only: the model stays
         for name in fields:
             kept = list(getattr(self, name))
             if name not in _CUES:
@@ -349,7 +373,7 @@ class CauseRules:
                     kept.append(word)
                     known.add(_normal(word))
             changes[name] = tuple(kept)
-        return CauseRules(**changes)
+        return attrs.evolve(self, **changes)
 
     def match(self, text: str) -> tuple[CauseMatch, ...]:
         """Every keyword that matched, overlaps resolved, in text order."""
@@ -856,11 +880,21 @@ class Classification:
     cause: Cause
     matches: tuple[CauseMatch, ...]
     #: True when two causes had the same score and the same strongest kind of words
-    #: (blame, a complaint, a mention), and TIE_ORDER decided.
+    #: (blame, a complaint, a mention), and TIE_ORDER decided (a close call the
+    #: labelled reviews decided is no tie: see ``close_call``).
     tie: bool
     #: True when no aspect word decided: a describing review read as the goods, or as
     #: the buyer's own when it clears the goods and blames no one.
     by_default: bool = False
+    #: A close call (:data:`CLOSE_CALL`): the causes within reach of the top score,
+    #: highest first, among which labelled reviews chose. Empty when the words decided.
+    close_call: tuple[Cause, ...] = ()
+    #: In a close call, the labelled reviews' probability of the cause chosen.
+    probability: float | None = None
+    #: In a close call, the pieces of text that weighed most for it against the next.
+    evidence: tuple[str, ...] = ()
+    #: In a close call, the rules' own choice when the labelled reviews chose another.
+    overruled: Cause | None = None
 
     @property
     def scores(self) -> Mapping[Cause, int]:
@@ -893,7 +927,23 @@ class Classification:
         if self.by_default:
             return f"{self.cause.value}? no aspect word: confirm while listening"
         words = ", ".join(m.label for m in self.matches if m.points and m.cause is self.cause)
+        if self.close_call and self.probability is not None:
+            return (
+                f"{self.cause.value}: {words} (close call, labelled reviews {self.probability:.2f})"
+            )
         return f"{self.cause.value}: {words}"
+
+    @property
+    def close_call_note(self) -> str:
+        """The close call in one line: the scores, the cause labelled reviews lean to, why."""
+        if not self.close_call or self.probability is None:
+            return ""
+        scores = self.scores
+        near = ", ".join(f"{c.value} {scores[c]}" for c in self.close_call)
+        lean = f"{self.probability:.2f}" + "".join(
+            f"; {', '.join(self.evidence)}" * bool(self.evidence)
+        )
+        return f"close call ({near}): labelled reviews lean to {self.cause.value} ({lean})"
 
     @property
     def why(self) -> str:
@@ -905,7 +955,9 @@ class Classification:
             + ")"
             for cause in sorted(scores, key=lambda c: (-scores[c], TIE_ORDER.index(c)))
         ]
-        if self.tie:
+        if self.close_call:
+            parts.insert(0, self.close_call_note)
+        elif self.tie:
             parts.append("tie broken by the order product > service > logistics > buyer")
         elif self.cause in scores and sorted(scores.values())[-2:] == [scores[self.cause]] * 2:
             parts.append(
@@ -966,7 +1018,42 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
         c: max((m.kind for m in matches if m.cause is c and m.points), default=0) for c in leaders
     }
     leaders = [c for c in leaders if strength[c] == max(strength.values())]
-    return Classification(leaders[0], matches, tie=len(leaders) > 1)
+    found = Classification(leaders[0], matches, tie=len(leaders) > 1)
+    return _close_call(found, text, rules.model)
+
+
+def _close_call(found: Classification, text: str, model: CauseModel | None) -> Classification:
+    """Causes within :data:`CLOSE_CALL` points of the top: labelled reviews choose.
+
+    Only a cause the words named can win, and an UNKNOWN or by-default reading
+    never comes here: the listening step asks the buyer (REV-LISTEN).
+    """
+    scores = found.scores
+    top = max(scores.values())
+    close = sorted(
+        (c for c in scores if scores[c] >= top - CLOSE_CALL),
+        key=lambda c: (-scores[c], TIE_ORDER.index(c)),
+    )
+    if len(close) < 2:
+        return found
+    model = default_cause_model() if model is None else model
+    chances = model.probabilities(text)
+    if not any(chances.get(c) for c in close):
+        return found  # a model with none of these causes' reviews decides nothing
+    # equal chances (never seen in practice) keep the rules' choice, then TIE_ORDER
+    ranked = sorted(
+        close, key=lambda c: (-chances.get(c, 0.0), c is not found.cause, TIE_ORDER.index(c))
+    )
+    winner, runner_up = ranked[0], ranked[1]
+    return attrs.evolve(
+        found,
+        cause=winner,
+        tie=False,
+        close_call=tuple(close),
+        probability=chances[winner],
+        evidence=model.evidence(text, winner, runner_up),
+        overruled=None if winner is found.cause else found.cause,
+    )
 
 
 @attrs.frozen

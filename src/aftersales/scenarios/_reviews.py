@@ -122,6 +122,15 @@ def describe_follow_up(
             },
             "ignored": list(found.ignored),
             "tie": found.tie,
+            # causes within CLOSE_CALL points, decided by labelled reviews (None: the words did)
+            "close_call": {
+                "causes": [c.value for c in found.close_call],
+                "probability": found.probability,
+                "evidence": list(found.evidence),
+                "overruled": None if found.overruled is None else found.overruled.value,
+            }
+            if found.close_call
+            else None,
             "why": found.why,
         },
         "follow_up": {
