@@ -940,9 +940,9 @@ class Classification:
             return ""
         scores = self.scores
         near = ", ".join(f"{c.value} {scores[c]}" for c in self.close_call)
-        lean = f"{self.probability:.2f}" + "".join(
-            f"; {', '.join(self.evidence)}" * bool(self.evidence)
-        )
+        lean = f"{self.probability:.2f}"
+        if self.evidence:
+            lean += "; " + ", ".join(self.evidence)
         return f"close call ({near}): labelled reviews lean to {self.cause.value} ({lean})"
 
     @property
