@@ -74,12 +74,12 @@ def _fresh(at: str, tmp_path: Path, name: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("n", "seed", "page", "stream", "shared"),
+    ("n", "seed", "page", "shared"),
     [
-        (120, 1, 500, False, False),
-        (120, 2, 7, False, True),
-        (90, 3, 4, True, True),
-        (60, 4, 500, True, False),
+        (120, 1, 500, False),
+        (120, 2, 7, True),
+        (90, 3, 4, True),
+        (60, 4, 11, False),
     ],
 )
 def test_pages_give_the_casebook_one_record_at_a_time_gives(
@@ -89,7 +89,6 @@ def test_pages_give_the_casebook_one_record_at_a_time_gives(
     n: int,
     seed: int,
     page: int,
-    stream: bool,
     shared: bool,
 ) -> None:
     path = _export(tmp_path, n, seed, shared_orders=shared)
@@ -97,9 +96,6 @@ def test_pages_give_the_casebook_one_record_at_a_time_gives(
     if shared:  # the test means something: AFTER-ONCE refused some records
         assert any("AFTER-ONCE" in o or "after-sale" in o for o in expected["outcomes"])
     monkeypatch.setattr(_ingest, "PAGE", page)
-    if stream:
-        monkeypatch.setattr(_stream, "STREAM_FROM", 0)
-        monkeypatch.setattr(_stream, "STREAM_PAGE", 11)
     got = _fast(_fresh(where, tmp_path, "fast"), path)
     assert got == expected
     assert len(got["outcomes"]) == n  # every record accounted for
@@ -162,7 +158,6 @@ def test_an_ingest_killed_and_run_again_loses_nothing_and_doubles_nothing(
         _fresh(where, tmp_path, "")
     expected = _fast(where, path)
     monkeypatch.setattr(_ingest, "PAGE", 25)  # many commits to die between (forked child)
-    monkeypatch.setattr(_stream, "STREAM_PAGE", 25)
     for kill in range(3):
         target = _fresh(where, tmp_path, f"killed-{kill}")
         Casebook.open(target).close()
@@ -198,8 +193,8 @@ def _crossing(tmp_path: Path, n: int, seed: int) -> Path:
 
 
 def _streamed(monkeypatch: pytest.MonkeyPatch, page: int = 7) -> None:
-    monkeypatch.setattr(_stream, "STREAM_FROM", 0)
-    monkeypatch.setattr(_stream, "STREAM_PAGE", page)
+    """Small pages, so a small export has many (ingest streams every refund export)."""
+    monkeypatch.setattr(_ingest, "PAGE", page)
 
 
 def test_pages_worked_by_several_processes_give_what_one_gives(
@@ -238,7 +233,7 @@ def test_a_small_export_is_worked_in_processes_once_it_has_two_pages(
         return real(*args)
 
     monkeypatch.setattr(_parallel, "_in_processes", spy)
-    monkeypatch.setattr(_stream, "STREAM_PAGE", 30)
+    monkeypatch.setattr(_ingest, "PAGE", 30)
     small = _export(tmp_path, 100, 13)
     assert small.stat().st_size < _stream.STREAM_FROM
     dumps = []

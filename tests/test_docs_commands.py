@@ -118,7 +118,7 @@ SKIPS: dict[str, str] = {
         "a sketch of the shop's handler (bank is the shop's payment code) in a worker that "
         "runs until stopped; tests/test_casebook.py runs run_worker"
     ),
-    r"^mkdir -p /tmp/startup-base": "a benchmark's baseline checkout (docs/performance.md)",
+    r"^mkdir -p /tmp/(startup-base|before)": "a benchmark's baseline (docs/performance.md)",
     r"aftersales\.reviews\._ngrams build": (
         "rewrites the shipped review model in the source tree; tests/test_review_model.py "
         "runs the build into a temporary file and checks it equals the shipped one"

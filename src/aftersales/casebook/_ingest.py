@@ -140,7 +140,9 @@ def _problems(result: ImportResult) -> list[Outcome]:
     ]
 
 
-#: Records per page: read together, computed, then written in one transaction.
+#: Records per page: read together, computed, then written in one transaction; the
+#: unit of work of ingest's processes too (at 10k records, pages of 2,000 left one
+#: process idle while the other worked the last page: 1.9-2.2 s against 1.7 s).
 PAGE = 500
 
 
@@ -486,7 +488,7 @@ def _ingest_stream(
     work = functools.partial(_stream_page, trades=tuple(trades))
     try:
         for page_outcomes, page_ignored in in_turns(
-            book, refund_pages(source, path, prefix), work, jobs=jobs
+            book, refund_pages(source, path, prefix, PAGE), work, jobs=jobs
         ):
             outcomes += page_outcomes
             ignored += page_ignored

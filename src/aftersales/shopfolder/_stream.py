@@ -55,20 +55,22 @@ def streamed_prefix(path: Path, *, smallest: int | None = None) -> str | None:
     return None
 
 
-def refund_pages(source: str, path: Path, prefix: str) -> Iterator[list[tuple[str, object]]]:
-    """The export's records, each named ``source[i]``, ``STREAM_PAGE`` at a time.
+def refund_pages(
+    source: str, path: Path, prefix: str, page: int | None = None
+) -> Iterator[list[tuple[str, object]]]:
+    """The export's records, each named ``source[i]``, ``page`` (``STREAM_PAGE``) at a time.
 
     Money stays as the file wrote it: a float stays a float, for the adapter to
     refuse. Raises :class:`BrokenExport` after the pages read before a break (a file
     that is not JSON, or not UTF-8, part-way).
     """
+    size = STREAM_PAGE if page is None else page
     count = 0
     try:
         with path.open("rb") as f:
             records = ijson.items(f, prefix, use_float=True)
-            while page := list(itertools.islice(records, STREAM_PAGE)):
-                named = [(f"{source}[{count + i}]", r) for i, r in enumerate(page)]
-                count += len(page)
-                yield named
+            while chunk := list(itertools.islice(records, size)):
+                yield [(f"{source}[{count + i}]", r) for i, r in enumerate(chunk)]
+                count += len(chunk)
     except (OSError, ijson.JSONError, UnicodeDecodeError) as exc:
         raise BrokenExport(count, exc) from exc
