@@ -77,13 +77,16 @@ HELDOUT_GOAL_OVERALL = 0.90
 HELDOUT_GOAL_PER_CAUSE = 0.85
 #: The held-out sets, each written by a session that read neither the classifier nor
 #: its development data, and what each test run guards: a level just under what the
-#: classifier reached when last measured (docs/reviews.md, "Held-out"). Set 1 was run
-#: three times (89.7%, 91.2%, 95.6%), set 2 once when it arrived (86.4% before the
-#: third round, 90.2% after, service 82.4% the lowest cause). The goal above is printed
-#: as met or not; raise a guard only with a classifier changed without looking at the texts.
+#: classifier reached when last measured (docs/reviews.md, "How good is it?"). Sets 1
+#: and 2 have been read many times, and chose CLOSE_CALL (the close calls' margin):
+#: they are validation sets now. Set 3 (2026-12-06) is the one nothing was tuned on: run
+#: once on the third round's code (85.0%), once on the fourth's (85.8%), once with close
+#: calls (87.7%, the buyer's own 76.7% the lowest cause). The goal above is printed as
+#: met or not; raise a guard only with a classifier changed without looking at the texts.
 HELDOUT_SETS = {
-    "reviews_heldout.json": (0.94, 0.85),
-    "reviews_heldout2.json": (0.88, 0.80),
+    "reviews_heldout.json": (0.95, 0.85),
+    "reviews_heldout2.json": (0.92, 0.85),
+    "reviews_heldout3.json": (0.86, 0.75),
 }
 CAUSES = [c.value for c in Cause]
 #: The rules without labelled reviews: a model trained on nothing leaves close calls alone.
