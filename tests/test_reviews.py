@@ -81,12 +81,16 @@ HELDOUT_GOAL_PER_CAUSE = 0.85
 #: and 2 have been read many times, and chose CLOSE_CALL (the close calls' margin):
 #: they are validation sets now. Set 3 (2026-12-06) is the one nothing was tuned on: run
 #: once on the third round's code (85.0%), once on the fourth's (85.8%), once with close
-#: calls (87.7%, the buyer's own 76.7% the lowest cause). The goal above is printed as
-#: met or not; raise a guard only with a classifier changed without looking at the texts.
+#: calls (87.7%, the buyer's own 76.7% the lowest cause). Set 4 (2026-12-06, 301
+#: reviews) arrived after the close calls were fixed and was run once on each of the
+#: same three codes (82.1%, 83.1%, 87.4%, the buyer's own 73.8%). The goal above is
+#: printed as met or not; raise a guard only with a classifier changed without looking
+#: at the texts.
 HELDOUT_SETS = {
     "reviews_heldout.json": (0.95, 0.85),
     "reviews_heldout2.json": (0.92, 0.85),
     "reviews_heldout3.json": (0.86, 0.75),
+    "reviews_heldout4.json": (0.86, 0.72),
 }
 CAUSES = [c.value for c in Cause]
 #: The rules without labelled reviews: a model trained on nothing leaves close calls alone.
