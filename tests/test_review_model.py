@@ -20,6 +20,7 @@ from aftersales import InvalidInput
 from aftersales.reviews import (
     CLOSE_CALL,
     DEFAULT_CAUSE_RULES,
+    WEAK_WORDS,
     Cause,
     CauseModel,
     classify_review,
@@ -102,6 +103,40 @@ def test_only_causes_within_the_close_call_compete() -> None:
     assert found.close_call == biased.close_call == ()
     assert found.probability is None
     assert "close call" not in found.why
+
+
+#: The buyer's own, told only by what the buyer says of themselves: the rules count 挤脚.
+OWN_FEET = "我脚背高，穿着挤脚"
+OWNING_UP = [
+    ("我脚背高，穿什么都挤脚", Cause.BUYER),
+    ("我脚背高，这种款式不适合我", Cause.BUYER),
+    ("鞋底开胶了", Cause.PRODUCT),
+]
+DEFECTS = [
+    ("鞋楦太窄，穿着挤脚", Cause.PRODUCT),
+    ("码数不准，穿着挤脚", Cause.PRODUCT),
+    ("我选错了码", Cause.BUYER),
+]
+
+
+def test_weak_words_give_way_to_labelled_reviews_of_the_buyer_s_own() -> None:
+    own = classify_review(OWN_FEET, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(OWNING_UP)))
+    goods = classify_review(OWN_FEET, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(DEFECTS)))
+    assert own.scores == goods.scores
+    assert max(own.scores.values()) <= WEAK_WORDS
+    assert Cause.BUYER not in own.scores  # no word of the buyer's own counted
+    assert own.cause is Cause.BUYER
+    assert own.overruled is goods.cause is Cause.PRODUCT
+    assert own.close_call[-1] is Cause.BUYER
+    assert own.why.startswith("close call (product 2, buyer 0): labelled reviews lean to buyer")
+
+
+def test_strong_words_are_not_overruled_for_the_buyer_s_own() -> None:
+    text = "快递员把箱子摔了，杯子压坏了，质量也一般"  # logistics 5
+    everyone_own = [(text, Cause.BUYER), (text + "。", Cause.BUYER), ("质量差", Cause.PRODUCT)]
+    found = classify_review(text, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(everyone_own)))
+    assert max(found.scores.values()) > WEAK_WORDS
+    assert found.cause is Cause.LOGISTICS
 
 
 @pytest.mark.parametrize(
@@ -203,10 +238,10 @@ def test_the_review_report_carries_the_close_call() -> None:
     assert close["evidence"]
 
 
-def test_the_shipped_model_is_read_on_first_close_call_only() -> None:
+def test_the_shipped_model_is_read_only_when_the_words_do_not_settle_it() -> None:
     script = (
         "from aftersales.reviews import classify_review, _ngrams\n"
-        "classify_review('质量太差')\n"
+        "classify_review('快递员把箱子摔了，杯子压坏了，质量也一般')\n"  # logistics 5, product 1
         "print(_ngrams.default_cause_model.cache_info().currsize)\n"
         f"classify_review({TIED!r})\n"
         "print(_ngrams.default_cause_model.cache_info().currsize)\n"

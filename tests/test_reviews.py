@@ -83,14 +83,16 @@ HELDOUT_GOAL_PER_CAUSE = 0.85
 #: once on the third round's code (85.0%), once on the fourth's (85.8%), once with close
 #: calls (87.7%, the buyer's own 76.7% the lowest cause). Set 4 (2026-12-06, 301
 #: reviews) arrived after the close calls were fixed and was run once on each of the
-#: same three codes (82.1%, 83.1%, 87.4%, the buyer's own 73.8%). The goal above is
+#: same three codes (82.1%, 83.1%, 87.4%, the buyer's own 73.8%), then once with the
+#: buyer's own by context (WEAK_WORDS, chosen on sets 1-3): 87.7%, the buyer's own
+#: 81.5%. Its misses have been read since: no set is untouched now. The goal above is
 #: printed as met or not; raise a guard only with a classifier changed without looking
 #: at the texts.
 HELDOUT_SETS = {
     "reviews_heldout.json": (0.95, 0.85),
-    "reviews_heldout2.json": (0.92, 0.85),
-    "reviews_heldout3.json": (0.86, 0.75),
-    "reviews_heldout4.json": (0.86, 0.72),
+    "reviews_heldout2.json": (0.93, 0.85),
+    "reviews_heldout3.json": (0.87, 0.84),
+    "reviews_heldout4.json": (0.86, 0.80),
 }
 CAUSES = [c.value for c in Cause]
 #: The rules without labelled reviews: a model trained on nothing leaves close calls alone.
