@@ -85,14 +85,17 @@ HELDOUT_GOAL_PER_CAUSE = 0.85
 #: reviews) arrived after the close calls were fixed and was run once on each of the
 #: same three codes (82.1%, 83.1%, 87.4%, the buyer's own 73.8%), then once with the
 #: buyer's own by context (WEAK_WORDS, chosen on sets 1-3): 87.7%, the buyer's own
-#: 81.5%. Its misses have been read since: no set is untouched now. The goal above is
+#: 81.5%; its misses have been read since. Set 5 (309) arrived with the labelled
+#: reviews for the model and was run once on each code of the day (83.5% at its start,
+#: 88.7% with the model trained on the labelled reviews as well). The goal above is
 #: printed as met or not; raise a guard only with a classifier changed without looking
 #: at the texts.
 HELDOUT_SETS = {
     "reviews_heldout.json": (0.95, 0.85),
-    "reviews_heldout2.json": (0.93, 0.85),
+    "reviews_heldout2.json": (0.93, 0.88),
     "reviews_heldout3.json": (0.87, 0.84),
-    "reviews_heldout4.json": (0.86, 0.80),
+    "reviews_heldout4.json": (0.87, 0.80),
+    "reviews_heldout5.json": (0.87, 0.80),
 }
 CAUSES = [c.value for c in Cause]
 #: The rules without labelled reviews: a model trained on nothing leaves close calls alone.
@@ -325,8 +328,11 @@ def test_rough_handling_after_any_carrier_word_blames_the_courier() -> None:
     rough = classify_review("物流士把箱子摔了，杯子碎了")
     assert rough.cause is Cause.LOGISTICS
     assert "碎了→logistics" in rough.why
-    # negated, it blames no one: the damage is the goods'
-    assert classify_review("货运也没摔，杯子碎了").cause is Cause.PRODUCT
+    # negated, it blames no one: the words give the goods' damage 2 points against the
+    # carrier's mention 1 (a close call, which the labelled reviews may read otherwise)
+    negated = classify_review("货运也没摔，杯子碎了", RULES_ONLY)
+    assert negated.cause is Cause.PRODUCT
+    assert negated.scores == {Cause.PRODUCT: 2, Cause.LOGISTICS: 1}
     # a shop's own carrier word pairs with the rough verbs too
     assert classify_review("跑腿把箱子摔了，碗碎了").cause is Cause.PRODUCT
     rules = DEFAULT_CAUSE_RULES.extended(logistics_topics=["跑腿"])

@@ -9,11 +9,13 @@ counted per cause. No segmenter and no word list: "摔" and "快递员" weigh fo
 logistics because labelled logistics reviews hold them.
 
 The counts are data: the shipped model (``cause_model.json``) is trained on the
-development set, ``tests/data/reviews.json``, and loaded on first use; a shop adds
-its own labelled reviews (:meth:`CauseModel.trained`). Regenerate the shipped file
-after the development set changes::
+development set, ``tests/data/reviews.json``, and the reviews labelled for the model
+alone, ``tests/data/reviews_labelled.json``, and loaded on first use; a shop adds its
+own labelled reviews (:meth:`CauseModel.trained`). Regenerate the shipped file after
+either changes::
 
-    python -m aftersales.reviews._ngrams build tests/data/reviews.json
+    python -m aftersales.reviews._ngrams build \
+        tests/data/reviews.json tests/data/reviews_labelled.json
 """
 
 from __future__ import annotations
@@ -207,7 +209,7 @@ def train_cause_model(examples: Iterable[tuple[str, Cause]]) -> CauseModel:
 
 @functools.cache
 def default_cause_model() -> CauseModel:
-    """The shipped model, trained on the development set; read on first use."""
+    """The shipped model, trained on the labelled sets; read on first use."""
     text = (importlib.resources.files(__package__) / _FILE).read_text(encoding="utf-8")
     return CauseModel.from_json(text)
 
@@ -220,12 +222,17 @@ def _corpus(path: Path) -> list[tuple[str, Cause]]:
 
 
 def main(argv: list[str]) -> int:
-    """``build CORPUS.json [OUT.json]``: train on a labelled set, write the model."""
-    if len(argv) not in (2, 3) or argv[0] != "build":
-        sys.stderr.write("usage: python -m aftersales.reviews._ngrams build CORPUS [OUT]\n")
+    """``build CORPUS... [--out OUT.json]``: train on labelled sets, write the model."""
+    out = Path(__file__).with_name(_FILE)
+    if "--out" in argv[:-1]:
+        at = argv.index("--out")
+        out, argv = Path(argv[at + 1]), argv[:at] + argv[at + 2 :]
+    if len(argv) < 2 or argv[0] != "build" or "--out" in argv:
+        sys.stderr.write(
+            "usage: python -m aftersales.reviews._ngrams build CORPUS... [--out OUT]\n"
+        )
         return 2
-    out = Path(argv[2]) if len(argv) == 3 else Path(__file__).with_name(_FILE)
-    model = train_cause_model(_corpus(Path(argv[1])))
+    model = train_cause_model(example for path in argv[1:] for example in _corpus(Path(path)))
     out.write_text(model.to_json() + "\n", encoding="utf-8")
     sys.stdout.write(f"{out}: {sum(model.texts.values())} texts, {out.stat().st_size} bytes\n")
     return 0
