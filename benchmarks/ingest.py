@@ -19,7 +19,7 @@ binaries are found (a throwaway server on loopback, ``tests/casebook_pg.py``,
 committing synchronously; fsync is off for both contenders alike).
 
 ``ingest-stream`` (named only) ingests a 200 MB export (376,054 records) into
-SQLite: time and peak memory, floor beside it.
+SQLite and PostgreSQL: time and peak memory, floor beside it.
 """
 
 from __future__ import annotations
