@@ -1,8 +1,8 @@
 """Close calls between causes, decided by labelled reviews (``reviews._ngrams``, REV-TYPES).
 
 The model's small examples here are written so that it, not the rules, decides:
-train it the other way and the answer flips. The shipped model is the development
-set counted (``tests/data/reviews.json``): a change to either shows here.
+train it the other way and the answer flips. The shipped model is the development set
+and the reviews labelled for the model counted (``CORPORA``): a change to either shows here.
 """
 
 from __future__ import annotations

@@ -58,17 +58,16 @@ def case_of_snapshot(text: str | bytes, case_id: object = None) -> Case:
     """
     try:
         result: Case = converter.structure(orjson.loads(text), Case)
-    except (cattrs.BaseValidationError, ValueError, TypeError, AttributeError) as exc:
-        if isinstance(exc, cattrs.BaseValidationError):
-            why = "; ".join(cattrs.transform_error(exc))
-        else:
-            why = str(exc) or type(exc).__name__
-        which = "a stored case" if case_id is None else f"case {case_id}"
-        raise DatabaseDamaged(
-            f"{which}: its stored snapshot cannot be read ({why}); the casebook was "
-            "changed outside aftersales or is damaged: restore it from a backup"
-        ) from None
-    return result
+        return result
+    except cattrs.BaseValidationError as exc:
+        why = "; ".join(cattrs.transform_error(exc))
+    except (ValueError, TypeError, AttributeError) as exc:  # not JSON, or not a case's shape
+        why = str(exc) or type(exc).__name__
+    which = "a stored case" if case_id is None else f"case {case_id}"
+    raise DatabaseDamaged(
+        f"{which}: its stored snapshot cannot be read ({why}); the casebook was "
+        "changed outside aftersales or is damaged: restore it from a backup"
+    )
 
 
 def event_to_json(event: Event) -> str:

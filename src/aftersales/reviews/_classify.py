@@ -53,7 +53,8 @@ Reading, in order:
 8. Close calls: when causes come within :data:`CLOSE_CALL` points of the top,
    the words have not settled it, and labelled reviews choose among them
    (``_ngrams``: naive Bayes over character pieces, trained on the development
-   set; a shop adds its own). UNKNOWN and by-default readings are never changed.
+   set and reviews labelled for it alone; a shop adds its own). UNKNOWN and
+   by-default readings are never changed.
 9. The buyer's own, told by context: when the words are weak (the top score at
    most :data:`WEAK_WORDS`) and labelled reviews read the text as the buyer's own
    (their body, taste, home, a size chosen on others' advice: context no word
