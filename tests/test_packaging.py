@@ -42,7 +42,7 @@ def test_the_wheel_carries_templates_data_types_and_license(dist: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "aftersales/py.typed" in names
     assert "aftersales/board/templates/board.html" in names
-    # the labelled reviews that decide a review's close call (reviews._ngrams)
+    # the labelled reviews that decide a review's cause when sure (reviews._ngrams)
     assert "aftersales/reviews/cause_model.json" in names
     templates = SRC / "messages" / "templates"
     shipped = {f"aftersales/{p.relative_to(SRC).as_posix()}" for p in templates.rglob("*.txt")}

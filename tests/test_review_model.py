@@ -1,4 +1,4 @@
-"""Close calls between causes, decided by labelled reviews (``reviews._ngrams``, REV-TYPES).
+"""Labelled reviews deciding a review's cause when they are sure (``reviews._ngrams``, REV-TYPES).
 
 The model's small examples here are written so that it, not the rules, decides:
 train it the other way and the answer flips. The shipped model is the development set
@@ -18,9 +18,8 @@ import pytest
 
 from aftersales import InvalidInput
 from aftersales.reviews import (
-    CLOSE_CALL,
+    CONFIDENT,
     DEFAULT_CAUSE_RULES,
-    WEAK_WORDS,
     Cause,
     CauseModel,
     classify_review,
@@ -52,6 +51,9 @@ BROKEN_GOODS = [
 
 #: What the shipped model counts: the development set (the rules were tuned on it) and
 #: the labelled reviews written for the model alone (the rules never saw them).
+#: The rules alone: a model trained on nothing decides nothing.
+RULES_ONLY = attrs.evolve(DEFAULT_CAUSE_RULES, model=train_cause_model([]))
+
 CORPORA = (CORPUS, ROOT / "tests" / "data" / "reviews_labelled.json")
 
 
@@ -68,50 +70,77 @@ def train(examples: list[tuple[str, Cause]]) -> CauseModel:
     return train_cause_model(examples)
 
 
-def test_a_close_call_is_decided_by_the_labelled_reviews() -> None:
+def test_sure_labelled_reviews_decide() -> None:
     service = classify_review(TIED, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(SLOW_SHIPPING)))
     product = classify_review(TIED, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(BROKEN_GOODS)))
     assert service.scores == product.scores == {Cause.PRODUCT: 2, Cause.SERVICE: 2}
     assert service.cause is Cause.SERVICE
     assert product.cause is Cause.PRODUCT
     for found in (service, product):
-        assert found.close_call == (Cause.PRODUCT, Cause.SERVICE)
         assert found.probability is not None
-        assert 0.5 < found.probability <= 1
+        assert CONFIDENT <= found.probability <= 1
         assert not found.tie  # the labelled reviews decided, not TIE_ORDER
     # the rules alone would say product (the tie order): the model overruled them
     assert service.overruled is Cause.PRODUCT
     assert product.overruled is None
 
 
-def test_why_says_the_close_call_in_one_line() -> None:
+def test_why_says_what_the_labelled_reviews_read_in_one_line() -> None:
     found = classify_review(TIED, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(SLOW_SHIPPING)))
     assert found.probability is not None
-    assert found.why.startswith(
-        "close call (product 2, service 2): labelled reviews lean to service "
-        f"({found.probability:.2f}; "
-    )
+    assert found.why.startswith(f"labelled reviews read service ({found.probability:.2f}; ")
+    assert "over the words' product; product 2 (" in found.why
     assert found.evidence
     assert all(gram in "发货慢就算了,收到的还是坏的" for gram in found.evidence)
     assert "tie broken" not in found.why
-    assert "close call" in found.brief
+    assert found.brief == f"service: 发货慢 (labelled reviews {found.probability:.2f})"
     assert "\n" not in found.why
 
 
-def test_only_causes_within_the_close_call_compete() -> None:
-    # logistics 5 against product 1: the words decided, whatever the labelled reviews say
-    text = "快递员把箱子摔了，杯子压坏了，质量也一般"
-    everything_product = [(text, Cause.PRODUCT), ("杯子压坏了", Cause.PRODUCT)]
-    found = classify_review(text, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(SLOW_SHIPPING)))
-    biased = classify_review(
-        text, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(everything_product))
-    )
-    scores = found.scores
-    assert max(scores.values()) - min(scores.values()) > CLOSE_CALL
-    assert found.cause is biased.cause is Cause.LOGISTICS
-    assert found.close_call == biased.close_call == ()
+def test_unsure_labelled_reviews_leave_the_words_alone() -> None:
+    # the same review labelled both ways: the model cannot tell, the words decide
+    split = train([(TIED, Cause.SERVICE), (TIED, Cause.PRODUCT)])
+    assert max(split.probabilities(TIED).values()) < CONFIDENT
+    found = classify_review(TIED, attrs.evolve(DEFAULT_CAUSE_RULES, model=split))
+    assert found.cause is Cause.PRODUCT
+    assert found.tie
     assert found.probability is None
-    assert "close call" not in found.why
+    assert found.evidence == ()
+    assert "labelled reviews" not in found.why
+
+
+def test_labelled_reviews_read_what_follows_a_contrast_twice() -> None:
+    # praise of the goods comes with service complaints in these labelled reviews: read
+    # once, the praise outweighs 物流太慢; read again after 就是, the courier's delay wins
+    model = train(
+        [
+            ("质量还行，做工也不错，客服不回", Cause.SERVICE),
+            ("做工也不错，发错货了", Cause.SERVICE),
+            ("物流太慢了", Cause.LOGISTICS),
+            ("快递员态度差", Cause.LOGISTICS),
+        ]
+    )
+    text = "质量还行，做工也不错，就是物流太慢了"
+    once = model.probabilities(text)
+    twice = model.probabilities(text, "物流太慢了")
+    assert once[Cause.SERVICE] >= CONFIDENT
+    assert twice[Cause.LOGISTICS] >= CONFIDENT
+    found = classify_review(text, attrs.evolve(DEFAULT_CAUSE_RULES, model=model))
+    assert found.cause is Cause.LOGISTICS
+    assert set(found.evidence) <= {
+        "物",
+        "流",
+        "太",
+        "慢",
+        "了",
+        "物流",
+        "流太",
+        "太慢",
+        "物流太",
+        "流太慢",
+        "太慢了",
+        "慢了",
+    }
 
 
 #: The buyer's own, told only by what the buyer says of themselves: the rules count 挤脚.
@@ -128,43 +157,34 @@ DEFECTS = [
 ]
 
 
-def test_weak_words_give_way_to_labelled_reviews_of_the_buyer_s_own() -> None:
+def test_labelled_reviews_know_the_buyer_s_own_by_context() -> None:
     own = classify_review(OWN_FEET, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(OWNING_UP)))
     goods = classify_review(OWN_FEET, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(DEFECTS)))
     assert own.scores == goods.scores
-    assert max(own.scores.values()) <= WEAK_WORDS
     assert Cause.BUYER not in own.scores  # no word of the buyer's own counted
     assert own.cause is Cause.BUYER
     assert own.overruled is goods.cause is Cause.PRODUCT
-    assert own.close_call[-1] is Cause.BUYER
-    assert own.why.startswith("close call (product 2, buyer 0): labelled reviews lean to buyer")
+    assert own.why.startswith("labelled reviews read buyer (")
 
 
-def test_strong_words_are_not_overruled_for_the_buyer_s_own() -> None:
-    text = "快递员把箱子摔了，杯子压坏了，质量也一般"  # logistics 5
-    everyone_own = [(text, Cause.BUYER), (text + "。", Cause.BUYER), ("质量差", Cause.PRODUCT)]
-    found = classify_review(text, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(everyone_own)))
-    assert max(found.scores.values()) > WEAK_WORDS
-    assert found.cause is Cause.LOGISTICS
-
-
-@pytest.mark.parametrize(
-    ("text", "cause", "by_default"),
-    [
-        ("失望，不推荐", Cause.UNKNOWN, False),  # only a mood: ask the buyer (REV-LISTEN)
-        ("洗脸巾一擦就掉屑，用着很难受", Cause.PRODUCT, True),  # no aspect word
-    ],
-)
-def test_unknown_and_by_default_readings_are_never_overridden(
-    text: str, cause: Cause, by_default: bool
-) -> None:
+def test_an_unknown_reading_is_never_overridden() -> None:
+    text = "失望，不推荐"  # only a mood: ask the buyer (REV-LISTEN)
     sure = [(text, Cause.LOGISTICS), (text + "!", Cause.LOGISTICS), ("质量差", Cause.PRODUCT)]
     model = train(sure)
-    assert max(model.probabilities(text).items(), key=lambda kv: kv[1])[0] is Cause.LOGISTICS
+    assert max(model.probabilities(text).values()) >= CONFIDENT
     found = classify_review(text, attrs.evolve(DEFAULT_CAUSE_RULES, model=model))
-    assert found.cause is cause
-    assert found.by_default is by_default
-    assert found.close_call == ()
+    assert found.cause is Cause.UNKNOWN
+    assert found.probability is None
+
+
+def test_a_by_default_reading_gives_way_to_sure_labelled_reviews() -> None:
+    text = "洗脸巾一擦就掉屑，用着很难受"  # no aspect word: the goods by default
+    assert classify_review(text, RULES_ONLY).by_default
+    sure = [(text, Cause.BUYER), (text + "!", Cause.BUYER), ("质量差", Cause.PRODUCT)]
+    found = classify_review(text, attrs.evolve(DEFAULT_CAUSE_RULES, model=train(sure)))
+    assert found.cause is Cause.BUYER
+    assert not found.by_default  # the labelled reviews decided, not the default
+    assert found.overruled is Cause.PRODUCT
 
 
 def test_a_model_trained_on_nothing_leaves_the_rules_alone() -> None:
@@ -173,7 +193,7 @@ def test_a_model_trained_on_nothing_leaves_the_rules_alone() -> None:
     found = classify_review(TIED, attrs.evolve(DEFAULT_CAUSE_RULES, model=empty))
     assert found.cause is Cause.PRODUCT
     assert found.tie
-    assert found.close_call == ()
+    assert found.probability is None
 
 
 def test_the_answer_is_deterministic() -> None:
@@ -237,21 +257,24 @@ def test_bad_models_are_refused(call: object) -> None:
         call()  # type: ignore[operator]
 
 
-def test_the_review_report_carries_the_close_call() -> None:
+def test_the_review_report_carries_what_the_labelled_reviews_read() -> None:
     document = json.loads(REVIEW.read_text(encoding="utf-8"))
+    document["content"] = "失望，不推荐"
+    document["events"] = []  # the buyer's replies are read with the review
     plain = review_report(document, base=REVIEW.parent)["classification"]
-    assert plain["close_call"] is None
+    assert plain["cause"] == "unknown"
+    assert plain["labelled_reviews"] is None
     document["content"] = TIED
-    close = review_report(document, base=REVIEW.parent)["classification"]["close_call"]
-    assert close["causes"] == ["product", "service"]
-    assert 0.5 < close["probability"] <= 1
-    assert close["evidence"]
+    read = review_report(document, base=REVIEW.parent)["classification"]["labelled_reviews"]
+    assert CONFIDENT <= read["probability"] <= 1
+    assert read["evidence"]
+    assert read["overruled"] in (None, "product")
 
 
-def test_the_shipped_model_is_read_only_when_the_words_do_not_settle_it() -> None:
+def test_the_shipped_model_is_not_read_for_a_review_with_nothing_to_go_on() -> None:
     script = (
         "from aftersales.reviews import classify_review, _ngrams\n"
-        "classify_review('快递员把箱子摔了，杯子压坏了，质量也一般')\n"  # logistics 5, product 1
+        "classify_review('失望，不推荐')\n"  # unknown: the listening step asks (REV-LISTEN)
         "print(_ngrams.default_cause_model.cache_info().currsize)\n"
         f"classify_review({TIED!r})\n"
         "print(_ngrams.default_cause_model.cache_info().currsize)\n"

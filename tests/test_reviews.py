@@ -70,35 +70,33 @@ S = FollowUpState
 # -- the labelled corpus (REV-TYPES) -------------------------------------------------------
 
 #: In-sample: the words were broadened on these texts (each batch after its
-#: first-sight run, docs/reviews.md), so anything lower means a change broke a word.
-DEVELOPMENT_THRESHOLD = 0.97
+#: first-sight run, docs/reviews.md) and the labelled reviews' model counts them, so
+#: anything lower means a change broke a word or the model.
+DEVELOPMENT_THRESHOLD = 0.99
 #: Issue 19's goal on the held-out set written by someone else (never tuned on).
 HELDOUT_GOAL_OVERALL = 0.90
 HELDOUT_GOAL_PER_CAUSE = 0.85
 #: The held-out sets, each written by a session that read neither the classifier nor
-#: its development data, and what each test run guards: a level just under what the
-#: classifier reached when last measured (docs/reviews.md, "How good is it?"). Sets 1
-#: and 2 have been read many times, and chose CLOSE_CALL (the close calls' margin):
-#: they are validation sets now. Set 3 (2026-12-06) is the one nothing was tuned on: run
-#: once on the third round's code (85.0%), once on the fourth's (85.8%), once with close
-#: calls (87.7%, the buyer's own 76.7% the lowest cause). Set 4 (2026-12-06, 301
-#: reviews) arrived after the close calls were fixed and was run once on each of the
-#: same three codes (82.1%, 83.1%, 87.4%, the buyer's own 73.8%), then once with the
-#: buyer's own by context (WEAK_WORDS, chosen on sets 1-3): 87.7%, the buyer's own
-#: 81.5%; its misses have been read since. Set 5 (309) arrived with the labelled
-#: reviews for the model and was run once on each code of the day (83.5% at its start,
-#: 88.7% with the model trained on the labelled reviews as well). The goal above is
-#: printed as met or not; raise a guard only with a classifier changed without looking
-#: at the texts.
+#: its data, and what each test run guards: a level just under what the classifier
+#: reached when last measured (docs/reviews.md, "How good is it?"). Sets 1 to 5 have
+#: been read and chose the design of step 8 (the labelled reviews decide when
+#: CONFIDENT, chosen among 0.5 to 0.99): validation sets now, none of them counted by
+#: the model. Set 6 (2026-12-06, 373 reviews) was written after that design was fixed
+#: and run once on the code before it (88.5%) and once on it (96.0%, the lowest cause
+#: unknown 90.4%); its misses have been read since. Raise a guard only with a
+#: classifier changed without looking at the texts.
 HELDOUT_SETS = {
-    "reviews_heldout.json": (0.95, 0.85),
-    "reviews_heldout2.json": (0.93, 0.88),
-    "reviews_heldout3.json": (0.87, 0.84),
-    "reviews_heldout4.json": (0.87, 0.80),
-    "reviews_heldout5.json": (0.87, 0.80),
+    "reviews_heldout.json": (0.96, 0.92),
+    "reviews_heldout2.json": (0.96, 0.95),
+    "reviews_heldout3.json": (0.96, 0.92),
+    "reviews_heldout4.json": (0.97, 0.88),
+    "reviews_heldout5.json": (0.96, 0.95),
+    "reviews_heldout6.json": (0.95, 0.89),
 }
 CAUSES = [c.value for c in Cause]
-#: The rules without labelled reviews: a model trained on nothing leaves close calls alone.
+#: The words alone: a model trained on nothing decides nothing. Tests of one step of
+#: the words use it, since sure labelled reviews decide over the words (step 8,
+#: tests/test_review_model.py); the held-out sets measure the two together.
 RULES_ONLY = attrs.evolve(DEFAULT_CAUSE_RULES, model=train_cause_model([]))
 
 
@@ -264,7 +262,7 @@ def test_praise_cancels_topic_words_of_its_clause() -> None:
 
 
 def test_tie_goes_to_the_shop_side_in_order() -> None:
-    # the rules alone (a tie is a close call: with a model, labelled reviews decide it)
+    # the rules alone (with a model, sure labelled reviews decide a tie)
     # one phrase each: product beats service beats logistics beats buyer (REV-TYPES)
     result = classify_review("发货慢就算了，收到的还是坏的", RULES_ONLY)
     assert result.tie
@@ -329,30 +327,32 @@ def test_rough_handling_after_any_carrier_word_blames_the_courier() -> None:
     assert rough.cause is Cause.LOGISTICS
     assert "碎了→logistics" in rough.why
     # negated, it blames no one: the words give the goods' damage 2 points against the
-    # carrier's mention 1 (a close call, which the labelled reviews may read otherwise)
+    # carrier's mention 1 (the labelled reviews may read it otherwise)
     negated = classify_review("货运也没摔，杯子碎了", RULES_ONLY)
     assert negated.cause is Cause.PRODUCT
     assert negated.scores == {Cause.PRODUCT: 2, Cause.LOGISTICS: 1}
-    # a shop's own carrier word pairs with the rough verbs too
-    assert classify_review("跑腿把箱子摔了，碗碎了").cause is Cause.PRODUCT
-    rules = DEFAULT_CAUSE_RULES.extended(logistics_topics=["跑腿"])
+    # a shop's own carrier word pairs with the rough verbs too (the words alone: the
+    # labelled reviews already read this one as the courier's)
+    assert classify_review("跑腿把箱子摔了，碗碎了", RULES_ONLY).cause is Cause.PRODUCT
+    rules = RULES_ONLY.extended(logistics_topics=["跑腿"])
     assert classify_review("跑腿把箱子摔了，碗碎了", rules).cause is Cause.LOGISTICS
+    assert classify_review("跑腿把箱子摔了，碗碎了").cause is Cause.LOGISTICS
 
 
 def test_a_slip_in_the_delivery_details_is_whoever_made_it() -> None:
     # the buyer's: what the courier then could not do is its consequence
-    own = classify_review("我电话填错了，快递员打不通，包裹被退回了")
+    own = classify_review("我电话填错了，快递员打不通，包裹被退回了", RULES_ONLY)
     assert own.cause is Cause.BUYER
     assert "被退回 (context of another complaint)" in own.why
     # the shop's, named by who did it (把)
-    assert classify_review("卖家把我的地址写错了，包裹被退回").cause is Cause.SERVICE
+    assert classify_review("卖家把我的地址写错了，包裹被退回", RULES_ONLY).cause is Cause.SERVICE
     # a details word and a slip word pair up in either order (details x slips) ...
-    assert classify_review("收件人电话少打了一位，快递退回了").cause is Cause.BUYER
+    assert classify_review("收件人电话少打了一位，快递退回了", RULES_ONLY).cause is Cause.BUYER
     # ... and are the courier's when the courier is the clause's subject
-    assert classify_review("快递员老是打错我的电话号码").cause is Cause.LOGISTICS
-    assert classify_review("快递员打不通，我电话号码打错了").cause is Cause.BUYER
+    assert classify_review("快递员老是打错我的电话号码", RULES_ONLY).cause is Cause.LOGISTICS
+    assert classify_review("快递员打不通，我电话号码打错了", RULES_ONLY).cause is Cause.BUYER
     # the courier's claim that the buyer slipped is not the buyer owning up: his excuse
-    claimed = classify_review("快递员说我地址写错了，其实没错，他就是不想送")
+    claimed = classify_review("快递员说我地址写错了，其实没错，他就是不想送", RULES_ONLY)
     assert claimed.cause is Cause.LOGISTICS
     assert "写错→logistics" in claimed.why
 
@@ -400,14 +400,14 @@ def test_the_shop_never_sending_and_the_agents_advice_are_service() -> None:
 
 
 def test_what_was_ordered_then_what_came_is_a_wrong_item() -> None:
-    swapped = classify_review("我买的是蓝色，寄来一个粉的")
+    swapped = classify_review("我买的是蓝色，寄来一个粉的", RULES_ONLY)
     assert swapped.cause is Cause.SERVICE
     assert "买的是蓝色,寄来" in swapped.why  # the words that decided it
     # a negation between the two is not a swap, nor are two clauses between them
-    assert "买的是" not in classify_review("我买的是蓝色，还没寄来").why
-    assert "买的是" not in classify_review("我买的是蓝色，颜色很正，寄来那天下雨了").why
+    assert "买的是" not in classify_review("我买的是蓝色，还没寄来", RULES_ONLY).why
+    assert "买的是" not in classify_review("我买的是蓝色，颜色很正，寄来那天下雨了", RULES_ONLY).why
     # a shop adds its own ways to say what was ordered
-    rules = DEFAULT_CAUSE_RULES.extended(ordered=["下单选了"])
+    rules = RULES_ONLY.extended(ordered=["下单选了"])
     assert classify_review("下单选了42码，收到41码", rules).cause is Cause.SERVICE
 
 
@@ -447,24 +447,26 @@ def test_aspect_rules(text: str, cause: Cause) -> None:
 
 
 def test_a_describing_review_with_no_aspect_word_is_the_goods() -> None:
-    described = classify_review("洗脸巾一擦就掉屑，糊得满脸都是")
+    described = classify_review("洗脸巾一擦就掉屑，糊得满脸都是", RULES_ONLY)
     assert described.cause is Cause.PRODUCT
     assert described.by_default
     assert "REV-LISTEN" in described.why
     # only a mood: nothing to read a cause from
-    assert classify_review("不满意，中评").cause is Cause.UNKNOWN
-    assert classify_review("Disappointed. Would not buy again.").cause is Cause.UNKNOWN
+    assert classify_review("不满意，中评", RULES_ONLY).cause is Cause.UNKNOWN
+    assert classify_review("Disappointed. Would not buy again.", RULES_ONLY).cause is Cause.UNKNOWN
     # the buyer cleared the goods: not the goods by default
-    cleared = classify_review("Turns out I need it less than I thought, the product is fine.")
+    cleared = classify_review(
+        "Turns out I need it less than I thought, the product is fine.", RULES_ONLY
+    )
     assert cleared.cause is not Cause.PRODUCT
 
 
 def test_a_review_that_clears_the_goods_and_blames_no_one_is_the_buyers_own() -> None:
-    result = classify_review("东西本身没问题，就是跟我家的装修风格不搭")
+    result = classify_review("东西本身没问题，就是跟我家的装修风格不搭", RULES_ONLY)
     assert result.cause is Cause.BUYER
     assert result.by_default
     # the goods cleared, but the courier blamed: the courier's
-    assert classify_review("东西本身没问题，快递太慢了").cause is Cause.LOGISTICS
+    assert classify_review("东西本身没问题，快递太慢了", RULES_ONLY).cause is Cause.LOGISTICS
 
 
 def test_taiwan_words_fold_to_mainland_ones() -> None:
@@ -491,12 +493,12 @@ def test_full_width_case_and_traditional_text_are_folded() -> None:
 
 
 def test_a_shop_extends_and_moves_words() -> None:
-    assert classify_review("鞋底开胶了").cause is Cause.PRODUCT  # a default word
-    custom = DEFAULT_CAUSE_RULES.extended(product=["炸毛"], buyer=["偏小"])
-    assert classify_review("拉链头炸毛").cause is Cause.UNKNOWN
+    assert classify_review("鞋底开胶了", RULES_ONLY).cause is Cause.PRODUCT  # a default word
+    custom = RULES_ONLY.extended(product=["炸毛"], buyer=["偏小"])
+    assert classify_review("拉链头炸毛", RULES_ONLY).cause is Cause.UNKNOWN
     assert classify_review("拉链头炸毛", custom).cause is Cause.PRODUCT
     # moved: a shop whose size chart is right reads "偏小" as the buyer's choice
-    assert classify_review("尺码偏小").cause is Cause.PRODUCT
+    assert classify_review("尺码偏小", RULES_ONLY).cause is Cause.PRODUCT
     assert classify_review("尺码偏小", custom).cause is Cause.BUYER
     assert "偏小" not in custom.product
     assert DEFAULT_CAUSE_RULES.product.count("偏小") == 1  # the default is unchanged

@@ -1,7 +1,7 @@
 """Negative-review follow-up: the cause classifier and the follow-up machine.
 
 ``_classify`` reads what a medium or negative review blames (REV-TYPES), and
-``_ngrams`` lets labelled reviews decide its close calls;
+``_ngrams`` lets labelled reviews decide when they are sure;
 ``_followup`` walks the follow-up from first contact to the buyer's
 answer (REV-FAST, REV-CONTACT, REV-LISTEN, REV-OFFER, REV-NO-INDUCE,
 REV-WINDOWS) and says what staff do next. See ``docs/reviews.md``.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._classify import (
     BLAME_POINTS,
-    CLOSE_CALL,
+    CONFIDENT,
     CONTRAST_WEIGHT,
     DEFAULT_CAUSE_RULES,
     MAX_GAP,
@@ -19,7 +19,6 @@ from ._classify import (
     PHRASE_POINTS,
     TIE_ORDER,
     TOPIC_POINTS,
-    WEAK_WORDS,
     Cause,
     CauseMatch,
     CauseRules,
@@ -68,7 +67,7 @@ from ._ngrams import CauseModel, default_cause_model, train_cause_model
 
 __all__ = [
     "BLAME_POINTS",
-    "CLOSE_CALL",
+    "CONFIDENT",
     "CONTRAST_WEIGHT",
     "DEFAULT_CAUSE_RULES",
     "FOLLOW_UP_EVENT_TYPES",
@@ -79,7 +78,6 @@ __all__ = [
     "TEMPLATES",
     "TIE_ORDER",
     "TOPIC_POINTS",
-    "WEAK_WORDS",
     "BuyerReplied",
     "Cause",
     "CauseMatch",

@@ -50,15 +50,14 @@ Reading, in order:
    the buyer's), flagged ``by_default``; one that only says how the buyer feels
    is :attr:`Cause.UNKNOWN`, and the listening step (REV-LISTEN) finds the
    cause out.
-8. Close calls: when causes come within :data:`CLOSE_CALL` points of the top,
-   the words have not settled it, and labelled reviews choose among them
-   (``_ngrams``: naive Bayes over character pieces, trained on the development
-   set and reviews labelled for it alone; a shop adds its own). UNKNOWN and
-   by-default readings are never changed.
-9. The buyer's own, told by context: when the words are weak (the top score at
-   most :data:`WEAK_WORDS`) and labelled reviews read the text as the buyer's own
-   (their body, taste, home, a size chosen on others' advice: context no word
-   list holds), it is the buyer's own.
+8. Labelled reviews decide: unless the words found nothing to go on (UNKNOWN: the
+   listening step asks, REV-LISTEN), reviews a person has labelled (``_ngrams``:
+   naive Bayes over character pieces, trained on the development set and reviews
+   labelled for it alone; a shop adds its own) give the cause when they are at
+   least :data:`CONFIDENT` sure. They know context no word list holds: the
+   buyer's own feet, a courier's 碎碎念, a size chart measured against the goods.
+   The words still say what the review blames, and stand when the labelled
+   reviews are unsure.
 
 ``docs/reviews.md`` walks through each step with examples.
 """
@@ -82,7 +81,7 @@ from ._segment import tokens
 
 __all__ = [
     "BLAME_POINTS",
-    "CLOSE_CALL",
+    "CONFIDENT",
     "CONTRAST_WEIGHT",
     "DEFAULT_CAUSE_RULES",
     "MAX_GAP",
@@ -90,7 +89,6 @@ __all__ = [
     "PHRASE_POINTS",
     "TIE_ORDER",
     "TOPIC_POINTS",
-    "WEAK_WORDS",
     "Cause",
     "CauseMatch",
     "CauseRules",
@@ -113,15 +111,9 @@ TOPIC_POINTS = 1
 BLAME_POINTS = 3
 #: What follows a contrast word ("可惜", "but") is what the buyer means.
 CONTRAST_WEIGHT = 2
-#: Causes within this many points of the top score are a close call: the words the
-#: rules know do not settle it, labelled reviews (:class:`CauseModel`) decide.
-#: Chosen on held-out sets 1 and 2 among 0 to 6 (docs/reviews.md, "How good is it?").
-CLOSE_CALL = 2
-#: A top score of at most this many points is weak evidence: one complaint or a few
-#: mentions. Labelled reviews that read such a review as the buyer's own outweigh it
-#: (the buyer's own is told by context no word list holds). Chosen on held-out sets 1
-#: to 3 among 2 to 6, measured on set 4 (docs/reviews.md, "How good is it?").
-WEAK_WORDS = 3
+#: The labelled reviews' probability at which their cause stands over the words'. Read
+#: on held-out sets 1 to 5 among 0.5 to 0.99 (docs/reviews.md, "How good is it?").
+CONFIDENT = 0.9
 
 # A clause ends at punctuation (after NFKC: "，" is ",", "！" is "!").
 _BREAKS = frozenset(",.!?;:。、~\n()[]")
@@ -306,7 +298,7 @@ class CauseRules:
     are its consequence. ``advice`` is an agent's instruction ("客服叫我", "按客服"):
     the goods' failure after it is the agent's wrong advice, the shop's service.
 
-    ``model`` holds the labelled reviews that decide a close call (:data:`CLOSE_CALL`);
+    ``model`` holds the labelled reviews that decide when sure (:data:`CONFIDENT`);
     None is the shipped one (:func:`default_cause_model`). A shop's own:
     ``attrs.evolve(rules, model=default_cause_model().trained(labelled))``.
     """
@@ -891,20 +883,16 @@ class Classification:
     cause: Cause
     matches: tuple[CauseMatch, ...]
     #: True when two causes had the same score and the same strongest kind of words
-    #: (blame, a complaint, a mention), and TIE_ORDER decided (a close call the
-    #: labelled reviews decided is no tie: see ``close_call``).
+    #: (blame, a complaint, a mention), and TIE_ORDER decided.
     tie: bool
     #: True when no aspect word decided: a describing review read as the goods, or as
     #: the buyer's own when it clears the goods and blames no one.
     by_default: bool = False
-    #: A close call (:data:`CLOSE_CALL`): the causes within reach of the top score,
-    #: highest first, among which labelled reviews chose. Empty when the words decided.
-    close_call: tuple[Cause, ...] = ()
-    #: In a close call, the labelled reviews' probability of the cause chosen.
+    #: When labelled reviews decided (:data:`CONFIDENT`): their probability of the cause.
     probability: float | None = None
-    #: In a close call, the pieces of text that weighed most for it against the next.
+    #: When labelled reviews decided: the pieces of text that weighed most for the cause.
     evidence: tuple[str, ...] = ()
-    #: In a close call, the rules' own choice when the labelled reviews chose another.
+    #: When labelled reviews decided against the words: the words' own choice.
     overruled: Cause | None = None
 
     @property
@@ -938,23 +926,23 @@ class Classification:
         if self.by_default:
             return f"{self.cause.value}? no aspect word: confirm while listening"
         words = ", ".join(m.label for m in self.matches if m.points and m.cause is self.cause)
-        if self.close_call and self.probability is not None:
-            return (
-                f"{self.cause.value}: {words} (close call, labelled reviews {self.probability:.2f})"
-            )
+        if self.probability is not None:
+            words = words or ", ".join(self.evidence)
+            return f"{self.cause.value}: {words} (labelled reviews {self.probability:.2f})"
         return f"{self.cause.value}: {words}"
 
     @property
-    def close_call_note(self) -> str:
-        """The close call in one line: the scores, the cause labelled reviews lean to, why."""
-        if not self.close_call or self.probability is None:
+    def labelled_note(self) -> str:
+        """What the labelled reviews decided, in one line ("" when the words did)."""
+        if self.probability is None:
             return ""
-        scores = self.scores
-        near = ", ".join(f"{c.value} {scores.get(c, 0)}" for c in self.close_call)
         lean = f"{self.probability:.2f}"
         if self.evidence:
             lean += "; " + ", ".join(self.evidence)
-        return f"close call ({near}): labelled reviews lean to {self.cause.value} ({lean})"
+        note = f"labelled reviews read {self.cause.value} ({lean})"
+        if self.overruled is not None:
+            note += f" over the words' {self.overruled.value}"
+        return note
 
     @property
     def why(self) -> str:
@@ -966,8 +954,8 @@ class Classification:
             + ")"
             for cause in sorted(scores, key=lambda c: (-scores[c], TIE_ORDER.index(c)))
         ]
-        if self.close_call:
-            parts.insert(0, self.close_call_note)
+        if self.probability is not None:
+            parts.insert(0, self.labelled_note)
         elif self.tie:
             parts.append("tie broken by the order product > service > logistics > buyer")
         elif self.cause in scores and sorted(scores.values())[-2:] == [scores[self.cause]] * 2:
@@ -1017,10 +1005,12 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
     complained = any(m.points and not m.topic for m in matches)
     if cleared and not complained and _describes(text, _compiled(rules).moods):
         # "东西没问题，就是跟我家风格不搭": the goods cleared, no one else blamed
-        return Classification(Cause.BUYER, matches, tie=False, by_default=True)
+        found = Classification(Cause.BUYER, matches, tie=False, by_default=True)
+        return _labelled(found, text, rules)
     if best == 0:
         if not cleared and _describes(text, _compiled(rules).moods):
-            return Classification(Cause.PRODUCT, matches, tie=False, by_default=True)
+            found = Classification(Cause.PRODUCT, matches, tie=False, by_default=True)
+            return _labelled(found, text, rules)
         return Classification(Cause.UNKNOWN, matches, tie=False)
     leaders = [cause for cause in TIE_ORDER if scores[cause] == best]
     # on a tie, whom the buyer blames beats a named complaint ("手机号填错了" over "被退回"),
@@ -1029,66 +1019,31 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
         c: max((m.kind for m in matches if m.cause is c and m.points), default=0) for c in leaders
     }
     leaders = [c for c in leaders if strength[c] == max(strength.values())]
-    found = Classification(leaders[0], matches, tie=len(leaders) > 1)
-    return _buyer_by_context(_close_call(found, text, rules.model), text, rules.model)
+    return _labelled(Classification(leaders[0], matches, tie=len(leaders) > 1), text, rules)
 
 
-def _close_call(found: Classification, text: str, model: CauseModel | None) -> Classification:
-    """Causes within :data:`CLOSE_CALL` points of the top: labelled reviews choose.
-
-    Only a cause the words named can win, and an UNKNOWN or by-default reading
-    never comes here: the listening step asks the buyer (REV-LISTEN).
-    """
-    scores = found.scores
-    top = max(scores.values())
-    close = sorted(
-        (c for c in scores if scores[c] >= top - CLOSE_CALL),
-        key=lambda c: (-scores[c], TIE_ORDER.index(c)),
-    )
-    if len(close) < 2:
+def _labelled(found: Classification, text: str, rules: CauseRules) -> Classification:
+    """The labelled reviews' cause when they are :data:`CONFIDENT`, else the words'."""
+    model = default_cause_model() if rules.model is None else rules.model
+    plain = _normal(text)
+    stressed = [c for c in _clauses(plain, _compiled(rules)) if c.weight > 1]
+    then = plain[stressed[0].start :] if stressed else ""
+    chances = model.probabilities(text, then)
+    likeliest = max(chances, key=lambda c: (chances[c], c is found.cause), default=None)
+    if likeliest is None or chances[likeliest] < CONFIDENT:
         return found
-    model = default_cause_model() if model is None else model
-    chances = model.probabilities(text)
-    if not any(chances.get(c) for c in close):
-        return found  # a model with none of these causes' reviews decides nothing
-    # equal chances (never seen in practice) keep the rules' choice, then TIE_ORDER
-    ranked = sorted(
-        close, key=lambda c: (-chances.get(c, 0.0), c is not found.cause, TIE_ORDER.index(c))
-    )
-    winner, runner_up = ranked[0], ranked[1]
+    against = found.cause
+    if likeliest is found.cause:  # what set it apart from the next likeliest
+        others = [c for c in chances if c is not likeliest]
+        against = max(others, key=chances.__getitem__, default=likeliest)
     return attrs.evolve(
         found,
-        cause=winner,
+        cause=likeliest,
         tie=False,
-        close_call=tuple(close),
-        probability=chances[winner],
-        evidence=model.evidence(text, winner, runner_up),
-        overruled=None if winner is found.cause else found.cause,
-    )
-
-
-def _buyer_by_context(found: Classification, text: str, model: CauseModel | None) -> Classification:
-    """Weak words (:data:`WEAK_WORDS`) against labelled reviews that read the buyer's own.
-
-    "平时穿38，听评论说偏大买了37，结果挤脚" scores the goods for 挤脚 alone; reviews a
-    person labelled know that a buyer telling their own choice is the buyer's own.
-    """
-    scores = found.scores
-    if found.cause is Cause.BUYER or max(scores.values()) > WEAK_WORDS:
-        return found
-    model = default_cause_model() if model is None else model
-    chances = model.probabilities(text)
-    likeliest = max(chances, key=lambda c: chances[c], default=None)
-    if likeliest is not Cause.BUYER or chances[likeliest] < 0.5:
-        return found
-    return attrs.evolve(
-        found,
-        cause=Cause.BUYER,
-        tie=False,
-        close_call=(*(found.close_call or (found.cause,)), Cause.BUYER),
-        probability=chances[Cause.BUYER],
-        evidence=model.evidence(text, Cause.BUYER, found.cause),
-        overruled=found.overruled or found.cause,
+        by_default=False,
+        probability=chances[likeliest],
+        evidence=model.evidence(then or text, likeliest, against),
+        overruled=None if likeliest is found.cause else found.cause,
     )
 
 

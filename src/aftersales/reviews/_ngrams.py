@@ -1,8 +1,9 @@
-"""Labelled reviews as a second opinion: which cause texts like this one were given.
+"""Labelled reviews: which cause texts like this one were given.
 
-The rules (``_classify``) read a review aspect by aspect and say which words
-decided. When two causes come within a couple of points, those words do not
-settle it; reviews a person has already labelled do. The model is naive Bayes
+The rules (``_classify``) read a review aspect by aspect and say which words it
+names; whom the buyer blames often lies in context no word list holds (their own
+feet, a courier's 碎碎念). Reviews a person has already labelled know it, and decide
+when they are sure (``CONFIDENT``). The model is naive Bayes
 over characters: for each labelled text, its distinct 1-, 2- and 3-character
 pieces (grams) after the classifier's own normalisation (寫著 counts as 写着),
 counted per cause. No segmenter and no word list: "摔" and "快递员" weigh for
@@ -90,8 +91,8 @@ class CauseModel:
     log(texts) plus, for each distinct gram of the review that any cause's texts
     held, log((count + 0.5) / (all of the cause's counts + 0.5 × grams known)),
     then normalised. A cause with no labelled texts gets no probability. A model
-    trained on nothing (``train_cause_model([])``) decides nothing: close calls
-    stay with the rules.
+    trained on nothing (``train_cause_model([])``) decides nothing: every review
+    stays with the words.
     """
 
     #: Labelled texts per cause (causes with none left out).
@@ -122,11 +123,18 @@ class CauseModel:
             for cause in self.texts
         }
 
-    def probabilities(self, text: str) -> dict[Cause, float]:
-        """The probability of each cause with labelled texts, given ``text``."""
+    def probabilities(self, text: str, then: str = "") -> dict[Cause, float]:
+        """The probability of each cause with labelled texts, given ``text``.
+
+        ``then`` is the part after a contrast word ("质量还行，就是物流太慢了": 物流太慢了),
+        read a second time: what the buyer means, as the rules weigh it double.
+        """
         _, prior, _ = self._weights
         weights = self._scores(_grams(text))
         scores = {cause: prior[cause] + sum(weights[cause].values()) for cause in weights}
+        if then:
+            stressed = self._scores(_grams(then))
+            scores = {c: score + sum(stressed[c].values()) for c, score in scores.items()}
         if not scores:
             return {}
         top = max(scores.values())

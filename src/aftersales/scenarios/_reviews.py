@@ -122,14 +122,13 @@ def describe_follow_up(
             },
             "ignored": list(found.ignored),
             "tie": found.tie,
-            # causes within CLOSE_CALL points, decided by labelled reviews (None: the words did)
-            "close_call": {
-                "causes": [c.value for c in found.close_call],
+            # the labelled reviews' reading when they decided (None: the words did)
+            "labelled_reviews": {
                 "probability": found.probability,
                 "evidence": list(found.evidence),
                 "overruled": None if found.overruled is None else found.overruled.value,
             }
-            if found.close_call
+            if found.probability is not None
             else None,
             "why": found.why,
         },
