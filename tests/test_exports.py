@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,10 @@ import aftersales.orders
 import aftersales.reviews
 import aftersales.scenarios
 import aftersales.testing
+
+REFUNDS = (
+    Path(__file__).resolve().parent.parent / "examples" / "taobao" / "refunds_receive_get.json"
+)
 
 MODULES = (
     aftersales,
@@ -123,3 +128,14 @@ def test_the_help_imports_no_command() -> None:
     assert core == ["aftersales.core._lazy"]
     assert "pendulum" not in modules
     assert "attrs" not in modules
+
+
+def test_ingest_leaves_the_worker_s_logging_alone(tmp_path: Path) -> None:
+    # structlog (and asyncio under it) is the worker's: an ingest does without it
+    modules = _imported_by(
+        "from aftersales.casebook import Casebook\n"
+        f"book = Casebook.open({str(tmp_path / 'book.sqlite')!r})\n"
+        f"assert book.ingest_files([{str(REFUNDS)!r}]).new"
+    )
+    assert "aftersales.casebook._worker" in modules
+    assert "structlog" not in modules

@@ -25,7 +25,6 @@ from typing import Any
 
 import attrs
 import pendulum
-import structlog
 
 from ..core._case import Case
 from ..core._effects import Effect
@@ -78,7 +77,11 @@ def run_worker(
     effects ``handing`` for a person (1, the default: only the one being handed
     over). Each pass hands over at least as many effects as it made.
     """
-    log = logger if logger is not None else structlog.get_logger("aftersales.worker")
+    if logger is None:
+        import structlog  # here: ingest and the board import this module, not structlog
+
+        logger = structlog.get_logger("aftersales.worker")
+    log = logger
     bind = getattr(log, "bind", None)
     if bind is not None:
         log = bind()  # once: structlog's lazy proxy binds itself again on every call
