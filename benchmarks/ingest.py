@@ -24,6 +24,7 @@ SQLite and PostgreSQL: time and peak memory, floor beside it.
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import sqlite3
@@ -152,6 +153,8 @@ def _trees() -> list[tuple[str, dict[str, str], tuple[str, ...]]]:
     """This tree (its default, one process per CPU for an export of two pages or more,
     and ``--jobs 1``), and ``AFTERSALES_BENCH_BEFORE`` (another ``src``) when set."""
     before = os.environ.get("AFTERSALES_BENCH_BEFORE")
+    if before:  # byte-compiled first, as this tree is: its first run would compile it
+        compileall.compile_dir(before, quiet=1)
     return [("", {}, ()), (" (--jobs 1)", {}, ("--jobs", "1"))] + (
         [(" (before)", {"PYTHONPATH": before}, ())] if before else []
     )
