@@ -46,6 +46,8 @@ SMOOTHING = 0.5
 EVIDENCE = 3
 # How many of the heaviest pieces the evidence is picked from.
 _READ = 12
+# The longest stretch of text the evidence names.
+_LONGEST = 10
 _FILE = "cause_model.json"
 _FORMAT = 1
 
@@ -143,25 +145,39 @@ class CauseModel:
         return {cause: value / total for cause, value in exp.items()}
 
     def evidence(self, text: str, winner: Cause, against: Cause) -> tuple[str, ...]:
-        """The pieces of ``text`` that weighed most for ``winner`` against ``against``.
+        """The stretches of ``text`` that weighed most for ``winner`` against ``against``.
 
-        For explanations ("摔, 快递员, 压坏"): at most :data:`EVIDENCE` pieces of
-        letters or characters only, from the :data:`_READ` that weighed most; a
-        piece that holds one already named replaces it (快递员 reads better than 递).
+        For explanations ("虚标严重, 就没电了"): the :data:`_READ` pieces of letters or
+        characters that weighed most are marked in the text as the model reads it
+        (normalised), and the runs they cover are named, heaviest first, at most
+        :data:`EVIDENCE` of them and :data:`_LONGEST` characters each (the heaviest
+        window of a longer run): words a person reads, not "wro, ron, ong".
         """
         weights = self._scores(_grams(text))
         if winner not in weights or against not in weights:
             return ()
         lean = {g: weights[winner][g] - weights[against][g] for g in weights[winner]}
         heaviest = sorted((g for g in lean if lean[g] > 0 and g.isalnum()), key=lambda g: -lean[g])
-        named: list[str] = []
+        plain = normal(text)
+        mass = [0.0] * len(plain)  # each character's share of the heavy pieces over it
         for gram in heaviest[:_READ]:
-            inside = [i for i, other in enumerate(named) if other in gram]
-            if inside:
-                named[inside[0]] = gram
-                named = [n for i, n in enumerate(named) if i == inside[0] or n not in gram]
-            elif not any(gram in other for other in named) and len(named) < EVIDENCE:
-                named.append(gram)
+            at = plain.find(gram)
+            while at != -1:
+                for i in range(at, at + len(gram)):
+                    mass[i] += lean[gram] / len(gram)
+                at = plain.find(gram, at + 1)
+        runs: list[tuple[float, str]] = []
+        start = None
+        for i, weight in enumerate([*mass, 0.0]):
+            if weight and start is None:
+                start = i
+            elif not weight and start is not None:
+                runs.append(_heaviest_window(plain, mass, start, i))
+                start = None
+        named: list[str] = []
+        for _, run in sorted(runs, key=lambda r: -r[0]):
+            if run not in named and len(named) < EVIDENCE:
+                named.append(run)
         return tuple(named)
 
     def trained(self, examples: Iterable[tuple[str, Cause]]) -> CauseModel:
@@ -199,6 +215,24 @@ class CauseModel:
         if fmt != _FORMAT or sizes != list(GRAM_SIZES):
             raise InvalidInput(f"a cause model of format {fmt} with grams {sizes}: not this one")
         return cls(texts, grams)
+
+
+def _heaviest_window(plain: str, mass: list[float], start: int, end: int) -> tuple[float, str]:
+    """The run ``plain[start:end]`` with its weight, cut to its heaviest :data:`_LONGEST`;
+    a run that starts or ends inside an English word takes the whole word ("ength" is
+    "length")."""
+    weight = sum(mass[start:end])
+    while start > 0 and _letter(plain[start - 1]) and _letter(plain[start]):
+        start -= 1
+    while end < len(plain) and _letter(plain[end - 1]) and _letter(plain[end]):
+        end += 1
+    width = min(_LONGEST, end - start)
+    best = max(range(start, end - width + 1), key=lambda i: sum(mass[i : i + width]))
+    return weight, plain[best : best + width].strip()
+
+
+def _letter(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def train_cause_model(examples: Iterable[tuple[str, Cause]]) -> CauseModel:
