@@ -151,7 +151,8 @@ class CauseModel:
         characters that weighed most are marked in the text as the model reads it
         (normalised), and the runs they cover are named, heaviest first, at most
         :data:`EVIDENCE` of them and :data:`_LONGEST` characters each (the heaviest
-        window of a longer run): words a person reads, not "wro, ron, ong".
+        window of a longer run), English words whole: words a person reads, not
+        "wro, ron, ong".
         """
         weights = self._scores(_grams(text))
         if winner not in weights or against not in weights:
@@ -176,7 +177,7 @@ class CauseModel:
                 start = None
         named: list[str] = []
         for _, run in sorted(runs, key=lambda r: -r[0]):
-            if run not in named and len(named) < EVIDENCE:
+            if len(named) < EVIDENCE and not any(run in n or n in run for n in named):
                 named.append(run)
         return tuple(named)
 
@@ -218,17 +219,16 @@ class CauseModel:
 
 
 def _heaviest_window(plain: str, mass: list[float], start: int, end: int) -> tuple[float, str]:
-    """The run ``plain[start:end]`` with its weight, cut to its heaviest :data:`_LONGEST`;
-    a run that starts or ends inside an English word takes the whole word ("ength" is
-    "length")."""
-    weight = sum(mass[start:end])
+    """The run ``plain[start:end]`` with its weight, cut to its heaviest :data:`_LONGEST`
+    characters; a cut inside an English word takes the whole word ("ength" is "length")."""
+    width = min(_LONGEST, end - start)
+    best = max(range(start, end - width + 1), key=lambda i: sum(mass[i : i + width]))
+    start, end = best, best + width
     while start > 0 and _letter(plain[start - 1]) and _letter(plain[start]):
         start -= 1
     while end < len(plain) and _letter(plain[end - 1]) and _letter(plain[end]):
         end += 1
-    width = min(_LONGEST, end - start)
-    best = max(range(start, end - width + 1), key=lambda i: sum(mass[i : i + width]))
-    return weight, plain[best : best + width].strip()
+    return sum(mass[start:end]), plain[start:end].strip()
 
 
 def _letter(char: str) -> bool:
