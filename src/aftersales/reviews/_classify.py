@@ -890,7 +890,7 @@ class Classification:
     by_default: bool = False
     #: When labelled reviews decided (:data:`CONFIDENT`): their probability of the cause.
     probability: float | None = None
-    #: When labelled reviews decided: the pieces of text that weighed most for the cause.
+    #: When labelled reviews decided: the stretches of text that weighed most for the cause.
     evidence: tuple[str, ...] = ()
     #: When labelled reviews decided against the words: the words' own choice.
     overruled: Cause | None = None
@@ -1023,7 +1023,10 @@ def classify_review(text: str, rules: CauseRules | None = None) -> Classificatio
 
 
 def _labelled(found: Classification, text: str, rules: CauseRules) -> Classification:
-    """The labelled reviews' cause when they are :data:`CONFIDENT`, else the words'."""
+    """The labelled reviews' cause when they are :data:`CONFIDENT`, else the words'.
+
+    What follows the first contrast word is read twice, as the words weigh it double.
+    """
     model = default_cause_model() if rules.model is None else rules.model
     plain = _normal(text)
     stressed = [c for c in _clauses(plain, _compiled(rules)) if c.weight > 1]
