@@ -16,6 +16,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aftersales import InvalidInput
 from aftersales.reviews import (
@@ -28,6 +30,7 @@ from aftersales.reviews import (
     train_cause_model,
 )
 from aftersales.reviews._ngrams import main as build_model
+from aftersales.reviews._normal import normal
 from aftersales.scenarios import review_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,3 +288,34 @@ def test_the_evidence_names_stretches_of_the_text_a_person_reads() -> None:
         0 < len(run) <= 10 and run in "充电宝标两万毫安,手机充一次半就没电了,虚标严重"
         for run in chinese.evidence
     )
+
+
+#: Review-like text: Chinese (simplified and traditional), Latin letters, digits,
+#: punctuation and emoji, in any mix.
+REVIEW_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("质量差快递员摔坏客服不回退款我自己买错了尺码偏小但是就是可惜物流很慢發貨")
+        + list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789，。！？,.!?~ 😅👍")
+    ),
+    max_size=80,
+)
+
+
+@given(REVIEW_TEXT)
+def test_any_text_gets_a_cause_and_an_explanation_of_its_own_words(text: str) -> None:
+    found = classify_review(text)
+    assert found.cause in Cause
+    assert "\n" not in found.why
+    plain = normal(text)
+    if found.probability is None:
+        assert found.evidence == ()
+        assert found.overruled is None
+    else:
+        assert CONFIDENT <= found.probability <= 1
+        assert found.cause is not Cause.UNKNOWN or found.overruled is not None
+        assert found.overruled is not found.cause
+        # the evidence is what the buyer wrote: stretches of the text as read
+        assert all(run and run in plain for run in found.evidence)
+        assert len(set(found.evidence)) == len(found.evidence)
+    if found.cause is Cause.UNKNOWN and found.overruled is None:
+        assert found.probability is None  # nothing to go on: the labelled reviews not asked
