@@ -81,10 +81,9 @@ def run_worker(
         import structlog  # here: ingest and the board import this module, not structlog
 
         logger = structlog.get_logger("aftersales.worker")
-    log = logger
-    bind = getattr(log, "bind", None)
-    if bind is not None:
-        log = bind()  # once: structlog's lazy proxy binds itself again on every call
+    bind = getattr(logger, "bind", None)
+    # once: structlog's lazy proxy binds itself again on every call
+    log = logger if bind is None else bind()
     # the per-transition and per-effect lines' fields are not even built when debug
     # lines go nowhere (the default level)
     enabled = getattr(log, "is_enabled_for", None)

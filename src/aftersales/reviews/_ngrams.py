@@ -52,9 +52,8 @@ _FILE = "cause_model.json"
 _FORMAT = 1
 
 
-def _grams(text: str) -> tuple[str, ...]:
-    """The distinct grams of ``text`` as the classifier reads it, in text order."""
-    plain = normal(text)
+def _grams(plain: str) -> tuple[str, ...]:
+    """The distinct grams of ``plain`` (a text already normalised), in text order."""
     return tuple(
         dict.fromkeys(plain[i : i + n] for n in GRAM_SIZES for i in range(len(plain) - n + 1))
     )
@@ -132,10 +131,10 @@ class CauseModel:
         read a second time: what the buyer means, as the rules weigh it double.
         """
         _, prior, _ = self._weights
-        weights = self._scores(_grams(text))
+        weights = self._scores(_grams(normal(text)))
         scores = {cause: prior[cause] + sum(weights[cause].values()) for cause in weights}
         if then:
-            stressed = self._scores(_grams(then))
+            stressed = self._scores(_grams(normal(then)))
             scores = {c: score + sum(stressed[c].values()) for c, score in scores.items()}
         if not scores:
             return {}
@@ -154,12 +153,12 @@ class CauseModel:
         window of a longer run), English words whole: words a person reads, not
         "wro, ron, ong".
         """
-        weights = self._scores(_grams(text))
+        plain = normal(text)
+        weights = self._scores(_grams(plain))
         if winner not in weights or against not in weights:
             return ()
         lean = {g: weights[winner][g] - weights[against][g] for g in weights[winner]}
         heaviest = sorted((g for g in lean if lean[g] > 0 and g.isalnum()), key=lambda g: -lean[g])
-        plain = normal(text)
         mass = [0.0] * len(plain)  # each character's share of the heavy pieces over it
         for gram in heaviest[:_READ]:
             at = plain.find(gram)
@@ -244,7 +243,7 @@ def train_cause_model(examples: Iterable[tuple[str, Cause]]) -> CauseModel:
             raise InvalidInput(f"a labelled review is (text, Cause), got ({text!r}, {cause!r})")
         texts[cause] = texts.get(cause, 0) + 1
         counts = grams.setdefault(cause, {})
-        for gram in _grams(text):
+        for gram in _grams(normal(text)):
             counts[gram] = counts.get(gram, 0) + 1
     return CauseModel(texts, grams)
 
