@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from aftersales.casebook import (
@@ -539,6 +539,8 @@ _WORDS = st.sampled_from(
     option=st.sampled_from(["--batch", "--idle", "--handler", "--resolve", "--at", None]),
     value=st.one_of(_WORDS, st.text(max_size=12)),
 )
+# found by this test: a batch past SQLite's integers crashed the worker (OverflowError)
+@example(data=None, command="worker", option="--batch", value="9" * 25)
 def test_fuzz_every_outcome_is_an_exit_code_with_one_clear_line(
     data: bytes | None, command: str, option: str | None, value: str
 ) -> None:

@@ -51,6 +51,12 @@ if TYPE_CHECKING:
 
 __all__ = ["ingest_command", "open_casebook", "outbox_command", "worker_command"]
 
+#: Most cases a worker pass takes, or effects a hand-over marks: one transaction each, so
+#: a larger number is a mistake (and past SQLite's integers, a crash), not a wish.
+_MOST_BATCH = 1_000_000
+#: Most ingest processes: far beyond any machine's cores, short of a fork bomb.
+_MOST_JOBS = 256
+
 _CASEBOOK = casebook_option(
     required=True, help="A SQLite file (created if missing) or a postgresql:// URL."
 )
@@ -150,10 +156,11 @@ def _cpus() -> int:
 @format_option("text", "json", help="text: the counts, then each skipped and rejected record.")
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=_MOST_JOBS),
     default=None,
-    help="Processes that work a big refund export (8 MiB or more) side by side, written "
-    "in file order with the same outcomes as one. Default: one per CPU this process may use.",
+    help="Processes that work a refund export of more than one page (500 records) side by "
+    "side, written in file order with the same outcomes as one. Default: one per CPU this "
+    "process may use.",
 )
 @click.argument(
     "files",
@@ -284,11 +291,15 @@ def _audit_log(fmt: str, verbose: bool = False) -> Any:
     "raise aftersales.casebook.OutcomeUnknown when unsure. Default: log each effect.",
 )
 @click.option(
-    "--batch", type=click.IntRange(min=1), default=500, show_default=True, help="Cases per pass."
+    "--batch",
+    type=click.IntRange(min=1, max=_MOST_BATCH),
+    default=500,
+    show_default=True,
+    help="Cases per pass.",
 )
 @click.option(
     "--hand-batch",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=_MOST_BATCH),
     default=None,
     help="Effects marked handing per transaction. Default: 1 with --handler (a worker "
     "killed mid-hand-over leaves only the effect being handed over in doubt), "
