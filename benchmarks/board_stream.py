@@ -26,7 +26,7 @@ from .ingest import STREAM_RECORDS, _child
 
 AT = "2026-03-31T18:00:00+08:00"
 _MAIN = "import sys; from aftersales.cli import main; sys.exit(main())"
-_WHOLE = "import aftersales.shopfolder._stream as s; s.STREAM_FROM = 2**62; " + _MAIN
+_WHOLE = "import aftersales.adapters._stream as s; s.STREAM_FROM = 2**62; " + _MAIN
 
 
 def _board(export: Path, *, whole: bool) -> tuple[float, float, str]:

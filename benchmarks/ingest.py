@@ -96,6 +96,7 @@ def _connect(where: str) -> Any:
     conn = sqlite3.connect(where, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")  # the store's settings
     conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 16384")
     return conn
 
 
@@ -153,21 +154,40 @@ def _trees() -> list[tuple[str, dict[str, str], tuple[str, ...]]]:
     """This tree (its default, one process per CPU for an export of two pages or more,
     and ``--jobs 1``), and ``AFTERSALES_BENCH_BEFORE`` (another ``src``) when set."""
     before = os.environ.get("AFTERSALES_BENCH_BEFORE")
-    if before:  # byte-compiled first, as this tree is: its first run would compile it
+    # each tree byte-compiled first: a run that compiles (or, with PYTHONDONTWRITEBYTECODE,
+    # compiles every time) would time the compiler
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "src", quiet=1)
+    if before:
         compileall.compile_dir(before, quiet=1)
     return [("", {}, ()), (" (--jobs 1)", {}, ("--jobs", "1"))] + (
         [(" (before)", {"PYTHONPATH": before}, ())] if before else []
     )
 
 
+def _settle() -> None:
+    """Each contender starts alike: the last one's writes on disk, not still being
+    written back beside this one (a 100k casebook is over 600 MiB)."""
+    os.sync()
+
+
+def _remove(db: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(db + suffix).unlink(missing_ok=True)
+
+
 def _figures(backend: str, n: int, where: str, export: Path) -> list[Figure]:
     """Each tree's ingest into a new casebook, then the floor of this tree's rows."""
     ingests = []
-    for i, (suffix, env, options) in enumerate(reversed(_trees())):  # this tree's default last
+    trees = list(reversed(_trees()))  # this tree's default last: the floor writes its rows
+    for i, (suffix, env, options) in enumerate(trees):
         if backend == "PostgreSQL":
             _reset(where)
         target = where if backend == "PostgreSQL" else f"{where}.{i}"
+        _settle()
         ingests.append((suffix, _ingest(target, export, env, *options)))
+        if backend == "SQLite" and i < len(trees) - 1:
+            _remove(target)
+    _settle()
     floor_seconds, floor_rss = _floor(target, export)
     size = export.stat().st_size / 2**20
     label = f"{n:,} records ({size:.0f} MiB), {backend}"

@@ -19,10 +19,10 @@ from benchmarks import exports
 from click.testing import CliRunner
 
 from aftersales import preset
+from aftersales.adapters import _stream
 from aftersales.board import CaseSummary, board, summarize
 from aftersales.cli import main as cli
 from aftersales.core._case import Case
-from aftersales.shopfolder import _stream
 from aftersales.shopfolder._load import ShopData, load_shop
 
 SHOP = Path(__file__).resolve().parent.parent / "examples" / "shop"

@@ -23,11 +23,11 @@ import attrs
 import pytest
 from benchmarks import exports
 
+from aftersales.adapters import _stream
 from aftersales.adapters.taobao import import_exports
 from aftersales.casebook import Casebook, CasebookError, _ingest
 from aftersales.casebook._codec import event_to_json, snapshot_of
 from aftersales.core._serialize import _format_instant, converter, format_instant
-from aftersales.shopfolder import _stream
 from tests import casebook_helpers as h
 from tests.test_casebook import pg_url, where  # noqa: F401  (fixtures)
 

@@ -97,15 +97,29 @@ def read_money(record: Mapping[str, Any], field: str, *, required: bool = True) 
     value = _get(record, field, required=required)
     if value is None:
         return None
+    if type(value) is str:
+        known = _READ_MONEY.get(value)
+        if known is not None:
+            return known
     allowed = 'yuan as text with at most two decimals, such as "59.90"'
     if isinstance(value, float):
         raise FieldError(field, f"the float {value!r} cannot hold money exactly", allowed)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise FieldError(field, f"{type(value).__name__} {value!r} is not an amount", allowed)
     try:
-        return Money(value)
+        money = Money(value)
     except InvalidInput as exc:
         raise FieldError(field, str(exc), allowed) from None
+    if type(value) is str:
+        if len(_READ_MONEY) >= 4096:
+            _READ_MONEY.clear()
+        _READ_MONEY[value] = money
+    return money
+
+
+#: Amounts read before, by their text: an export repeats its prices and fees, and a
+#: Money is immutable. Only texts that read as money are kept (errors every time).
+_READ_MONEY: dict[str, Money] = {}
 
 
 @overload

@@ -21,13 +21,13 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..core._case import Order
 from ..core._errors import InvalidInput
 from ..core._policy import Policy, preset
-from ..reviews._followup import FollowUpNotNeeded, Review, review_from_dict
 from ._taobao_cases import Disagreement, ImportedCase, case_from_refund, compare_deadlines
 from ._taobao_fields import PLATFORM_TZ, FieldError
 from ._taobao_records import (
@@ -54,6 +54,9 @@ from ._tmall_disputes import (
     parse_dispute,
     unwrap_disputes,
 )
+
+if TYPE_CHECKING:  # the reviews package is read when a rate record is: ingest never needs it
+    from ..reviews._followup import Review
 
 __all__ = [
     "CS_STATUS",
@@ -178,6 +181,8 @@ _REVIEW_MISSING = re.compile(r"missing field\(s\) ([\w, ]+)")
 def parse_rate(record: object) -> Review:
     """A rate record (``trade_rate``) as a :class:`~aftersales.reviews.Review`;
     :class:`FieldError` names the field."""
+    from ..reviews._followup import FollowUpNotNeeded, review_from_dict
+
     try:
         return review_from_dict(record, tz=PLATFORM_TZ)
     except FollowUpNotNeeded:
@@ -345,15 +350,15 @@ def _import(
         except FieldError as exc:
             problems.append(_problem(entry, exc))
             continue
-        if isinstance(parsed, Review):
-            reviews.append(parsed)
-        elif isinstance(parsed, TradeRecord):
+        if isinstance(parsed, TradeRecord):
             if parsed.tid in trades:
                 duplicate(entry, "tid", f"at {trades[parsed.tid][1].source or 'first'}")
                 continue
             trades[parsed.tid] = (parsed, entry)
-        else:
+        elif isinstance(parsed, RefundRecord | DisputeRecord):
             keep_refund(parsed, entry)
+        else:
+            reviews.append(parsed)
     cases: list[ImportedCase] = []
     disagreements: list[Disagreement] = []
     for refund, entry in refunds.values():

@@ -254,6 +254,13 @@ def _locked(exc: BaseException) -> bool:
     )
 
 
+#: Pages of write-ahead log between checkpoints (SQLite's default is 1,000, 4 MiB). A
+#: checkpoint copies each page the log holds once, however many commits changed it: an
+#: ingest's commits keep changing the same index pages, and at 1,000 its commits spent
+#: 3.3 s of 27 s (100,000 records, one process) against 2.3 s at 16,384 (64 MiB).
+_CHECKPOINT_PAGES = 16384
+
+
 class SQLite(Database):
     """stdlib sqlite3 in WAL mode: readers never wait for the writer.
 
@@ -299,6 +306,7 @@ class SQLite(Database):
                 # WAL + NORMAL: a killed process never loses or half-applies a commit
                 self._conn.execute("PRAGMA synchronous = NORMAL")
                 self._conn.execute("PRAGMA foreign_keys = ON")
+                self._conn.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
             except sqlite3.OperationalError as exc:
                 # changing the journal mode does not always wait on the busy handler
                 if _locked(exc) and time.monotonic() < deadline:

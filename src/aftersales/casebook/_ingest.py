@@ -25,6 +25,7 @@ from typing import Literal
 
 import attrs
 
+from ..adapters._stream import BrokenExport, refund_pages, streamed_prefix
 from ..adapters.taobao import (
     ImportedCase,
     ImportResult,
@@ -39,7 +40,6 @@ from ..core._engine import advance
 from ..core._errors import AfterSalesError, InvalidInput
 from ..core._events import Event
 from ..core._serialize import case_from_json, event_from_dict
-from ..shopfolder._stream import BrokenExport, refund_pages, streamed_prefix
 from ._errors import ConcurrencyConflict
 from ._parallel import Turn, in_turns
 from ._paused import collector_paused
@@ -413,8 +413,6 @@ def ingest_files(book: Store, paths: Sequence[str | Path], *, jobs: int = 1) -> 
     whole) and its pages are worked by ``jobs`` processes (see ``_parallel``): the same
     outcomes, sooner on a machine with the cores.
     """
-    from ..shopfolder._load import _is_export, library_file_kind
-
     report = IngestReport()
     exports: list[tuple[str, object]] = []
     pairs: list[tuple[str, Event]] = []
@@ -425,6 +423,9 @@ def ingest_files(book: Store, paths: Sequence[str | Path], *, jobs: int = 1) -> 
         if prefix is not None:
             streamed.append((source, path, prefix))
             continue
+        # the shop folder's readers (reviews, scenarios) only for a file that needs them
+        from ..shopfolder._load import _is_export, library_file_kind
+
         try:
             data = path.read_bytes()
             doc = json_document(data, source, exact=False)

@@ -20,7 +20,7 @@ from ..core._calendar import Fallback, WorkCalendar
 from ..core._document import document_text, json_document
 from ..core._errors import AfterSalesError
 from ..core._instant import parse_instant
-from ..core._policy import PRESETS, Policy
+from ..core._policy import PRESETS, Policy, preset
 
 __all__ = [
     "CALENDAR_ENV",
@@ -99,10 +99,8 @@ def casebook_option(*, required: bool, help: str) -> Callable[[F], F]:
 
 
 def _policy(ctx: click.Context, param: click.Parameter, value: str) -> Policy:
-    from ..scenarios._scenario import load_policy  # the scenario reader: only when used
-
     try:
-        return load_policy(value)
+        return preset(value)  # a name: the scenario reader is not needed
     except AfterSalesError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 

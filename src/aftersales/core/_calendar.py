@@ -72,6 +72,35 @@ def _years_repr(years: frozenset[int]) -> str:
     return f"<{', '.join(spans) or 'none'}>"
 
 
+@functools.lru_cache(maxsize=8)
+def _tables(
+    years: frozenset[int], holidays: frozenset[_dt.date], workdays: frozenset[_dt.date]
+) -> tuple[tuple[_dt.date, ...], dict[int, int], dict[int, int]]:
+    """A calendar's lookup tables (see ``WorkCalendar._days``), over the longest run of
+    its years. They depend on the data alone: a calendar and its copy with another
+    fallback (each command's) share them. Read only, never changed."""
+    runs = _runs(years)
+    if not runs:
+        return (), {}, {}
+    first, last = max(runs, key=lambda run: (run[1] - run[0], run[1]))
+    lo = _dt.date(first, 1, 1).toordinal()
+    hi = _dt.date(last, 12, 31).toordinal()
+    off = {day.toordinal() for day in holidays}
+    on = {day.toordinal() for day in workdays}
+    working: list[int] = []
+    index: dict[int, int] = {}
+    after: dict[int, int] = {}
+    for ordinal in range(lo, hi + 1):
+        index[ordinal] = len(working)
+        # ordinal 1 (0001-01-01) is a Monday: weekday() is (ordinal - 1) % 7
+        if ordinal in on or ((ordinal - 1) % 7 < _SATURDAY and ordinal not in off):
+            working.append(ordinal)
+        after[ordinal] = len(working)
+    if not working:  # a run with no working day at all: walk it instead
+        return (), {}, {}
+    return tuple(_dt.date.fromordinal(o) for o in working), index, after
+
+
 def _runs(years: frozenset[int]) -> list[tuple[int, int]]:
     """Contiguous runs of years, as (first, last) pairs."""
     runs: list[tuple[int, int]] = []
@@ -130,23 +159,8 @@ class WorkCalendar:
         both = sorted(self.holidays & self.workdays)
         if both:
             raise InvalidInput(f"{both[0].isoformat()} cannot be both a holiday and a working day")
-        days: list[_dt.date] = []
-        index: dict[int, int] = {}
-        after: dict[int, int] = {}
-        runs = _runs(self.years)
-        if runs:
-            first, last = max(runs, key=lambda run: (run[1] - run[0], run[1]))
-            lo = _dt.date(first, 1, 1).toordinal()
-            hi = _dt.date(last, 12, 31).toordinal()
-            for ordinal in range(lo, hi + 1):
-                day = _dt.date.fromordinal(ordinal)
-                index[ordinal] = len(days)
-                if self._known_is_working(day):
-                    days.append(day)
-                after[ordinal] = len(days)
-            if not days:  # a run with no working day at all: walk it instead
-                index, after = {}, {}
-        object.__setattr__(self, "_days", tuple(days))
+        days, index, after = _tables(self.years, self.holidays, self.workdays)
+        object.__setattr__(self, "_days", days)
         object.__setattr__(self, "_ordinals", tuple(day.toordinal() for day in days))
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_after", after)

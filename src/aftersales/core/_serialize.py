@@ -8,9 +8,12 @@ string, never a float. Events and effects carry a ``type`` tag.
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
+import operator
 import re
+import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,7 +56,9 @@ def format_instant(value: pendulum.DateTime) -> str:
     # A case's few instants are written many times over (its history, log, deadline,
     # effects): remembered by the instant and its zone (equal instants in two zones
     # are written differently).
-    key = (value, value.tzinfo)
+    # The zone by identity: hashing a pendulum zone runs Python. The key's instant
+    # holds its zone, so no other zone can take that identity while the key is kept.
+    key = (value, id(value.tzinfo))
     text = _FORMATTED.get(key)
     if text is None:
         if len(_FORMATTED) >= 4096:
@@ -62,7 +67,7 @@ def format_instant(value: pendulum.DateTime) -> str:
     return text
 
 
-_FORMATTED: dict[tuple[pendulum.DateTime, object], str] = {}
+_FORMATTED: dict[tuple[pendulum.DateTime, int], str] = {}
 
 
 def _format_instant(value: pendulum.DateTime) -> str:
@@ -120,7 +125,7 @@ def _make_converter() -> cattrs.Converter:
     conv = make_converter()
     conv.register_unstructure_hook(pendulum.DateTime, format_instant)
     conv.register_structure_hook(pendulum.DateTime, _instant_from_json)
-    conv.register_unstructure_hook(Money, str)
+    conv.register_unstructure_hook(Money, _money_text)
     conv.register_structure_hook(Money, _money_from_json)
     conv.register_unstructure_hook(Duration, str)
     conv.register_structure_hook(Duration, lambda v, _: Duration.parse(v))
@@ -163,6 +168,12 @@ def _make_converter() -> cattrs.Converter:
             body[key] = hook(getattr(effect, name))
         return body
 
+    # enums by their stored value, tuples of values as lists: cattrs' general hooks
+    # (a property; a generator per tuple) cost a case's snapshot about a third more
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), operator.attrgetter("_value_")
+    )
+    conv.register_unstructure_hook_factory(_is_tuple_of_values, _tuple_hook)
     conv.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Event), unstructure_event
     )
@@ -173,6 +184,27 @@ def _make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, Effect), unstructure_effect
     )
     return conv
+
+
+def _money_text(value: Money) -> str:
+    return str(value.amount)  # always two places (``Money`` quantizes): as ``str(money)``
+
+
+def _is_tuple_of_values(t: Any) -> bool:
+    """``tuple[X, ...]`` of attrs values (events, transitions, items...)."""
+    args = typing.get_args(t)
+    return (
+        typing.get_origin(t) is tuple
+        and len(args) == 2
+        and args[1] is Ellipsis
+        and isinstance(args[0], type)
+        and (attrs.has(args[0]) or issubclass(args[0], Event | Effect))
+    )
+
+
+def _tuple_hook(t: Any, conv: cattrs.Converter) -> Any:
+    hook = conv.get_unstructure_hook(typing.get_args(t)[0])
+    return lambda values: [hook(v) for v in values]
 
 
 @functools.cache

@@ -7,7 +7,7 @@ A file or record that cannot be used becomes a problem with its reason; the
 rest still loads. Nothing is dropped silently.
 
 A refund export of ``STREAM_FROM`` bytes or more is read a record at a time, a
-page at a time (``_stream``, the casebook's ingest's reader too): each open case
+page at a time (``adapters._stream``, the casebook's ingest's reader too): each open case
 is kept as the board's small row (``CaseSummary``), a finished one not at all,
 so the board of a 200 MB export holds no whole-file list. ``shown_cases`` reads
 the full cases of the rows a board shows again, for their messages.
@@ -24,6 +24,7 @@ from typing import Any, Literal
 import attrs
 import pendulum
 
+from ..adapters._stream import BrokenExport, refund_pages, streamed_prefix
 from ..adapters._taobao_fields import FieldError, read_id
 from ..adapters.taobao import ImportResult, TradeRecord, import_exports, import_refund_page
 from ..board._board import Item, summarize
@@ -38,7 +39,6 @@ from ..orders._shipping import watch_order
 from ..reviews._followup import FollowUpNotNeeded, advance_follow_up, open_follow_up
 from ..scenarios._reviews import follow_up_from_document
 from ..scenarios._scenario import load_policy, order_scenario_watch, scenario_case
-from ._stream import BrokenExport, refund_pages, streamed_prefix
 
 __all__ = [
     "LibraryFile",

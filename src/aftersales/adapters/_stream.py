@@ -1,11 +1,12 @@
 """Large refund exports, read a record at a time (ijson) and handed on a page at a time.
 
-Shell code (it reads files). The board (``load_shop``) and the casebook's ingest
-read a large ``taobao.refunds.receive.get`` export the same way: its records one
-by one, never the whole document, named by their place in the file as a
-whole-file import names them (``refunds.json[41]``), in pages the adapter's
-``import_refund_page`` imports together. Any other file, and a smaller one, is
-read whole.
+Shell code (it reads files), beside the adapter whose pages it feeds: ingest reads
+it without the shop folder's readers (reviews, scenarios). The board (``load_shop``)
+and the casebook's ingest read a large ``taobao.refunds.receive.get`` export the
+same way: its records one by one, never the whole document, named by their place
+in the file as a whole-file import names them (``refunds.json[41]``), in pages the
+adapter's ``import_refund_page`` imports together. Any other file, and a smaller
+one, is read whole.
 """
 
 from __future__ import annotations
