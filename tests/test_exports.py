@@ -35,7 +35,7 @@ MODULES = (
     aftersales.scenarios,
 )
 #: The packages whose names are read lazily, each from its table (``core._lazy``).
-LAZY = (aftersales.core, aftersales.orders, aftersales.scenarios)
+LAZY = (aftersales.core, aftersales.orders, aftersales.scenarios, aftersales.board)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
@@ -139,3 +139,28 @@ def test_ingest_leaves_the_worker_s_logging_alone(tmp_path: Path) -> None:
     )
     assert "aftersales.casebook._worker" in modules
     assert "structlog" not in modules
+
+
+def test_ingest_of_an_export_reads_no_review_or_order_code(tmp_path: Path) -> None:
+    # the casebook keeps the board's summary of a case (board._summary), not the board
+    export = tmp_path / "refunds.json"
+    export.write_text(REFUNDS.read_text(encoding="utf-8"), encoding="utf-8")
+    modules = _imported_by(
+        "from aftersales.cli import main\ntry:\n"
+        f"    main(['ingest', '--casebook', {str(tmp_path / 'book.sqlite')!r}, {str(export)!r}])\n"
+        "except SystemExit: pass"  # 1: the example's records the adapter rejects
+    )
+    assert "aftersales.board._summary" in modules
+    assert "aftersales.casebook._store" in modules
+    read = [m for m in modules if m.startswith(_NOT_FOR_INGEST)]
+    assert not read
+
+
+#: Packages an ingest of a refund export has no use for (a board, a review, a scenario).
+_NOT_FOR_INGEST = (
+    "aftersales.board._board",
+    "aftersales.orders",
+    "aftersales.reviews",
+    "aftersales.scenarios",
+    "aftersales.shopfolder",
+)

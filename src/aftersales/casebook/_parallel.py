@@ -46,6 +46,13 @@ class IngestAbandoned(CasebookError):
     """A page before this one failed, so this one is not written (nor any after it)."""
 
 
+#: How a process waiting for its turn polls: a page's write takes tens of milliseconds,
+#: and a process that sleeps past its turn leaves a core idle meanwhile (at up to 10 ms
+#: a poll, about 5 ms a page: a second of a 100k ingest).
+_FIRST_PAUSE = 0.0002
+_LONGEST_PAUSE = 0.001
+
+
 class _Turns:
     """Whose turn it is to write, shared by the processes: page ``i`` writes after ``i - 1``.
 
@@ -59,12 +66,12 @@ class _Turns:
         self._stop = context.Value("q", _NEVER, lock=False)  # the first page not to write
 
     def wait(self, index: int) -> None:
-        pause = 0.0005
+        pause = _FIRST_PAUSE
         while self._next.value != index:
             if index >= self._stop.value:
                 raise IngestAbandoned("an earlier page of this ingest failed")
             time.sleep(pause)
-            pause = min(pause * 2, 0.01)
+            pause = min(pause * 2, _LONGEST_PAUSE)
         if index >= self._stop.value:
             raise IngestAbandoned("an earlier page of this ingest failed")
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import pendulum
 
-from ..board._board import CaseSummary, summarize
+from ..board._summary import CaseSummary, summarize
 from ..core._case import Case
 from ..core._money import Money
 

@@ -23,7 +23,7 @@ from typing import Any, Literal, Self
 import attrs
 import pendulum
 
-from ..board._board import CaseSummary
+from ..board._summary import CaseSummary
 from ..core._calendar import Fallback, WorkCalendar
 from ..core._case import Case, Deadline, RefundRequested
 from ..core._effects import Effect
