@@ -49,3 +49,21 @@ def test_addition_is_exact_in_fen(a: Money, b: Money) -> None:
 def test_string_round_trip(fen: int) -> None:
     value = Money.from_fen(fen)
     assert Money(str(value)) == value
+
+
+@given(
+    st.one_of(
+        st.integers(0, 99_999_999_999_999),
+        st.decimals(0, Decimal("999999999999.99"), places=2).map(str),
+        st.decimals(0, 10**12 - 1, places=0),
+        st.sampled_from(["-0", "-0.0", "-0.00", Decimal("-0"), Decimal("-0E+3")]),
+    )
+)
+def test_text_is_always_two_places_without_an_exponent(value: int | str | Decimal) -> None:
+    text = str(Money(value) if not isinstance(value, int) else Money.from_fen(value))
+    # what a buyer reads and the casebook stores: yuan, a point, two digits; never 1E+2
+    whole, _, fen = text.partition(".")
+    assert whole.isdigit()
+    assert len(fen) == 2
+    assert fen.isdigit()
+    assert Decimal(text) == Money(text).amount

@@ -75,13 +75,13 @@ def _years_repr(years: frozenset[int]) -> str:
 @functools.lru_cache(maxsize=8)
 def _tables(
     years: frozenset[int], holidays: frozenset[_dt.date], workdays: frozenset[_dt.date]
-) -> tuple[tuple[_dt.date, ...], dict[int, int], dict[int, int]]:
+) -> tuple[tuple[_dt.date, ...], tuple[int, ...], dict[int, int], dict[int, int]]:
     """A calendar's lookup tables (see ``WorkCalendar._days``), over the longest run of
     its years. They depend on the data alone: a calendar and its copy with another
     fallback (each command's) share them. Read only, never changed."""
     runs = _runs(years)
     if not runs:
-        return (), {}, {}
+        return (), (), {}, {}
     first, last = max(runs, key=lambda run: (run[1] - run[0], run[1]))
     lo = _dt.date(first, 1, 1).toordinal()
     hi = _dt.date(last, 12, 31).toordinal()
@@ -97,8 +97,8 @@ def _tables(
             working.append(ordinal)
         after[ordinal] = len(working)
     if not working:  # a run with no working day at all: walk it instead
-        return (), {}, {}
-    return tuple(_dt.date.fromordinal(o) for o in working), index, after
+        return (), (), {}, {}
+    return tuple(_dt.date.fromordinal(o) for o in working), tuple(working), index, after
 
 
 def _runs(years: frozenset[int]) -> list[tuple[int, int]]:
@@ -159,9 +159,9 @@ class WorkCalendar:
         both = sorted(self.holidays & self.workdays)
         if both:
             raise InvalidInput(f"{both[0].isoformat()} cannot be both a holiday and a working day")
-        days, index, after = _tables(self.years, self.holidays, self.workdays)
+        days, ordinals, index, after = _tables(self.years, self.holidays, self.workdays)
         object.__setattr__(self, "_days", days)
-        object.__setattr__(self, "_ordinals", tuple(day.toordinal() for day in days))
+        object.__setattr__(self, "_ordinals", ordinals)
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_after", after)
 

