@@ -13,6 +13,7 @@ import copy
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import threading
@@ -277,6 +278,22 @@ def test_a_number_the_store_never_recorded_is_not_a_mismatch(tmp_path: Path) -> 
         assert json.loads(text)["late_ship_points"] == "3"
     with pytest.raises(PolicyMismatch, match="late_ship_points: stored 3, given 1"):
         Casebook.open(path, policy=preset("taobao").override(late_ship_points=1))
+
+
+def test_a_checkpoint_leaves_the_file_whole_without_its_log(where: str, tmp_path: Path) -> None:
+    """What ingest asks once its last pages are handed out: the writes so far in the
+    file itself (SQLite), while the connection stays open; harmless on PostgreSQL."""
+    with Casebook.open(where) as book:
+        _ingest_cases(book, range(40))
+        book._db.checkpoint()
+        if where.startswith("postgresql"):
+            assert book.count() == 40
+            return
+        copy = tmp_path / "file-alone.sqlite"  # the file without its -wal beside it
+        shutil.copyfile(where, copy)
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT count(*) FROM cases").fetchone() == (40,)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_schema_is_versioned_and_newer_schemas_refused(tmp_path: Path) -> None:

@@ -191,6 +191,10 @@ class Database:
         and checked by this one); None when no other connection can see it."""
         return None
 
+    def checkpoint(self) -> None:
+        """Copy what the write-ahead log holds into the file now, waiting for no one
+        (SQLite; PostgreSQL checkpoints by itself)."""
+
     def _id_column(self) -> str:
         raise NotImplementedError
 
@@ -380,6 +384,15 @@ class SQLite(Database):
 
     def close(self) -> None:
         self._conn.close()
+
+    def checkpoint(self) -> None:
+        # PASSIVE: copies what no reader still needs, beside a writer; another
+        # connection's checkpoint under way is left to finish the job
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc):
+                raise
 
     def _id_column(self) -> str:
         return "INTEGER PRIMARY KEY"

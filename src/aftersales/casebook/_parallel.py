@@ -192,6 +192,11 @@ def _in_processes(
             pending.append(executor.submit(_run, index, page))
             while len(pending) > jobs:
                 yield pending.popleft().result()
+        # Every page is handed out: the processes work the last ones, and a core is about
+        # to idle. The log's pages written so far are copied into the file now, not by
+        # the last commit or the closing connection with nothing else to do (about 0.2 s
+        # of a 10k ingest: 64 MiB of log).
+        book._db.checkpoint()
         while pending:
             yield pending.popleft().result()
     except BrokenProcessPool:
