@@ -289,9 +289,9 @@ def test_a_checkpoint_leaves_the_file_whole_without_its_log(where: str, tmp_path
         if where.startswith("postgresql"):
             assert book.count() == 40
             return
-        copy = tmp_path / "file-alone.sqlite"  # the file without its -wal beside it
-        shutil.copyfile(where, copy)
-    with sqlite3.connect(copy) as conn:
+        alone = tmp_path / "file-alone.sqlite"  # the file without its -wal beside it
+        shutil.copyfile(where, alone)
+    with sqlite3.connect(alone) as conn:
         assert conn.execute("SELECT count(*) FROM cases").fetchone() == (40,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
