@@ -291,7 +291,7 @@ def test_a_checkpoint_leaves_the_file_whole_without_its_log(where: str, tmp_path
             return
         alone = tmp_path / "file-alone.sqlite"  # the file without its -wal beside it
         shutil.copyfile(where, alone)
-    with sqlite3.connect(alone) as conn:
+    with contextlib.closing(sqlite3.connect(alone)) as conn:
         assert conn.execute("SELECT count(*) FROM cases").fetchone() == (40,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
